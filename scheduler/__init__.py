@@ -1,0 +1,1 @@
+"""Library booking and staffing scheduler."""
