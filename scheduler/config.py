@@ -1,0 +1,139 @@
+"""Configuration defaults, and the checks that stop start-up on a bad setting.
+
+Precedence (lowest first): these defaults, ``instance/config.py``, ``SCHEDULER_*``
+environment variables, then the mapping passed to ``create_app``. Anything that is
+per deployment (database URL, secret key, mail server) is left ``None`` here and either
+derived from the instance folder or taken from the environment; no secret lives in code.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class ConfigError(Exception):
+    """A setting is unusable; the message is one line naming the setting."""
+
+
+# Every setting with its default. ``SCHEDULER_<NAME>`` in the environment overrides it.
+DEFAULTS: dict[str, object] = {
+    # Database: any SQLAlchemy URL; None means SQLite in the instance folder.
+    "DATABASE_URL": None,
+    # SQLite only: seconds a transaction waits for the write lock before giving up.
+    "SQLITE_BUSY_TIMEOUT": 30,
+    # Session signing key; None means a random key kept in instance/secret_key.
+    "SECRET_KEY": None,
+    # Default IANA time zone for new libraries and for pages without a library.
+    "TIMEZONE": "Europe/Oslo",
+    # UI languages; the first is used when the browser asks for none of them.
+    "LANGUAGES": ["nb", "en"],
+    # Base URL used in e-mails and calendar feeds (links must work outside a request).
+    "PUBLIC_URL": "http://localhost:8000",
+    # How long patrons' names and e-mail addresses are kept after the appointment/session.
+    "RETENTION_DAYS": 180,
+    # Roster solver defaults for runs started from the web.
+    "SOLVER_TIME_LIMIT": 60,
+    "SOLVER_WORKERS": 2,
+    # Background work: None = a worker thread in this process; a redis:// URL = the queue.
+    "BROKER_URL": None,
+    # Job worker thread: start it in the web process (off in tests, which run jobs inline).
+    "JOBS_THREAD": True,
+    # Seconds without a heartbeat after which a running job counts as lost.
+    "JOBS_LOST_AFTER": 120,
+    # E-mail: with no MAIL_SERVER, messages are written to instance/outbox/ as .eml files.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 587,
+    "MAIL_USE_TLS": True,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "Library <no-reply@library.example>",
+    # Rate limits on public writes (Flask-Limiter storage; memory:// is per process).
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_PUBLIC_WRITE": "20 per minute;200 per hour",
+    "RATELIMIT_SIGN_IN": "10 per minute",
+    # Cookies: HttpOnly and SameSite always; Secure when served over HTTPS.
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": False,
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    # CSRF tokens live as long as the session.
+    "WTF_CSRF_TIME_LIMIT": None,
+}
+
+
+def database_url(config: dict, instance_path: str) -> str:
+    """The configured database URL, or SQLite in the instance folder; validated."""
+    url = config.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "scheduler.sqlite3")
+    try:
+        parsed = make_url(str(url))
+    except ArgumentError:
+        raise ConfigError(
+            f"SCHEDULER_DATABASE_URL: {str(url)!r} is not a database URL "
+            "(expected e.g. postgresql+psycopg://user@host/db or sqlite:///path)"
+        ) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"SCHEDULER_DATABASE_URL: backend {parsed.get_backend_name()!r} is not supported "
+            "(use sqlite or postgresql)"
+        )
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        # psycopg 3 is the driver we ship; a bare postgresql:// would look for psycopg2.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def check_timezone(name: object, setting: str = "SCHEDULER_TIMEZONE") -> str:
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{setting}: {name!r} is not an IANA time zone") from None
+    return str(name)
+
+
+def ensure_instance_folder(path: str) -> None:
+    """Create the instance folder and prove it is writable (SQLite, secret, outbox live there)."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        probe = Path(path) / f".write-test-{os.getpid()}"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(
+            f"SCHEDULER_INSTANCE: the instance folder {path!r} cannot be written "
+            f"({exc.strerror or exc})"
+        ) from None
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Read the instance's secret key, creating a random one on first start.
+
+    The new key is written to a private temporary file and then hard-linked into place,
+    so that several worker processes starting at once all end up reading the same key.
+    """
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process won the race; use its key
+        finally:
+            tmp.unlink()
+    key = path.read_text().strip()
+    if not key:
+        raise ConfigError(f"SCHEDULER_SECRET_KEY: {path} is empty; delete it to make a new one")
+    return key

@@ -1,0 +1,74 @@
+"""Appointments: a patron's booked time in a librarian's calendar."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scheduler.models.availability import Mode
+from scheduler.models.base import Base, JSONType, TimestampMixin, str_enum
+
+if TYPE_CHECKING:
+    from scheduler.models.library import Library
+    from scheduler.models.people import Person
+    from scheduler.models.topic import Topic
+
+
+class AppointmentStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for the patron to verify the e-mail address
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+
+class Appointment(TimestampMixin, Base):
+    """A booking. Patron name and e-mail are personal data, purged after retention.
+
+    The manage token is shown to the patron once (in the e-mail link); only its
+    hash is stored, so a database leak does not hand out cancel links.
+    """
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="end_after_start"),
+        Index("ix_appointments_librarian_starts", "librarian_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    librarian_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    library_id: Mapped[int | None] = mapped_column(ForeignKey("libraries.id", ondelete="SET NULL"))
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
+    mode: Mapped[Mode] = mapped_column(str_enum(Mode, "appointment_mode"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    status: Mapped[AppointmentStatus] = mapped_column(
+        str_enum(AppointmentStatus, "appointment_status"), default=AppointmentStatus.BOOKED
+    )
+
+    patron_name: Mapped[str | None] = mapped_column(String(200))
+    patron_email: Mapped[str | None] = mapped_column(String(254))
+    message: Mapped[str | None] = mapped_column(Text)
+    answers: Mapped[dict | None] = mapped_column(JSONType)
+    manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    # Set when first-line staff booked on the patron's behalf from the desk.
+    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by: Mapped[str | None] = mapped_column(String(20))  # patron / librarian / staff
+    cancel_message: Mapped[str | None] = mapped_column(Text)
+    reminder_sent_at: Mapped[datetime | None]
+    # iCalendar SEQUENCE: bumped on every change the patron or librarian should see.
+    sequence: Mapped[int] = mapped_column(default=0)
+    purged_at: Mapped[datetime | None]
+
+    librarian: Mapped[Person] = relationship(foreign_keys=[librarian_id])
+    booked_by: Mapped[Person | None] = relationship(foreign_keys=[booked_by_id])
+    library: Mapped[Library | None] = relationship()
+    topic: Mapped[Topic | None] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.status != AppointmentStatus.CANCELLED
