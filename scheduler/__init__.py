@@ -1,1 +1,85 @@
-"""Library booking and staffing scheduler."""
+"""Library booking and staffing scheduler: the application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from scheduler.config import (
+    DEFAULTS,
+    ConfigError,
+    check_timezone,
+    database_url,
+    ensure_instance_folder,
+    instance_secret_key,
+)
+
+__all__ = ["ConfigError", "create_app"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build a configured app.
+
+    Settings are layered: defaults, ``instance/config.py``, ``SCHEDULER_*`` environment
+    variables, then ``config``. A bad setting raises :class:`ConfigError` with one line
+    naming it, before anything is served.
+    """
+    config = dict(config or {})
+    instance_path = config.pop("INSTANCE", None) or os.environ.get("SCHEDULER_INSTANCE")
+    if instance_path:
+        instance_path = os.path.abspath(instance_path)
+    else:
+        instance_path = os.path.join(os.getcwd(), "instance")
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
+
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(prefix="SCHEDULER")
+    app.config.update(config)
+    _finish_config(app)
+
+    from scheduler import jobs
+    from scheduler.cli import register_commands
+    from scheduler.database import init_database
+    from scheduler.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from scheduler.i18n import init_i18n
+    from scheduler.web import init_web
+
+    init_database(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    init_i18n(app, babel)
+    init_web(app)
+    jobs.init_app(app)
+    register_commands(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    """Derive what was left unset and check what was set; raise ConfigError if unusable."""
+    cfg = app.config
+    ensure_instance_folder(app.instance_path)
+    cfg["SQLALCHEMY_DATABASE_URI"] = database_url(cfg, app.instance_path)
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    cfg["TIMEZONE"] = check_timezone(cfg.get("TIMEZONE"))
+    languages = cfg.get("LANGUAGES")
+    if isinstance(languages, str):
+        languages = [code.strip() for code in languages.split(",") if code.strip()]
+    if not languages or any(code not in ("nb", "en") for code in languages):
+        raise ConfigError(f"SCHEDULER_LANGUAGES: {languages!r} must list nb and/or en")
+    cfg["LANGUAGES"] = list(languages)
+    cfg["RATELIMIT_ENABLED"] = cfg.get("RATELIMIT_ENABLED", True)
+    if cfg.get("BROKER_URL") and not str(cfg["BROKER_URL"]).startswith(("redis://", "rediss://")):
+        raise ConfigError(f"SCHEDULER_BROKER_URL: {cfg['BROKER_URL']!r} is not a redis:// URL")

@@ -1,0 +1,126 @@
+"""The web layer: blueprints, error pages, the request transaction, security headers.
+
+Views stay thin: parse the request, call a use case (which flushes), render. The
+request commits once, here, when the response is a success; anything else rolls back,
+so a failed request changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from scheduler.database import _read_only
+from scheduler.errors import DomainError
+from scheduler.extensions import db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_web(app: Flask) -> None:
+    from scheduler.web import admin, api, auth, home, nav, staff
+
+    auth.init_login(app)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(api.bp)
+    nav.init_nav(app)
+    _init_request_transaction(app)
+    _init_error_handlers(app)
+    _init_security_headers(app)
+
+
+def _init_request_transaction(app: Flask) -> None:
+    @app.before_request
+    def _begin() -> None:
+        # Set for every request, so an outer context (a test, a job) cannot leak in.
+        g._read_only_token = _read_only.set(request.method in SAFE_METHODS)
+
+    @app.after_request
+    def _commit(response: Response) -> Response:
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.teardown_request
+    def _end(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.rollback()
+        token = g.pop("_read_only_token", None)
+        if token is not None:
+            _read_only.reset(token)
+
+
+def _error_response(status: int, message: str, fields: dict[str, str] | None = None) -> Any:
+    if wants_json():
+        return jsonify({"error": message, "fields": fields or {}}), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def _init_error_handlers(app: Flask) -> None:
+    from flask_babel import gettext as _
+
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError) -> Any:
+        return _error_response(exc.status, exc.message, exc.fields)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> Any:
+        return _error_response(
+            400,
+            _(
+                "The form has expired or did not come from this site. "
+                "Reload the page and try again."
+            ),
+            {"csrf_token": exc.description},
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        messages = {
+            400: _("The request could not be understood."),
+            401: _("Please sign in."),
+            403: _("You do not have access to this page."),
+            404: _("This page does not exist, or the link is no longer valid."),
+            405: _("That action is not allowed here."),
+            429: _("Too many requests. Please wait a moment and try again."),
+        }
+        message = messages.get(exc.code or 500, exc.description or "")
+        response = _error_response(exc.code or 500, message)
+        if exc.code == 429 and getattr(exc, "retry_after", None):
+            body, status = response
+            return body, status, {"Retry-After": str(exc.retry_after)}
+        return response
+
+    @app.errorhandler(500)
+    def _server_error(exc: Exception) -> Any:
+        db.session.rollback()
+        return _error_response(500, _("Something went wrong on our side. Please try again."))
+
+
+def _init_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response

@@ -1,0 +1,152 @@
+"""Sign-in and sign-out, the session user loader, and role checks for staff pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from scheduler import accounts
+from scheduler.extensions import db, limiter, login_manager
+from scheduler.models.people import ApiToken, Person, Role
+from scheduler.timeutil import utcnow
+
+bp = Blueprint("auth", __name__)
+
+
+def init_login(app: Flask) -> None:
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> Person | None:
+    """The session holds "<id>.<nonce>": a changed nonce signs the person out."""
+    ident, _sep, nonce = user_id.partition(".")
+    if not ident.isdigit():
+        return None
+    person = db.session.get(Person, int(ident))
+    if (
+        person is None
+        or not person.active
+        or not accounts.tokens_equal(person.session_nonce, nonce)
+    ):
+        return None
+    return person
+
+
+@login_manager.request_loader
+def load_user_from_token(req: Any) -> Person | None:
+    """``Authorization: Bearer <personal API token>`` on API requests; nothing is stored
+    in the session, so a token client never gets a cookie."""
+    header = req.headers.get("Authorization", "")
+    if not req.path.startswith("/api/") or not header.lower().startswith("bearer "):
+        return None
+    token = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == accounts.token_digest(header[7:].strip()),
+            ApiToken.revoked_at.is_(None),
+        )
+    )
+    if token is None or not token.person.active:
+        return None
+    token.last_used_at = utcnow()
+    g.authenticated_by_token = True
+    return token.person
+
+
+@login_manager.unauthorized_handler
+def _unauthorized() -> Any:
+    if request.path.startswith("/api/"):
+        from flask import jsonify
+
+        return jsonify({"error": _("Please sign in."), "fields": {}}), 401
+    flash(str(login_manager.login_message), "info")
+    return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+
+
+def role_required(*roles: Role) -> Callable:
+    """Signed in (else redirect to sign-in) and holding one of ``roles`` (else 403)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_roles = roles  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths are followed after sign-in (no open redirects)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["RATELIMIT_SIGN_IN"]
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def sign_in() -> Any:
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.dashboard"))
+    form = SignInForm()
+    status = 200
+    if form.validate_on_submit():
+        person = accounts.authenticate(db.session, form.email.data, form.password.data)
+        if person is not None:
+            login_user(person, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or url_for("staff.dashboard"))
+        # One message for unknown e-mail and wrong password alike.
+        form.form_errors.append(_("Wrong e-mail or password."))
+        status = 401
+    elif form.is_submitted():
+        status = 422
+    return render_template("auth/sign_in.html", form=form), status
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out() -> Any:
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("home.index"))
