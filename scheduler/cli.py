@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from datetime import date
+from pathlib import Path
+
 import click
-from flask.cli import FlaskGroup
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from scheduler.config import ConfigError
 
 
 def _create_app():
@@ -17,10 +24,103 @@ def cli() -> None:
     """Library booking and staffing scheduler."""
 
 
+def upgrade_database() -> None:
+    """Create the schema or bring it up to date through the migrations."""
+    from flask_migrate import upgrade
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create the database or upgrade it to the current schema."""
+    upgrade_database()
+    click.echo(f"Database ready: {_safe_url()}")
+
+
+def seed_demo_if_empty(today: date | None = None) -> list | None:
+    from scheduler import demo
+    from scheduler.extensions import db
+
+    if not demo.is_empty(db.session):
+        return None
+    sign_ins = demo.seed_demo(db.session, today=today or date.today())
+    db.session.commit()
+    path = Path(current_app.instance_path) / "demo-sign-ins.txt"
+    path.write_text("".join(f"{s.role}: {s.email} / {s.password}\n" for s in sign_ins))
+    path.chmod(0o600)
+    return sign_ins
+
+
+def _print_sign_ins(sign_ins: list | None) -> None:
+    path = Path(current_app.instance_path) / "demo-sign-ins.txt"
+    if sign_ins is None:
+        click.echo("The database already has data; demo not loaded.")
+        if path.exists():
+            click.echo(f"Demo sign-ins (from {path}):")
+            click.echo(path.read_text().rstrip())
+        return
+    click.echo("Demo loaded. Sign in as:")
+    for s in sign_ins:
+        click.echo(f"  {s.role:<17} {s.email:<26} password: {s.password}")
+    click.echo(f"(also saved in {path})")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo (five libraries, staff, topics, sessions) into an empty database."""
+    upgrade_database()
+    _print_sign_ins(seed_demo_if_empty())
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
+@click.option("--demo", is_flag=True, help="Load the demo first if the database is empty.")
+@with_appcontext
+def serve(host: str, port: int, threads: int, demo: bool) -> None:
+    """Serve the app with a production WSGI server (waitress) and run background jobs."""
+    from waitress import serve as waitress_serve
+
+    from scheduler import jobs
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade_database()
+    if demo:
+        _print_sign_ins(seed_demo_if_empty())
+    if not app.config.get("BROKER_URL") and app.config.get("JOBS_THREAD"):
+        jobs.start_worker_thread(app)
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    click.echo(f"Serving on http://{shown}:{port}/  (Ctrl+C to stop)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="scheduler")
+
+
+def register_commands(app) -> None:
+    """Commands that need the app (database, config) live on ``app.cli``; the
+    ``scheduler`` group finds them there, and so does ``flask --app scheduler``."""
+    for command in (init_db, demo_command, serve):
+        app.cli.add_command(command)
+
+
 @cli.group()
 def roster() -> None:
-    """First-line roster engine."""
+    """First-line roster engine (no database needed)."""
+
+
+def _safe_url() -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(
+        hide_password=True
+    )
 
 
 def main() -> None:
-    cli(prog_name="scheduler")
+    try:
+        cli(prog_name="scheduler")
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)

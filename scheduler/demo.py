@@ -1,0 +1,675 @@
+"""Demo data: a university library with five branches, staff, topics and sessions.
+
+Deterministic for a given start date (a seeded random generator), so the demo looks the
+same on every machine, and realistic enough to try every feature: the main library is
+open every day and has its first-line desk and back office on the ground floor; about
+30 first-line staff with at least 4 hours a week; about 40 librarians and subject
+specialists with topics and weekly availability; a few weeks of drop-in sessions.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from scheduler import accounts
+from scheduler.models import (
+    Absence,
+    AbsenceKind,
+    AvailabilityRule,
+    BookingSettings,
+    Channel,
+    ClosedDate,
+    DemandRule,
+    DropInSession,
+    GroupQuestion,
+    Library,
+    OpeningHours,
+    Person,
+    Role,
+    ServicePoint,
+    SessionSeries,
+    Skill,
+    Topic,
+    TopicGroup,
+)
+from scheduler.timeutil import local_to_utc, monday_of
+
+TZ = "Europe/Oslo"
+DEMO_DOMAIN = "demo.example"
+
+# (slug, name, address, is_main, weekday hours) — hours as (weekday, opens, closes)
+_WEEKDAYS_9_16 = [(d, time(9), time(16)) for d in range(5)]
+LIBRARIES = [
+    (
+        "main",
+        "University Library, Main Building",
+        "Universitetsgata 1",
+        True,
+        [(d, time(8), time(20)) for d in range(4)]  # Monday-Thursday
+        + [(4, time(8), time(18)), (5, time(10), time(16)), (6, time(12), time(16))],
+    ),
+    (
+        "health",
+        "Health Sciences Library",
+        "Sykehusveien 12",
+        False,
+        [(d, time(8, 30), time(18)) for d in range(5)],
+    ),
+    ("law", "Law Library", "Domkirkegata 4", False, _WEEKDAYS_9_16),
+    (
+        "science",
+        "Science and Technology Library",
+        "Realfagbygget, Høgskoleringen 5",
+        False,
+        [(d, time(8), time(17)) for d in range(5)],
+    ),
+    ("arts", "Humanities and Arts Library", "Dragvoll allé 2", False, _WEEKDAYS_9_16),
+]
+
+# (group slug, group name, email domains, [(topic slug, topic name), ...])
+TOPIC_GROUPS = [
+    (
+        "health",
+        "Health sciences",
+        "uni.example,student.uni.example",
+        [
+            ("nursing", "Nursing"),
+            ("medicine", "Medicine"),
+            ("public-health", "Public health"),
+            ("systematic-reviews", "Systematic reviews"),
+            ("physiotherapy", "Physiotherapy"),
+        ],
+    ),
+    (
+        "law",
+        "Law",
+        None,
+        [
+            ("law", "Law"),
+            ("legal-sources", "Legal sources and Lovdata"),
+            ("eu-law", "EU and international law"),
+        ],
+    ),
+    (
+        "science",
+        "Science and technology",
+        None,
+        [
+            ("computer-science", "Computer science"),
+            ("engineering", "Engineering"),
+            ("mathematics", "Mathematics"),
+            ("chemistry", "Chemistry"),
+            ("biology", "Biology"),
+        ],
+    ),
+    (
+        "humanities",
+        "Humanities and social sciences",
+        None,
+        [
+            ("history", "History"),
+            ("literature", "Literature"),
+            ("philosophy", "Philosophy"),
+            ("psychology", "Psychology"),
+            ("economics", "Economics"),
+            ("education", "Education"),
+        ],
+    ),
+    (
+        "research",
+        "Research support",
+        None,
+        [
+            ("reference-management", "Reference management (EndNote, Zotero)"),
+            ("systematic-searching", "Systematic searching"),
+            ("open-access", "Open access publishing"),
+            ("research-data", "Research data management"),
+            ("thesis-writing", "Writing your thesis"),
+            ("copyright", "Copyright and reuse"),
+        ],
+    ),
+]
+
+FIRST_NAMES = [
+    "Kari",
+    "Ola",
+    "Ingrid",
+    "Lars",
+    "Sigrid",
+    "Nils",
+    "Astrid",
+    "Erik",
+    "Solveig",
+    "Jonas",
+    "Marte",
+    "Henrik",
+    "Ida",
+    "Magnus",
+    "Nora",
+    "Sindre",
+    "Hanne",
+    "Eirik",
+    "Thea",
+    "Kristian",
+    "Silje",
+    "Anders",
+    "Maja",
+    "Jørgen",
+    "Ragnhild",
+    "Tobias",
+    "Live",
+    "Even",
+    "Tuva",
+    "Håkon",
+    "Ahmed",
+    "Fatima",
+    "Mei",
+    "Oskar",
+    "Emilie",
+    "Sander",
+    "Aisha",
+    "Petter",
+    "Linnea",
+    "Vetle",
+    "Amalie",
+    "Ibrahim",
+    "Frida",
+    "Mathias",
+    "Synne",
+    "Daniel",
+    "Hedda",
+    "Ole",
+    "Mari",
+    "Yusuf",
+    "Julie",
+    "Stian",
+    "Elise",
+    "Rune",
+    "Ane",
+    "Bjørn",
+    "Karin",
+    "Trond",
+    "Vilde",
+    "Geir",
+    "Helene",
+    "Arne",
+    "Marit",
+    "Sven",
+    "Liv",
+    "Odd",
+    "Tone",
+    "Kjetil",
+    "Anne",
+    "Per",
+]
+LAST_NAMES = [
+    "Hansen",
+    "Johansen",
+    "Olsen",
+    "Larsen",
+    "Andersen",
+    "Pedersen",
+    "Nilsen",
+    "Kristiansen",
+    "Jensen",
+    "Karlsen",
+    "Johnsen",
+    "Pettersen",
+    "Eriksen",
+    "Berg",
+    "Haugen",
+    "Hagen",
+    "Johannessen",
+    "Andreassen",
+    "Jacobsen",
+    "Dahl",
+    "Jørgensen",
+    "Halvorsen",
+    "Henriksen",
+    "Lund",
+    "Sørensen",
+    "Jakobsen",
+    "Moen",
+    "Gundersen",
+    "Iversen",
+    "Strand",
+    "Solberg",
+    "Svendsen",
+    "Eide",
+    "Knutsen",
+    "Martinsen",
+    "Paulsen",
+    "Bakken",
+    "Kristoffersen",
+    "Mathisen",
+    "Lie",
+    "Amundsen",
+    "Nguyen",
+    "Rasmussen",
+    "Ali",
+    "Lunde",
+    "Solheim",
+]
+
+SKILLS = [
+    ("desk", "Information desk"),
+    ("phone", "Phone"),
+    ("chat", "Chat"),
+    ("email", "E-mail"),
+    ("opening", "Opening and closing routines"),
+]
+
+
+@dataclass(frozen=True)
+class DemoSignIn:
+    role: str
+    email: str
+    password: str
+
+
+def is_empty(session: Session) -> bool:
+    return not session.scalar(select(func.count()).select_from(Library))
+
+
+def seed_demo(session: Session, *, today: date, password: str | None = None) -> list[DemoSignIn]:
+    """Fill an empty database; returns the sign-ins to print. Flushes, does not commit."""
+    rng = random.Random(20270104)
+    password = password or secrets.token_urlsafe(9)
+    pw_hash = accounts.hash_password(password)  # one hash for every demo account: fast
+
+    skills = {code: Skill(code=code, name=name) for code, name in SKILLS}
+    session.add_all(skills.values())
+
+    libraries = _libraries(session, today)
+    main = libraries["main"]
+    desk, back_office = _service_points(session, libraries)
+    _demand(session, desk, back_office)
+
+    topics, groups = _topics(session)
+    names = _names(rng, 80)
+
+    def person(email: str, name: str, roles: set[Role], **kw: object) -> Person:
+        p = accounts.create_person(
+            session, email=email, name=name, roles=roles, password_hash=pw_hash
+        )
+        for key, value in kw.items():
+            setattr(p, key, value)
+        return p
+
+    admin = person(f"admin@{DEMO_DOMAIN}", "Astrid Admin", {Role.ADMIN})
+    admin.libraries = [main]
+    leader = person(
+        f"leader@{DEMO_DOMAIN}",
+        "Sigrid Seksjonsleder",
+        {Role.SECTION_LEADER, Role.FIRST_LINE},
+        min_hours_per_week=4.0,
+        max_hours_per_week=8.0,
+        target_hours_per_week=4.0,
+    )
+    leader.libraries = [main]
+    leader.skills = [skills["desk"], skills["phone"], skills["chat"], skills["email"]]
+
+    # First-line staff: the duty team, "fewer people, each with more hours".
+    first_line = [leader]
+    for i in range(30):
+        first, last = names.pop()
+        email = f"desk@{DEMO_DOMAIN}" if i == 0 else _email(first, last, i)
+        target = rng.choice([4, 6, 8, 8, 10, 12])
+        p = person(
+            email,
+            f"{first} {last}",
+            {Role.FIRST_LINE},
+            min_hours_per_week=4.0,
+            target_hours_per_week=float(target),
+            max_hours_per_week=float(target + rng.choice([2, 4, 6])),
+            max_hours_per_day=rng.choice([None, 6.0, 8.0]),
+        )
+        p.libraries = [main] if i % 6 else [main, libraries["health"]]
+        chosen = ["desk", *rng.sample(["phone", "chat", "email"], k=rng.randint(1, 3))]
+        if i % 5 == 0:
+            chosen.append("opening")
+        p.skills = [skills[c] for c in sorted(set(chosen))]
+        first_line.append(p)
+
+    # Librarians and subject specialists: "book a librarian".
+    all_topics = list(topics.values())
+    librarians = []
+    branch_for_group = {
+        "health": "health",
+        "law": "law",
+        "science": "science",
+        "humanities": "arts",
+        "research": "main",
+    }
+    for i in range(40):
+        first, last = names.pop()
+        email = f"librarian@{DEMO_DOMAIN}" if i == 0 else _email(first, last, 100 + i)
+        group_slug = list(branch_for_group)[i % 5]
+        group = groups[group_slug]
+        home = libraries[branch_for_group[group_slug]]
+        roles = {Role.LIBRARIAN}
+        if i % 8 == 3:
+            roles.add(Role.FIRST_LINE)  # some specialists also take desk duty
+        p = person(
+            email,
+            f"{first} {last}",
+            roles,
+            bookable=True,
+            title=rng.choice(
+                [
+                    "Subject librarian",
+                    "Academic librarian",
+                    "Senior academic librarian",
+                    "Research librarian",
+                ]
+            ),
+            bio=f"Helps with {group.name.lower()}: searching, sources and references.",
+        )
+        own = rng.sample(group.topics, k=min(len(group.topics), rng.randint(2, 3)))
+        extra = rng.sample(all_topics[-6:], k=1)  # research-support topics
+        p.topics = sorted(set(own + extra), key=lambda t: t.name)
+        p.libraries = [home]
+        if Role.FIRST_LINE in roles:
+            p.libraries = [home, main] if home is not main else [main]
+            p.skills = [skills["desk"], skills["chat"]]
+            p.target_hours_per_week = 4.0
+            p.max_hours_per_week = 6.0
+            first_line.append(p)
+        session.add(
+            BookingSettings(
+                person=p,
+                slot_minutes=rng.choice([30, 45, 45, 60]),
+                buffer_minutes=rng.choice([0, 0, 15]),
+                max_per_day=rng.choice([None, 3, 4]),
+            )
+        )
+        for weekday in sorted(rng.sample(range(5), k=rng.randint(2, 3))):
+            start = rng.choice([time(9), time(10), time(12), time(13)])
+            session.add(
+                AvailabilityRule(
+                    person=p,
+                    library=home,
+                    weekday=weekday,
+                    start_time=start,
+                    end_time=time(start.hour + rng.choice([2, 3])),
+                    modes=rng.choice(
+                        ["in_person", "in_person,online", "online", "in_person,phone"]
+                    ),
+                )
+            )
+        librarians.append(p)
+
+    # A few absences, so that rosters and booking have something to work around.
+    week = monday_of(today) + timedelta(days=7)
+    for p in rng.sample(first_line[1:], k=3):
+        day = week + timedelta(days=rng.randint(0, 4))
+        session.add(
+            Absence(
+                person=p,
+                kind=AbsenceKind.LEAVE,
+                note="Annual leave",
+                starts_at=local_to_utc(day, time(0), TZ),
+                ends_at=local_to_utc(day + timedelta(days=2), time(0), TZ),
+            )
+        )
+
+    _dropins(session, rng, today, libraries, topics, librarians, admin)
+    session.flush()
+    return [
+        DemoSignIn("admin", admin.email, password),
+        DemoSignIn("section leader", leader.email, password),
+        DemoSignIn("librarian", f"librarian@{DEMO_DOMAIN}", password),
+        DemoSignIn("first-line staff", f"desk@{DEMO_DOMAIN}", password),
+    ]
+
+
+def _names(rng: random.Random, n: int) -> list[tuple[str, str]]:
+    pairs = [(f, last) for f in FIRST_NAMES for last in LAST_NAMES]
+    rng.shuffle(pairs)
+    seen: set[str] = set()
+    out = []
+    for first, last in pairs:
+        if first in seen:
+            continue  # one person per first name keeps the demo easy to follow
+        seen.add(first)
+        out.append((first, last))
+        if len(out) == n:
+            break
+    return out
+
+
+def _email(first: str, last: str, n: int) -> str:
+    table = str.maketrans({"ø": "o", "å": "a", "æ": "ae", "Ø": "O", "Å": "A", "Æ": "AE"})
+    return f"{first.translate(table).lower()}.{last.translate(table).lower()}@{DEMO_DOMAIN}"
+
+
+def _libraries(session: Session, today: date) -> dict[str, Library]:
+    out = {}
+    for pos, (slug, name, address, is_main, hours) in enumerate(LIBRARIES):
+        lib = Library(
+            slug=slug,
+            name=name,
+            address=address,
+            is_main=is_main,
+            timezone=TZ,
+            position=pos,
+            email=f"{slug}@{DEMO_DOMAIN}",
+        )
+        lib.opening_hours = [OpeningHours(weekday=d, opens=o, closes=c) for d, o, c in hours]
+        lib.closed_dates = [ClosedDate(date=d, reason=r) for d, r in _holidays(today)]
+        session.add(lib)
+        out[slug] = lib
+    return out
+
+
+def _holidays(today: date) -> list[tuple[date, str]]:
+    """Christmas and New Year closures in the next twelve months."""
+    out = []
+    for year in (today.year, today.year + 1):
+        for d, reason in [
+            (date(year, 12, 24), "Christmas Eve"),
+            (date(year, 12, 25), "Christmas Day"),
+            (date(year, 12, 26), "Boxing Day"),
+            (date(year, 12, 31), "New Year's Eve"),
+            (date(year, 1, 1), "New Year's Day"),
+            (date(year, 5, 17), "Constitution Day"),
+        ]:
+            if today <= d <= today + timedelta(days=365):
+                out.append((d, reason))
+    return sorted(out)
+
+
+def _service_points(
+    session: Session, libraries: dict[str, Library]
+) -> tuple[ServicePoint, ServicePoint]:
+    main = libraries["main"]
+    desk = ServicePoint(
+        library=main,
+        name="Information desk",
+        channel=Channel.DESK,
+        ground_floor=True,
+        first_line=True,
+        location="Ground floor, entrance",
+        position=0,
+    )
+    back = ServicePoint(
+        library=main,
+        name="Back office: phone, e-mail and chat",
+        channel=Channel.BACK_OFFICE,
+        ground_floor=True,
+        first_line=True,
+        location="Ground floor, behind the desk",
+        position=1,
+    )
+    # Not rosterable: the reading-room desk upstairs is not part of first line.
+    upstairs = ServicePoint(
+        library=main,
+        name="Reading room desk",
+        channel=Channel.DESK,
+        ground_floor=False,
+        first_line=False,
+        location="2nd floor",
+        position=2,
+    )
+    session.add_all([desk, back, upstairs])
+    for pos, slug in enumerate(["health", "law", "science", "arts"], start=3):
+        session.add(
+            ServicePoint(
+                library=libraries[slug],
+                name="Information desk",
+                channel=Channel.DESK,
+                ground_floor=True,
+                first_line=True,
+                position=pos,
+            )
+        )
+    return desk, back
+
+
+def _demand(session: Session, desk: ServicePoint, back: ServicePoint) -> None:
+    # (service point, label, weekdays, start, end, block minutes, min, max, skills)
+    rows = [
+        (desk, "Weekday daytime", "01234", time(8), time(16), 120, 2, 2, "desk"),
+        (desk, "Weekday evening", "0123", time(16), time(20), 120, 1, 1, "desk"),
+        (desk, "Friday afternoon", "4", time(16), time(18), 120, 1, 1, "desk"),
+        (desk, "Saturday", "5", time(10), time(16), 120, 1, 1, "desk"),  # Saturday
+        (desk, "Sunday", "6", time(12), time(16), 120, 1, 1, "desk"),  # Sunday
+        (back, "Phone, e-mail and chat", "01234", time(9), time(16), 120, 1, 1, "chat"),
+    ]
+    for point, label, days, start, end, block, lo, hi, skills in rows:
+        session.add(
+            DemandRule(
+                service_point=point,
+                label=label,
+                weekdays=days,
+                start_time=start,
+                end_time=end,
+                block_minutes=block,
+                min_staff=lo,
+                max_staff=hi,
+                skills=skills,
+            )
+        )
+
+
+def _topics(session: Session) -> tuple[dict[str, Topic], dict[str, TopicGroup]]:
+    topics: dict[str, Topic] = {}
+    groups: dict[str, TopicGroup] = {}
+    for pos, (gslug, gname, domains, rows) in enumerate(TOPIC_GROUPS):
+        group = TopicGroup(
+            slug=gslug,
+            name=gname,
+            allowed_email_domains=domains,
+            position=pos,
+            intro=f"Book a subject librarian for {gname.lower()}.",
+        )
+        if gslug == "research":
+            group.questions = [
+                GroupQuestion(
+                    position=1, label="Which degree or project is this for?", required=True
+                ),
+                GroupQuestion(position=2, label="Which reference tool do you use, if any?"),
+            ]
+        for slug, name in rows:
+            t = Topic(slug=slug, name=name, group=group)
+            topics[slug] = t
+        groups[gslug] = group
+        session.add(group)
+    return topics, groups
+
+
+def _dropins(
+    session: Session,
+    rng: random.Random,
+    today: date,
+    libraries: dict[str, Library],
+    topics: dict[str, Topic],
+    librarians: list[Person],
+    creator: Person,
+) -> None:
+    monday = monday_of(today)
+    weekly = [
+        ("Zotero drop-in", "reference-management", "main", 0, time(12), 60, None),
+        ("Systematic searching clinic", "systematic-searching", "health", 2, time(13), 90, 12),
+        ("Thesis writing café", "thesis-writing", "arts", 3, time(14), 120, None),
+        ("Lovdata for beginners", "legal-sources", "law", 1, time(10), 60, 20),
+    ]
+    for title, topic_slug, lib_slug, weekday, start, minutes, capacity in weekly:
+        series = SessionSeries(title=title, created_by_id=creator.id)
+        session.add(series)
+        hosts = [p for p in librarians if topics[topic_slug] in p.topics][:2] or librarians[:1]
+        for week in range(4):
+            day = monday + timedelta(days=7 * week + weekday)
+            if day < today:
+                continue
+            starts = local_to_utc(day, start, TZ)
+            session.add(
+                DropInSession(
+                    series=series,
+                    title=title,
+                    topic=topics[topic_slug],
+                    library=libraries[lib_slug],
+                    location="Group room 1"
+                    if lib_slug != "main"
+                    else "Learning centre, ground floor",
+                    starts_at=starts,
+                    ends_at=starts + timedelta(minutes=minutes),
+                    capacity=capacity,
+                    registration_required=capacity is not None,
+                    registration_deadline=starts - timedelta(hours=2) if capacity else None,
+                    description=f"Bring your questions about {topics[topic_slug].name.lower()}.",
+                    hosts=hosts,
+                    created_by_id=creator.id,
+                )
+            )
+    # An evening course in three parts, online, with a question and a lunch count later on.
+    series = SessionSeries(title="Get started with EndNote", created_by_id=creator.id)
+    session.add(series)
+    first = monday + timedelta(days=8)
+    for part in range(3):
+        day = first + timedelta(days=7 * part)
+        starts = local_to_utc(day, time(18), TZ)
+        session.add(
+            DropInSession(
+                series=series,
+                title=f"Get started with EndNote ({part + 1}/3)",
+                topic=topics["reference-management"],
+                library=libraries["main"],
+                online_url="https://video.uni.example/endnote",
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=90),
+                capacity=25,
+                registration_required=True,
+                registration_deadline=local_to_utc(first - timedelta(days=1), time(12), TZ),
+                question="Which topics or problems would you like us to cover?",
+                description="A short online course in three evening sessions.",
+                hosts=librarians[:1],
+                created_by_id=creator.id,
+            )
+        )
+    # A gathering with lunch.
+    day = monday + timedelta(days=16)
+    starts = local_to_utc(day, time(11), TZ)
+    session.add(
+        DropInSession(
+            title="Open science day",
+            topic=topics["open-access"],
+            library=libraries["main"],
+            location="Auditorium A",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=4),
+            capacity=80,
+            registration_required=True,
+            registration_deadline=starts - timedelta(days=3),
+            question="Will you join us for lunch? Any dietary needs?",
+            description="Talks on open access and research data, followed by lunch.",
+            hosts=rng.sample(librarians, k=2),
+            created_by_id=creator.id,
+        )
+    )
