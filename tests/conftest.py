@@ -1,0 +1,216 @@
+"""Shared fixtures: a fresh app per test on SQLite and on PostgreSQL, clients, sign-in.
+
+Every test that uses ``app`` runs twice: on a new SQLite file and on PostgreSQL (a
+schema of its own, emptied between tests). The PostgreSQL run is skipped with a
+message when no server answers, except under CI (``CI=true``), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import os
+import secrets
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+import scheduler
+from scheduler import create_app
+from scheduler.database import read_only_transactions
+from scheduler.extensions import db as _db
+from scheduler.models import Base
+
+PG_URL = os.environ.get(
+    "SCHEDULER_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+pytest_plugins = ["tests.factories"]
+
+
+@functools.cache
+def migration_head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(scheduler.__file__).parent / "migrations"))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def create_schema(engine) -> None:
+    """Create every table from the models and stamp it as migrated to the head revision
+    (what ``scheduler init-db`` would produce, in a fraction of the time)."""
+    Base.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS alembic_version "
+                "(version_num VARCHAR(32) NOT NULL PRIMARY KEY)"
+            )
+        )
+        conn.execute(text("DELETE FROM alembic_version"))
+        conn.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": migration_head()})
+
+
+def _pg_url() -> str:
+    url = make_url(PG_URL)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def pg_database_url() -> Iterator[str]:
+    """A private schema in the test database, with every table created once."""
+    base = _pg_url()
+    try:
+        admin = create_engine(base, pool_pre_ping=True)
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        message = f"PostgreSQL is not reachable at {make_url(base).render_as_string()}: {exc}"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: the PostgreSQL tests must run)")
+        pytest.skip(message)
+    schema = f"t_{os.getpid()}_{secrets.token_hex(3)}"
+    with admin.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gist"))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema},public"})
+    rendered = url.render_as_string(hide_password=False)
+    engine = create_engine(rendered)
+    create_schema(engine)
+    engine.dispose()
+    yield rendered
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        engine = create_engine(url)
+        create_schema(engine)
+        engine.dispose()
+        yield url
+    else:
+        url = request.getfixturevalue("pg_database_url")
+        _truncate_all(url)
+        yield url
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> dict:
+    """Settings for the test app; a test may change them before asking for ``app``."""
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "INSTANCE": str(tmp_path / "instance"),
+        "SECRET_KEY": secrets.token_hex(16),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "JOBS_THREAD": False,
+        "SQLITE_BUSY_TIMEOUT": 5,
+        "PUBLIC_URL": "https://library.test",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture
+def app(app_config: dict) -> Iterator:
+    app = create_app(app_config)
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app) -> Iterator:
+    """The app's session inside an app context, for arranging data and checking results.
+
+    The test's own transactions begin deferred (no SQLite write lock while it reads),
+    and the test client commits this session before each request (see below), so data
+    a test arranged is visible to the request and results are read fresh afterwards.
+    """
+    with app.app_context(), read_only_transactions():
+        yield _db
+        _db.session.remove()
+
+
+class CommittingClient(FlaskClient):
+    """A test client whose requests run like real ones, isolated from the test.
+
+    It commits the test's pending arrangements first (which also expires the test's
+    loaded objects, so they are read fresh afterwards), then runs the request in an
+    empty ``contextvars`` context: the request gets its own app context, ``g`` and
+    database session, as it would in a server thread, instead of reusing the test's.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            _db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = CommittingClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def login(client):
+    """``login(person)`` signs the test client in as ``person`` (no password round-trip)."""
+
+    def _login(person) -> None:
+        with client.session_transaction() as sess:
+            sess["_user_id"] = person.get_id()
+            sess["_fresh"] = True
+
+    return _login
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    """The app behind a real threaded HTTP server, for truly concurrent requests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """``../shared`` next to the repository; tests that need it skip when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is not present (the shared contracts and examples live there)")
+    return SHARED

@@ -1,0 +1,130 @@
+"""Factories for the core models: each takes only what a test cares about.
+
+``create_x(**overrides)`` fills sensible defaults and flushes, so the new row has an id.
+Areas (booking, drop-ins, rosters) keep their own factories next to their tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import time
+
+import pytest
+
+from scheduler import accounts
+from scheduler.models import (
+    Channel,
+    Library,
+    OpeningHours,
+    Person,
+    Role,
+    ServicePoint,
+    Skill,
+    Topic,
+    TopicGroup,
+)
+
+_seq = itertools.count(1)
+# Hashing with Argon2 is deliberately slow; tests share one hash per password.
+_HASHES: dict[str, str] = {}
+TEST_PASSWORD = "correct horse battery"
+
+
+def password_hash(password: str = TEST_PASSWORD) -> str:
+    if password not in _HASHES:
+        _HASHES[password] = accounts.hash_password(password)
+    return _HASHES[password]
+
+
+@pytest.fixture
+def create_library(db):
+    def _create(**kw) -> Library:
+        n = next(_seq)
+        kw.setdefault("slug", f"lib-{n}")
+        kw.setdefault("name", f"Library {n}")
+        kw.setdefault("timezone", "Europe/Oslo")
+        hours = kw.pop("hours", [(d, time(8), time(20)) for d in range(7)])
+        lib = Library(**kw)
+        lib.opening_hours = [OpeningHours(weekday=d, opens=o, closes=c) for d, o, c in hours]
+        db.session.add(lib)
+        db.session.flush()
+        return lib
+
+    return _create
+
+
+@pytest.fixture
+def create_person(db):
+    def _create(*roles: Role, **kw) -> Person:
+        n = next(_seq)
+        kw.setdefault("email", f"person{n}@uni.example")
+        kw.setdefault("name", f"Person {n}")
+        password = kw.pop("password", TEST_PASSWORD)
+        skills = kw.pop("skills", [])
+        topics = kw.pop("topics", [])
+        libraries = kw.pop("libraries", [])
+        person = Person(**kw)
+        person.password_hash = password_hash(password)
+        person.set_roles(list(roles))
+        person.skills = [_skill(db, code) for code in skills]
+        person.topics = list(topics)
+        person.libraries = list(libraries)
+        db.session.add(person)
+        db.session.flush()
+        return person
+
+    return _create
+
+
+def _skill(db, code: str) -> Skill:
+    from sqlalchemy import select
+
+    skill = db.session.scalar(select(Skill).where(Skill.code == code))
+    if skill is None:
+        skill = Skill(code=code, name=code.title())
+        db.session.add(skill)
+        db.session.flush()
+    return skill
+
+
+@pytest.fixture
+def create_topic(db):
+    def _create(**kw) -> Topic:
+        n = next(_seq)
+        kw.setdefault("slug", f"topic-{n}")
+        kw.setdefault("name", f"Topic {n}")
+        topic = Topic(**kw)
+        db.session.add(topic)
+        db.session.flush()
+        return topic
+
+    return _create
+
+
+@pytest.fixture
+def create_topic_group(db):
+    def _create(**kw) -> TopicGroup:
+        n = next(_seq)
+        kw.setdefault("slug", f"group-{n}")
+        kw.setdefault("name", f"Group {n}")
+        group = TopicGroup(**kw)
+        db.session.add(group)
+        db.session.flush()
+        return group
+
+    return _create
+
+
+@pytest.fixture
+def create_service_point(db, create_library):
+    def _create(**kw) -> ServicePoint:
+        if "library" not in kw and "library_id" not in kw:
+            kw["library"] = create_library()
+        kw.setdefault("name", f"Desk {next(_seq)}")
+        kw.setdefault("channel", Channel.DESK)
+        point = ServicePoint(**kw)
+        db.session.add(point)
+        db.session.flush()
+        return point
+
+    return _create
