@@ -1,0 +1,46 @@
+# Per-deployment settings. Copy to instance/config.py and edit; every line is optional.
+# Environment variables SCHEDULER_<NAME> override this file (e.g. SCHEDULER_DATABASE_URL).
+
+# Database: any SQLAlchemy URL. Default: SQLite in this folder (instance/scheduler.sqlite3).
+# DATABASE_URL = "postgresql+psycopg://scheduler@db.example/scheduler"
+
+# Session signing key. Default: a random key created in instance/secret_key on first start.
+# Set it explicitly when several hosts serve the same site.
+# SECRET_KEY = "..."
+
+# Default time zone for new libraries and pages without a library (IANA name).
+# TIMEZONE = "Europe/Oslo"
+
+# User-interface languages; the first is used when the browser asks for none of them.
+# LANGUAGES = ["nb", "en"]
+
+# Base URL used in e-mails and calendar feeds.
+# PUBLIC_URL = "https://bibliotek.uni.example"
+
+# Days to keep patrons' names and e-mail addresses after their appointment or session.
+# RETENTION_DAYS = 180
+
+# Roster solver runs started from the web: seconds and CPU workers.
+# SOLVER_TIME_LIMIT = 60
+# SOLVER_WORKERS = 2
+
+# Background jobs: unset = a worker thread in each web process; a Redis URL = a real queue
+# with separate worker processes (see README, "Distributed mode").
+# BROKER_URL = "redis://127.0.0.1:6379/0"
+
+# E-mail: unset MAIL_SERVER = messages are written to instance/outbox/ as .eml files.
+# MAIL_SERVER = "smtp.uni.example"
+# MAIL_PORT = 587
+# MAIL_USE_TLS = True
+# MAIL_USERNAME = "scheduler"
+# MAIL_PASSWORD = "..."
+# MAIL_FROM = "Library <no-reply@uni.example>"
+
+# Rate limits (Flask-Limiter). memory:// is per process; use Redis with several processes.
+# RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/1"
+# RATELIMIT_PUBLIC_WRITE = "20 per minute;200 per hour"
+# RATELIMIT_SIGN_IN = "10 per minute"
+
+# Cookies are HttpOnly and SameSite=Lax; mark them Secure when served over HTTPS.
+# SESSION_COOKIE_SECURE = True
+# REMEMBER_COOKIE_SECURE = True
