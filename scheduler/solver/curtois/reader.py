@@ -149,7 +149,9 @@ class _Parser:
             bodies[current].append(_Line(number, tuple(f.strip() for f in text.split(","))))
         missing = [s for s in SECTIONS if s not in headers]
         if missing:
-            raise self.error(f"missing section(s): {', '.join(missing)}", len(self.lines))
+            # Point at the last line (a final line break does not start another line).
+            last = len(self.lines) - (1 if len(self.lines) > 1 and not self.lines[-1] else 0)
+            raise self.error(f"missing section(s): {', '.join(missing)}", last)
         return headers, bodies
 
     # -- field helpers ----------------------------------------------------------------------

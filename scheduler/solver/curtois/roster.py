@@ -40,7 +40,7 @@ class RosterFormatError(ValueError):
 class RosterFile:
     """A roster together with what the solver reported about it (all optional but roster)."""
 
-    roster: dict[str, list[DayEntry]] | None
+    roster: Roster | None
     status: str | None = None
     objective: float | None = None
     bound: float | None = None
@@ -179,9 +179,12 @@ def parse_roster_grid(instance: Instance, text: str) -> dict[str, list[DayEntry]
     Cells are stripped. A row shorter than the horizon is padded with days off, because
     editors drop trailing tabs; a row with extra non-empty cells, or the wrong number of
     rows, is an error. Blank lines count as rows (an employee with no shifts), except at the
-    end of the file beyond the last employee.
+    end of the file beyond the last employee; so a file whose last employee has no shifts
+    must end with that empty row's line break.
     """
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the last line's terminator, not an extra (empty) row
     while len(lines) > len(instance.staff) and not lines[-1].strip():
         lines.pop()
     if len(lines) != len(instance.staff):
