@@ -1,5 +1,14 @@
 """iCalendar (RFC 5545) for feeds and e-mail invitations, built in one place."""
 
+from scheduler.calendars.events import appointment_event, session_event, shift_event
 from scheduler.calendars.ical import CalendarEvent, Person, build_calendar, event_uid
 
-__all__ = ["CalendarEvent", "Person", "build_calendar", "event_uid"]
+__all__ = [
+    "CalendarEvent",
+    "Person",
+    "appointment_event",
+    "build_calendar",
+    "event_uid",
+    "session_event",
+    "shift_event",
+]
