@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
 import re
+from urllib.parse import urlencode, urlsplit
 
 from icalendar import Calendar
 
@@ -36,3 +38,22 @@ def events_by_uid(body: bytes) -> dict[str, object]:
 
 
 UID_RE = re.compile(r"^(shift|appointment|session)-\d+@library\.test$")
+
+
+def session_cookie(app, person) -> str:
+    """A ``Cookie`` header signing ``person`` in, for requests to the live server."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    value = serializer.dumps({"_user_id": person.get_id(), "_fresh": True})
+    return f"{app.config.get('SESSION_COOKIE_NAME', 'session')}={value}"
+
+
+def post_form(url: str, data: dict[str, str], cookie: str) -> int:
+    """POST a form over a real connection; the status, without following redirects."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+        connection.request("POST", parts.path, urlencode(data), headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()
