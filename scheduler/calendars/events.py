@@ -136,7 +136,9 @@ def appointment_event(
                 _details(url, gettext),
             ]
         )
-    organizer = Person(librarian.name, librarian.email)
+    # iTIP needs an ORGANIZER; in the librarian's own feed it would be the reader, and
+    # Outlook would show the entry as a meeting to answer.
+    organizer = Person(librarian.name, librarian.email) if for_patron else None
     attendees: tuple[Person, ...] = ()
     if for_patron and appointment.patron_email:
         attendees = (
@@ -169,12 +171,13 @@ def session_event(
     default_tz: str = "Europe/Oslo",
     gettext: Gettext = _same,
     locale: str = "en",
-    hosts: bool = True,
+    host_names: Sequence[str] | None = None,
 ) -> CalendarEvent:
     """A drop-in session or event, for the shared activity calendar and registrants.
 
     It is TRANSPARENT: subscribing to the activity calendar must not make anyone look
     busy. Registration counts stay out, so the event does not change with every sign-up.
+    ``host_names`` saves loading ``session.hosts`` when the caller has them already.
     """
     _ = gettext
     library = session.library
@@ -191,12 +194,14 @@ def session_event(
         registration = _("Registration required, by %(deadline)s") % {"deadline": deadline}
     elif session.registration_required:
         registration = _("Registration required")
-    host_names = ", ".join(p.name for p in session.hosts) if hosts else ""
+    if host_names is None:
+        host_names = [p.name for p in session.hosts]
+    hosts = ", ".join(host_names)
     description = _join(
         [
             session.description,
             _("Online: %(url)s") % {"url": session.online_url} if session.online_url else None,
-            _("Hosts: %(names)s") % {"names": host_names} if host_names else None,
+            _("Hosts: %(names)s") % {"names": hosts} if hosts else None,
             registration,
             _details(url, gettext),
         ]

@@ -32,7 +32,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -93,6 +93,7 @@ def _language(preferred: str | None) -> str:
 
 
 def _options(lang: str) -> feeds.FeedOptions:
+    """Call inside ``force_locale(lang)``: the catalogue is looked up once, not per string."""
     cfg = current_app.config
     return feeds.FeedOptions(
         host=uid_host(cfg["PUBLIC_URL"]),
@@ -101,14 +102,21 @@ def _options(lang: str) -> feeds.FeedOptions:
         cancelled_days=int(cfg["FEEDS_CANCELLED_DAYS"]),
         refresh=timedelta(minutes=int(cfg["FEEDS_REFRESH_MINUTES"])),
         default_tz=cfg["TIMEZONE"],
-        gettext=gettext,
+        gettext=get_translations().gettext,
         locale=lang,
     )
 
 
 def _event_link(endpoint: str, arg: str):
+    """``id -> absolute URL`` for a route ending in ``/<int:arg>``, built once: url_for
+    costs ~40 µs, which is 80 ms over a feed of 2,000 events."""
+    sentinel = 987654321
+    url = _absolute(endpoint, **{arg: sentinel})
+    assert url.endswith(f"/{sentinel}")
+    prefix = url[: -len(str(sentinel))]
+
     def link(ident: int) -> str:
-        return _absolute(endpoint, **{arg: ident})
+        return f"{prefix}{ident}"
 
     return link
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from scheduler.calendars import CalendarEvent, Person, build_calendar
+from scheduler.calendars import CalendarEvent, Person, build_calendar, ical
 from tests.feeds.helpers import ics_lines, parse_ics, unfolded
 
 STAMP = datetime(2027, 1, 10, 9, 30, tzinfo=UTC)
@@ -146,3 +147,56 @@ def test_a_changed_event_is_not_served_from_memory() -> None:
 def test_naive_times_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         event(start=datetime(2027, 2, 1, 8, 0))
+
+
+def _random_events(count: int) -> list[CalendarEvent]:
+    rng = random.Random(20270301)
+    alphabet = "abc XYZ,;:\\\n\"'æøåÆØÅ—–…🙂漢字\t" + "\\" * 3
+    zones = ["Europe/Oslo", "America/New_York", "UTC", "Asia/Kolkata"]
+
+    def words(low: int, high: int) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(low, high)))
+
+    events = []
+    for i in range(count):
+        start = datetime(2027, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randint(0, 600_000))
+        events.append(
+            CalendarEvent(
+                uid=f"shift-{i}@library.test",
+                start=start,
+                end=start + timedelta(minutes=rng.randint(15, 600)),
+                summary=words(1, 120),
+                tz=rng.choice(zones),
+                description=rng.choice([None, words(0, 400)]),
+                location=rng.choice([None, words(1, 90)]),
+                url=rng.choice([None, f"https://library.test/staff/calendar/shifts/{i}?a=1&b=ø"]),
+                sequence=rng.randint(0, 5),
+                status=rng.choice(["CONFIRMED", "TENTATIVE", "CANCELLED"]),
+                last_modified=rng.choice([None, CHANGED]),
+                created=rng.choice([None, CHANGED - timedelta(days=3)]),
+                categories=rng.choice([(), (words(1, 20),), (words(1, 10), words(1, 10))]),
+                transparent=rng.random() < 0.5,
+            )
+        )
+    return events
+
+
+def test_feed_events_have_exactly_the_lines_icalendar_itself_writes() -> None:
+    """Feeds join icalendar-encoded values into lines themselves, for speed; the logical
+    content must be exactly what icalendar's own serialiser produces."""
+    for item in _random_events(400):
+        ours = ical._feed_event_bytes(item, STAMP)
+        theirs = ical._event(item, STAMP).to_ical()
+        ics_lines(b"BEGIN:VCALENDAR\r\n" + ours)
+        assert sorted(unfolded(ours)) == sorted(unfolded(theirs)), item
+
+
+def test_folding_never_ends_a_line_inside_an_escape() -> None:
+    for n in range(60, 90):
+        line = "DESCRIPTION:" + "x" * n + "\\\\" + "\\," + "y" * 80
+        folded = ical.fold(line.encode()).decode()
+        assert folded.replace("\r\n ", "") == line
+        for part in folded.split("\r\n "):
+            assert len(part.encode()) <= 75
+            trailing = len(part) - len(part.rstrip("\\"))
+            assert trailing % 2 == 0, part
