@@ -136,9 +136,7 @@ def appointment_event(
                 _details(url, gettext),
             ]
         )
-    # iTIP needs an ORGANIZER; in the librarian's own feed it would be the reader, and
-    # Outlook would show the entry as a meeting to answer.
-    organizer = Person(librarian.name, librarian.email) if for_patron else None
+    organizer = Person(librarian.name, librarian.email)
     attendees: tuple[Person, ...] = ()
     if for_patron and appointment.patron_email:
         attendees = (

@@ -331,16 +331,16 @@ def appointment_events(
             appt.topic.updated_at if appt.topic else None,
             appt.library.updated_at if appt.library else None,
         )
-        events.append(
-            appointment_event(
-                appt,
-                host=options.host,
-                url=links.appointment(appt.id) if links.appointment else None,
-                show_patron=show_patron and appt.purged_at is None,
-                default_tz=options.default_tz,
-                gettext=options.gettext,
-            )
+        event = appointment_event(
+            appt,
+            host=options.host,
+            url=links.appointment(appt.id) if links.appointment else None,
+            show_patron=show_patron and appt.purged_at is None,
+            default_tz=options.default_tz,
+            gettext=options.gettext,
         )
+        # The organizer would be the reader; Outlook would show a meeting to answer.
+        events.append(dataclasses.replace(event, organizer=None))
     return events
 
 

@@ -57,6 +57,15 @@ def revoke_tokens(session: Session, person: Person, *, now: datetime | None = No
     return len(rows)
 
 
+def revoke_all_tokens(session: Session, *, now: datetime | None = None) -> int:
+    """Revoke every active feed token (say, after a leak of the database and the key)."""
+    rows = session.scalars(select(FeedToken).where(FeedToken.revoked_at.is_(None))).all()
+    for row in rows:
+        row.revoked_at = now or utcnow()
+    session.flush()
+    return len(rows)
+
+
 def issue_token(session: Session, person: Person, *, key: str) -> tuple[FeedToken, str]:
     """A new token for ``person``, revoking the old one (keeping its patron setting).
 

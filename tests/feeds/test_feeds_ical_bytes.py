@@ -200,3 +200,28 @@ def test_folding_never_ends_a_line_inside_an_escape() -> None:
             assert len(part.encode()) <= 75
             trailing = len(part) - len(part.rstrip("\\"))
             assert trailing % 2 == 0, part
+
+
+def test_librarian_invitations_keep_the_organizer_feeds_do_not(app, db, create_person):
+    """iTIP REQUEST needs ORGANIZER (booking e-mails); one's own feed must not have it."""
+    from scheduler.calendars import appointment_event
+    from scheduler.models import Appointment, Mode
+
+    kari = create_person(name="Kari", email="kari@uni.example")
+    appt = Appointment(
+        id=7,
+        librarian=kari,
+        mode=Mode.ONLINE,
+        starts_at=datetime(2027, 2, 1, 9, tzinfo=UTC),
+        ends_at=datetime(2027, 2, 1, 10, tzinfo=UTC),
+        sequence=2,
+        patron_name="Pat",
+        patron_email="pat@student.example",
+    )
+    for_patron = appointment_event(appt, host="library.test", for_patron=True)
+    for_librarian = appointment_event(appt, host="library.test")
+    for item in (for_patron, for_librarian):
+        body = build_calendar([item], stamp=STAMP, method="REQUEST")
+        assert "mailto:kari@uni.example" in str(parse_ics(body).walk("VEVENT")[0]["ORGANIZER"])
+    assert b"ATTENDEE" in build_calendar([for_patron], stamp=STAMP, method="REQUEST")
+    assert b"ATTENDEE" not in build_calendar([for_librarian], stamp=STAMP, method="REQUEST")

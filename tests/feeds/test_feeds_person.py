@@ -154,6 +154,7 @@ def test_appointments_show_the_topic_and_no_patron_by_default(
     for private in ("Anne", "anne@student.example", "nursing homes"):
         assert private not in text
     assert "ATTENDEE" not in text
+    assert "ORGANIZER" not in text  # it would be the reader: Outlook shows a meeting
 
 
 def test_patron_details_only_when_the_owner_chose_them_and_until_purged(
