@@ -32,7 +32,8 @@ from scheduler.models import (
 Gettext = Callable[[str], str]
 
 
-def _same(text: str) -> str:
+def untranslated(text: str) -> str:
+    """The default ``gettext``: English as written."""
     return text
 
 
@@ -64,13 +65,13 @@ def _details(url: str | None, gettext: Gettext) -> str | None:
     return _("Details: %(url)s") % {"url": url} if url else None
 
 
-def mode_label(mode: Mode, gettext: Gettext = _same) -> str:
+def mode_label(mode: Mode, gettext: Gettext = untranslated) -> str:
     _ = gettext
     labels = {Mode.IN_PERSON: _("In person"), Mode.ONLINE: _("Online"), Mode.PHONE: _("Phone")}
     return labels[mode]
 
 
-def appointment_location(appointment: Appointment, gettext: Gettext = _same) -> str:
+def appointment_location(appointment: Appointment, gettext: Gettext = untranslated) -> str:
     _ = gettext
     if appointment.mode == Mode.ONLINE:
         return _("Online")
@@ -98,7 +99,7 @@ def appointment_event(
     for_patron: bool = False,
     show_patron: bool = False,
     default_tz: str = "Europe/Oslo",
-    gettext: Gettext = _same,
+    gettext: Gettext = untranslated,
 ) -> CalendarEvent:
     """One appointment, as the patron's invitation or as an entry in a librarian's feed.
 
@@ -167,7 +168,7 @@ def session_event(
     host: str,
     url: str | None = None,
     default_tz: str = "Europe/Oslo",
-    gettext: Gettext = _same,
+    gettext: Gettext = untranslated,
     locale: str = "en",
     host_names: Sequence[str] | None = None,
 ) -> CalendarEvent:
@@ -244,7 +245,7 @@ def shift_event(
     colleagues: Sequence[str | Colleague] = (),
     url: str | None = None,
     default_tz: str = "Europe/Oslo",
-    gettext: Gettext = _same,
+    gettext: Gettext = untranslated,
 ) -> CalendarEvent:
     """A published desk shift: "Information desk, ground floor — with Ola"."""
     _ = gettext

@@ -15,19 +15,21 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased, joinedload, load_only
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from scheduler.calendars.events import (
     Colleague,
     Gettext,
-    _same,
     appointment_event,
     session_event,
     shift_event,
+    untranslated,
 )
 from scheduler.calendars.ical import CalendarEvent, build_calendar
 from scheduler.errors import InputError
@@ -67,7 +69,7 @@ class FeedOptions:
     cancelled_days: int = 30
     refresh: timedelta = timedelta(hours=1)
     default_tz: str = "Europe/Oslo"
-    gettext: Gettext = _same
+    gettext: Gettext = untranslated
     locale: str = "en"
 
     @property
@@ -223,6 +225,11 @@ class _Earlier(ColumnElement):
     """
 
     inherit_cache = True
+    # What SQLAlchemy's statement cache keys on, so different columns never share SQL.
+    _traverse_internals: ClassVar[list] = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("seconds", InternalTraversal.dp_plain_obj),
+    ]
 
     def __init__(self, column: ColumnElement, delta: timedelta) -> None:
         self.column = column

@@ -27,6 +27,7 @@ from flask import (
     Response,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -287,21 +288,21 @@ def _settings_page(status: int = 200, error: str | None = None) -> Any:
         action="patron_details",
         show_patron_details=row.show_patron_details if row else False,
     )
-    return (
-        render_template(
-            "feeds/settings.html",
-            row=row,
-            token_hidden=row is not None and token is None,
-            links=_feed_links(token),
-            public_links=_public_links(),
-            issue_form=ActionForm(formdata=None, action="issue"),
-            off_form=ActionForm(formdata=None, action="turn_off"),
-            privacy_form=privacy,
-            error=error,
-            is_librarian=current_user.has_role(Role.LIBRARIAN),
-        ),
-        status,
+    html = render_template(
+        "feeds/settings.html",
+        row=row,
+        token_hidden=row is not None and token is None,
+        links=_feed_links(token),
+        public_links=_public_links(),
+        issue_form=ActionForm(formdata=None, action="issue"),
+        off_form=ActionForm(formdata=None, action="turn_off"),
+        privacy_form=privacy,
+        error=error,
+        is_librarian=current_user.has_role(Role.LIBRARIAN),
     )
+    response = make_response(html, status)
+    response.headers["Cache-Control"] = "no-store"  # the page shows secret links
+    return response
 
 
 @bp.route("/staff/calendar-feeds", methods=["GET", "POST"])

@@ -45,6 +45,8 @@ def test_first_visit_offers_to_make_links_and_then_shows_them(client, login, cre
     assert set(urls) == {"all", "shifts", "appointments"}
     token = urls["all"].split("/")[4]
     assert len(token) >= 22  # >= 128 bits in URL-safe base64
+    # The page holds secret links: no browser or proxy may keep a copy.
+    assert client.get(PAGE).headers["Cache-Control"] == "no-store"
     for kind, url in urls.items():
         assert url == f"https://library.test/feeds/{token}/{kind}.ics"
         assert soup.find("a", href=f"webcal://library.test/feeds/{token}/{kind}.ics")
