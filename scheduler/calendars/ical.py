@@ -287,7 +287,11 @@ def build_calendar(
     head = cal.to_ical()
     assert head.endswith(_CALENDAR_END)
     parts = [head[: -len(_CALENDAR_END)]]
-    for tzid, (first, last) in sorted(_zone_ranges(events).items()):
+    zones = _zone_ranges(events)
+    if not events and timezone and not is_utc(timezone):
+        # RFC 5545 wants at least one component: an empty feed carries its zone.
+        zones[timezone] = (stamp, stamp)
+    for tzid, (first, last) in sorted(zones.items()):
         parts.append(vtimezone(tzid, first, last))
     for item in events:
         if method:

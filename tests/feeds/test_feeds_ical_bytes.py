@@ -225,3 +225,10 @@ def test_librarian_invitations_keep_the_organizer_feeds_do_not(app, db, create_p
         assert "mailto:kari@uni.example" in str(parse_ics(body).walk("VEVENT")[0]["ORGANIZER"])
     assert b"ATTENDEE" in build_calendar([for_patron], stamp=STAMP, method="REQUEST")
     assert b"ATTENDEE" not in build_calendar([for_librarian], stamp=STAMP, method="REQUEST")
+
+
+def test_an_empty_feed_still_has_a_component() -> None:
+    """RFC 5545: a VCALENDAR holds at least one component; strict clients reject none."""
+    cal = parse_ics(feed())
+    assert cal.walk("VEVENT") == []
+    assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/Oslo"]
