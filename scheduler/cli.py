@@ -98,10 +98,40 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
     waitress_serve(app, host=host, port=port, threads=threads, ident="scheduler")
 
 
+@click.group("feeds")
+def feeds_group() -> None:
+    """Calendar feed links."""
+
+
+@feeds_group.command("revoke")
+@click.option("--email", help="Revoke this person's feed links.")
+@click.option("--all", "everyone", is_flag=True, help="Revoke everyone's feed links.")
+@with_appcontext
+def feeds_revoke(email: str | None, everyone: bool) -> None:
+    """Make feed links stop working (404); people make new ones on their settings page."""
+    from scheduler import accounts
+    from scheduler.calendars import tokens
+    from scheduler.extensions import db
+
+    if bool(email) == everyone:
+        click.echo("error: give either --email or --all", err=True)
+        sys.exit(2)
+    if everyone:
+        count = tokens.revoke_all_tokens(db.session)
+    else:
+        person = accounts.find_by_email(db.session, email or "")
+        if person is None:
+            click.echo(f"error: --email: no person with e-mail {email!r}", err=True)
+            sys.exit(2)
+        count = tokens.revoke_tokens(db.session, person)
+    db.session.commit()
+    click.echo(f"Revoked {count} feed link{'s' if count != 1 else ''}.")
+
+
 def register_commands(app) -> None:
     """Commands that need the app (database, config) live on ``app.cli``; the
     ``scheduler`` group finds them there, and so does ``flask --app scheduler``."""
-    for command in (init_db, demo_command, serve):
+    for command in (init_db, demo_command, serve, feeds_group):
         app.cli.add_command(command)
 
 

@@ -57,6 +57,14 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_PUBLIC_WRITE": "20 per minute;200 per hour",
     "RATELIMIT_SIGN_IN": "10 per minute",
+    # Calendar feeds: days of past events kept in them, days a cancelled item stays as
+    # STATUS:CANCELLED, and how often clients are asked to fetch again (minutes).
+    "FEEDS_PAST_DAYS": 90,
+    "FEEDS_CANCELLED_DAYS": 30,
+    "FEEDS_REFRESH_MINUTES": 60,
+    # Key that feed links are derived from (HMAC); None = SECRET_KEY. Set it on its own
+    # if SECRET_KEY may be rotated: links keep working then, but could not be shown again.
+    "FEEDS_TOKEN_KEY": None,
     # Cookies: HttpOnly and SameSite always; Secure when served over HTTPS.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

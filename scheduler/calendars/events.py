@@ -1,13 +1,22 @@
 """Appointments, drop-in sessions and published shifts as :class:`CalendarEvent` values.
 
 The same mapping serves feeds and e-mail invitations, so an event keeps one UID and
-one SEQUENCE wherever it appears. Callers pass URLs and the UID host in: this module
-knows nothing about Flask or routing.
+one SEQUENCE wherever it appears. Callers pass URLs, the UID host and a ``gettext``
+for the reader's language in: this module knows nothing about Flask or routing.
+
+Patron names stay out of a librarian's calendar unless ``show_patron`` (feeds end up on
+Google's, Microsoft's and Apple's servers): the summary names the topic, and the URL
+leads to the details behind sign-in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
 
 from scheduler.calendars.ical import CalendarEvent, Person, event_uid
 from scheduler.models import (
@@ -20,22 +29,66 @@ from scheduler.models import (
     SessionStatus,
 )
 
-MODE_LABELS = {Mode.IN_PERSON: "In person", Mode.ONLINE: "Online", Mode.PHONE: "Phone"}
+Gettext = Callable[[str], str]
+
+
+def untranslated(text: str) -> str:
+    """The default ``gettext``: English as written."""
+    return text
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """Someone else on the same service point while a shift runs."""
+
+    name: str
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
 
 
 def _library_tz(library: object | None, default: str) -> str:
     return getattr(library, "timezone", None) or default
 
 
-def appointment_location(appointment: Appointment) -> str:
+def _hhmm(value: datetime, tz: str) -> str:
+    return value.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+
+
+def _join(lines: Sequence[str | None]) -> str | None:
+    text = "\n".join(line for line in lines if line)
+    return text or None
+
+
+def _details(url: str | None, gettext: Gettext) -> str | None:
+    # Google Calendar does not show the URL property, so the link goes in the text too.
+    _ = gettext
+    return _("Details: %(url)s") % {"url": url} if url else None
+
+
+def mode_label(mode: Mode, gettext: Gettext = untranslated) -> str:
+    _ = gettext
+    labels = {Mode.IN_PERSON: _("In person"), Mode.ONLINE: _("Online"), Mode.PHONE: _("Phone")}
+    return labels[mode]
+
+
+def appointment_location(appointment: Appointment, gettext: Gettext = untranslated) -> str:
+    _ = gettext
     if appointment.mode == Mode.ONLINE:
-        return "Online"
+        return _("Online")
     if appointment.mode == Mode.PHONE:
-        return "Phone"
+        return _("Phone")
     lib = appointment.library
     if lib is None:
         return ""
     return f"{lib.name}, {lib.address}" if lib.address else lib.name
+
+
+def appointment_status(appointment: Appointment) -> str:
+    if appointment.status == AppointmentStatus.CANCELLED:
+        return "CANCELLED"
+    if appointment.status == AppointmentStatus.PENDING:
+        return "TENTATIVE"  # held for the patron until the e-mail address is confirmed
+    return "CONFIRMED"
 
 
 def appointment_event(
@@ -46,31 +99,50 @@ def appointment_event(
     for_patron: bool = False,
     show_patron: bool = False,
     default_tz: str = "Europe/Oslo",
+    gettext: Gettext = untranslated,
 ) -> CalendarEvent:
     """One appointment, as the patron's invitation or as an entry in a librarian's feed.
 
-    In the librarian's feed the patron stays out unless ``show_patron`` (feeds end up on
-    Google's, Microsoft's and Apple's servers): the summary names the topic, and the
-    URL leads to the details behind sign-in.
+    In the librarian's feed the patron stays out unless ``show_patron``; then the
+    summary carries the patron's name and the description their e-mail and message.
     """
+    _ = gettext
     librarian = appointment.librarian
-    topic = appointment.topic.name if appointment.topic else "Guidance"
+    topic = appointment.topic.name if appointment.topic else _("Guidance")
+    mode = mode_label(appointment.mode, gettext)
     if for_patron:
-        summary = f"Library guidance: {topic} with {librarian.name}"
+        summary = _("Library guidance: %(topic)s with %(librarian)s") % {
+            "topic": topic,
+            "librarian": librarian.name,
+        }
         description = appointment.message or None
     else:
-        summary = f"Guidance: {topic}"
-        description = None
+        summary = _("Guidance: %(topic)s") % {"topic": topic}
+        patron_lines: list[str | None] = []
         if show_patron and appointment.patron_name:
-            summary = f"Guidance: {topic} ({appointment.patron_name})"
-            description = appointment.message or None
+            summary = _("Guidance: %(topic)s (%(patron)s)") % {
+                "topic": topic,
+                "patron": appointment.patron_name,
+            }
+            patron_lines = [
+                _("Patron: %(name)s") % {"name": appointment.patron_name},
+                appointment.patron_email,
+                appointment.message,
+            ]
+        description = _join(
+            [
+                _("%(mode)s appointment") % {"mode": mode},
+                *patron_lines,
+                _("Booked at the desk") if appointment.booked_by_id else None,
+                _details(url, gettext),
+            ]
+        )
     organizer = Person(librarian.name, librarian.email)
     attendees: tuple[Person, ...] = ()
     if for_patron and appointment.patron_email:
         attendees = (
             Person(appointment.patron_name or appointment.patron_email, appointment.patron_email),
         )
-    cancelled = appointment.status == AppointmentStatus.CANCELLED
     return CalendarEvent(
         uid=event_uid("appointment", appointment.id, host),
         start=appointment.starts_at,
@@ -78,64 +150,139 @@ def appointment_event(
         summary=summary,
         tz=_library_tz(appointment.library, default_tz),
         description=description,
-        location=appointment_location(appointment),
+        location=appointment_location(appointment, gettext) or None,
         url=url,
         sequence=appointment.sequence,
-        status="CANCELLED" if cancelled else "CONFIRMED",
+        status=appointment_status(appointment),
         last_modified=appointment.updated_at,
+        created=appointment.created_at,
         organizer=organizer,
         attendees=attendees,
-        categories=(MODE_LABELS[appointment.mode],),
+        categories=(mode,),
     )
 
 
 def session_event(
-    session: DropInSession, *, host: str, url: str | None = None, default_tz: str = "Europe/Oslo"
+    session: DropInSession,
+    *,
+    host: str,
+    url: str | None = None,
+    default_tz: str = "Europe/Oslo",
+    gettext: Gettext = untranslated,
+    locale: str = "en",
+    host_names: Sequence[str] | None = None,
 ) -> CalendarEvent:
-    """A drop-in session or event, for the shared activity calendar and registrants."""
+    """A drop-in session or event, for the shared activity calendar and registrants.
+
+    It is TRANSPARENT: subscribing to the activity calendar must not make anyone look
+    busy. Registration counts stay out, so the event does not change with every sign-up.
+    ``host_names`` saves loading ``session.hosts`` when the caller has them already.
+    """
+    _ = gettext
+    library = session.library
+    tz = _library_tz(library, default_tz)
     location = session.location or ""
     if session.online_url:
         location = f"{location} ({session.online_url})" if location else session.online_url
-    library = session.library
     if library is not None and library.name not in location:
         location = f"{location}, {library.name}" if location else library.name
+    registration = None
+    if session.registration_required and session.registration_deadline is not None:
+        local = session.registration_deadline.astimezone(ZoneInfo(tz))
+        deadline = f"{format_date(local, 'medium', locale=locale)} {local:%H:%M}"
+        registration = _("Registration required, by %(deadline)s") % {"deadline": deadline}
+    elif session.registration_required:
+        registration = _("Registration required")
+    if host_names is None:
+        host_names = [p.name for p in session.hosts]
+    hosts = ", ".join(host_names)
+    description = _join(
+        [
+            session.description,
+            _("Online: %(url)s") % {"url": session.online_url} if session.online_url else None,
+            _("Hosts: %(names)s") % {"names": hosts} if hosts else None,
+            registration,
+            _details(url, gettext),
+        ]
+    )
     return CalendarEvent(
         uid=event_uid("session", session.id, host),
         start=session.starts_at,
         end=session.ends_at,
         summary=session.title,
-        tz=_library_tz(library, default_tz),
-        description=session.description,
+        tz=tz,
+        description=description,
         location=location or None,
         url=url,
         sequence=session.sequence,
         status="CANCELLED" if session.status == SessionStatus.CANCELLED else "CONFIRMED",
         last_modified=session.updated_at,
+        created=session.created_at,
         categories=tuple(c for c in (session.topic.name if session.topic else None,) if c),
+        transparent=True,
     )
+
+
+def _short_names(colleagues: Sequence[Colleague]) -> list[str]:
+    """First names ("Ola"), unless two colleagues share one: then full names."""
+    firsts = [c.name.split()[0] if c.name.split() else c.name for c in colleagues]
+    if len(set(firsts)) < len(firsts):
+        return [c.name for c in colleagues]
+    return firsts
+
+
+def _and_list(names: Sequence[str], gettext: Gettext) -> str:
+    _ = gettext
+    if len(names) <= 1:
+        return "".join(names)
+    return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def shift_event(
     shift: PublishedShift,
     *,
     host: str,
-    colleagues: Sequence[str] = (),
+    colleagues: Sequence[str | Colleague] = (),
     url: str | None = None,
     default_tz: str = "Europe/Oslo",
+    gettext: Gettext = untranslated,
 ) -> CalendarEvent:
     """A published desk shift: "Information desk, ground floor — with Ola"."""
+    _ = gettext
+    people = [c if isinstance(c, Colleague) else Colleague(c) for c in colleagues]
     point = shift.service_point
+    library = point.library
+    tz = _library_tz(library, default_tz)
     where = point.name
     if point.ground_floor:
-        where = f"{where}, ground floor"
-    summary = f"{where} — with {', '.join(colleagues)}" if colleagues else where
-    library = point.library
+        where = _("%(point)s, ground floor") % {"point": point.name}
+    summary = where
+    if people:
+        summary = _("%(where)s — with %(names)s") % {
+            "where": where,
+            "names": _and_list(_short_names(people), gettext),
+        }
+    on_duty = []
+    for c in people:
+        same = c.starts_at in (None, shift.starts_at) and c.ends_at in (None, shift.ends_at)
+        if same or c.starts_at is None or c.ends_at is None:
+            on_duty.append(c.name)
+        else:
+            on_duty.append(f"{c.name} ({_hhmm(c.starts_at, tz)}–{_hhmm(c.ends_at, tz)})")
+    description = _join(
+        [
+            point.description,
+            _("On duty with: %(names)s") % {"names": ", ".join(on_duty)} if on_duty else None,
+            _details(url, gettext),
+        ]
+    )
     return CalendarEvent(
         uid=event_uid("shift", shift.id, host),
         start=shift.starts_at,
         end=shift.ends_at,
         summary=summary,
-        tz=_library_tz(library, default_tz),
+        tz=tz,
+        description=description,
         location=", ".join(x for x in (point.location, library.name if library else None) if x)
         or None,
         url=url,

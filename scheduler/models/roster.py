@@ -199,7 +199,11 @@ class PublishedShift(Base):
     """
 
     __tablename__ = "published_shifts"
-    __table_args__ = (Index("ix_published_shifts_person_starts", "person_id", "starts_at"),)
+    __table_args__ = (
+        Index("ix_published_shifts_person_starts", "person_id", "starts_at"),
+        # Colleagues on the same service point and time (calendar feed summaries).
+        Index("ix_published_shifts_point_starts", "service_point_id", "starts_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
