@@ -91,6 +91,16 @@ def find_by_manage_token(session: Session, token: str, lang: str | None = None) 
     return appointment
 
 
+def find_by_verify_token(session: Session, token: str, lang: str | None = None) -> Appointment:
+    digest = accounts.token_digest(token or "")
+    appointment = session.scalar(select(Appointment).where(Appointment.verify_token_hash == digest))
+    if appointment is None or not accounts.tokens_equal(
+        appointment.verify_token_hash or "", digest
+    ):
+        raise NotFound(translator(lang)("This confirmation link is not valid."))
+    return appointment
+
+
 def current_manage_token(appointment: Appointment, ctx: BookingContext) -> str | None:
     """The token for links in new e-mails, if it still matches (the key may have changed)."""
     token = manage_token_for(appointment, ctx)
