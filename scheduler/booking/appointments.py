@@ -4,23 +4,24 @@ No double booking, ever: the free-slot check below gives a clear answer in the n
 case, but the guarantee is the database's. On PostgreSQL an exclusion constraint refuses
 a second active appointment whose busy range meets another of the same librarian (the
 losing transaction gets a 409); on SQLite every writing transaction begins IMMEDIATE, so
-the check and the insert run alone. Where the librarian has a daily maximum, bookings
-for that librarian are also serialised on PostgreSQL (a row lock), so that a count
-cannot be passed by two requests at once either.
+the check and the insert run alone. On PostgreSQL, bookings for one librarian also
+queue on a row lock, so that concurrent requests get a clean 409 (not a deadlock) and
+the daily maximum cannot be passed by two requests at once.
 
-Manage tokens are signed: an HMAC of the appointment's id and creation instant under a
-key derived from the app's secret. Only their digest is stored; because they can be
-derived again, reminders and later e-mails can carry the same link.
+Manage tokens are signed: an HMAC of a random per-appointment salt under a key derived
+from the app's secret. Only their digest is stored; because they can be derived again,
+reminders and later e-mails can carry the same link.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from scheduler import accounts
@@ -44,7 +45,8 @@ from scheduler.models.booking import NO_OVERLAP_CONSTRAINT
 MAX_NAME = 200
 MAX_MESSAGE = 2000
 MAX_ANSWER = 1000
-EXCLUSION_VIOLATION = "23P01"  # PostgreSQL SQLSTATE
+EXCLUSION_VIOLATION = "23P01"  # PostgreSQL SQLSTATEs
+DEADLOCK_DETECTED = "40P01"
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,7 @@ class Booked:
 
 def manage_token_for(appointment: Appointment, ctx: BookingContext) -> str:
     """The appointment's manage token (the same every time for the same secret key)."""
-    created = appointment.created_at.strftime("%Y%m%dT%H%M%S%f")
-    return ctx.sign("appointment-manage", f"{appointment.id}:{created}")
+    return ctx.sign("appointment-manage", appointment.token_salt)
 
 
 def find_by_manage_token(session: Session, token: str, lang: str | None = None) -> Appointment:
@@ -125,14 +126,19 @@ def booking_rules(session: Session, librarian_id: int) -> BookingRules:
     )
 
 
-def _serialise_if_counted(session: Session, librarian_id: int, rules: BookingRules) -> None:
-    """With a daily maximum, take the librarian's row lock (PostgreSQL; a no-op on SQLite,
-    whose writers are serialised already). FOR NO KEY UPDATE does not block inserts that
-    merely reference the person."""
-    if rules.max_per_day is not None:
-        session.execute(
-            select(Person.id).where(Person.id == librarian_id).with_for_update(key_share=True)
-        )
+def _lock_librarian(session: Session, librarian_id: int) -> None:
+    """Serialise bookings for one librarian (PostgreSQL; SQLite writers are serialised by
+    BEGIN IMMEDIATE already).
+
+    The exclusion constraint alone is enough to prevent double booking, but when many
+    requests insert conflicting rows at once PostgreSQL resolves them by deadlock
+    detection (a second's wait, then an error); with this lock the losers wait their turn
+    and see the winner's row in the slot check. It also makes the daily maximum exact.
+    FOR NO KEY UPDATE does not block inserts that merely reference the person.
+    """
+    session.execute(
+        select(Person.id).where(Person.id == librarian_id).with_for_update(key_share=True)
+    )
 
 
 def _release_expired_holds(session: Session, librarian_id: int, now: datetime) -> None:
@@ -152,11 +158,12 @@ def _release_expired_holds(session: Session, librarian_id: int, now: datetime) -
     session.flush()
 
 
-def _is_overlap(exc: IntegrityError) -> bool:
+def _is_overlap(exc: DBAPIError) -> bool:
+    """The database refused the row because another active appointment meets it (or two
+    such inserts deadlocked, which is how PostgreSQL settles conflicting ones)."""
     orig = exc.orig
-    return getattr(orig, "sqlstate", None) == EXCLUSION_VIOLATION or (
-        NO_OVERLAP_CONSTRAINT in str(orig)
-    )
+    state = getattr(orig, "sqlstate", None)
+    return state in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED) or NO_OVERLAP_CONSTRAINT in str(orig)
 
 
 def _taken(ctx: BookingContext) -> Conflict:
@@ -173,7 +180,7 @@ def _write(session: Session, appointment: Appointment, ctx: BookingContext) -> N
         with session.begin_nested():
             session.add(appointment)
             session.flush()
-    except IntegrityError as exc:
+    except (IntegrityError, OperationalError) as exc:
         if _is_overlap(exc):
             raise _taken(ctx) from None
         raise
@@ -300,8 +307,8 @@ def book(
     if actor is not None and not actor.has_role(Role.FIRST_LINE):
         raise Forbidden(_("Only first-line staff can book for a patron."))
     librarian, topic, name, email, message, answers, restricted = _check_request(session, req, ctx)
+    _lock_librarian(session, librarian.id)
     rules = booking_rules(session, librarian.id)
-    _serialise_if_counted(session, librarian.id, rules)
     _release_expired_holds(session, librarian.id, ctx.now)
     slot = _free_slot(session, librarian.id, req.start, ctx, rules, library_id=req.library_id)
     assert req.mode is not None
@@ -309,6 +316,10 @@ def book(
         raise InputError.field("mode", _("is not offered at this time"))
     pending = restricted and actor is None
     verify_token, verify_digest = accounts.new_token() if pending else (None, None)
+    salt = secrets.token_hex(16)
+    token = ctx.sign("appointment-manage", salt)
+    # One INSERT and nothing else: on PostgreSQL every write of the row is checked
+    # against the exclusion constraint again, and each check may wait for other bookings.
     appointment = Appointment(
         librarian_id=librarian.id,
         library_id=slot.library_id,
@@ -326,14 +337,11 @@ def book(
         answers=answers,
         locale=req.locale,
         booked_by_id=actor.id if actor is not None else None,
-        # Replaced below: the signed token needs the id; this one is never handed out.
-        manage_token_hash=accounts.new_token()[1],
+        token_salt=salt,
+        manage_token_hash=accounts.token_digest(token),
         created_at=ctx.now,
     )
     _write(session, appointment, ctx)
-    token = manage_token_for(appointment, ctx)
-    appointment.manage_token_hash = accounts.token_digest(token)
-    session.flush()
     if pending:
         assert verify_token is not None
         emails.send_verification(session, appointment, verify_token, ctx)
@@ -365,8 +373,7 @@ def verify_email(session: Session, verify_token: str, *, ctx: BookingContext) ->
         and appointment.hold_expires_at > ctx.now
     )
     if not held:
-        rules = booking_rules(session, appointment.librarian_id)
-        _serialise_if_counted(session, appointment.librarian_id, rules)
+        _lock_librarian(session, appointment.librarian_id)
         _release_expired_holds(session, appointment.librarian_id, ctx.now)
         slot = slot_at(
             session,
@@ -450,8 +457,8 @@ def reschedule(
     _check_changeable(session, appointment, ctx)
     if new_start == appointment.starts_at:
         raise InputError.field("start", _("is the time already booked"))
+    _lock_librarian(session, appointment.librarian_id)
     rules = booking_rules(session, appointment.librarian_id)
-    _serialise_if_counted(session, appointment.librarian_id, rules)
     _release_expired_holds(session, appointment.librarian_id, ctx.now)
     slot = _free_slot(
         session,

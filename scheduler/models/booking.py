@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +71,9 @@ class Appointment(TimestampMixin, Base):
     message: Mapped[str | None] = mapped_column(Text)
     answers: Mapped[dict | None] = mapped_column(JSONType)
     manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Random input to the signed manage token, so that the token can be derived again for
+    # later e-mails (with the app's secret key) and is known before the row is written.
+    token_salt: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
     # Set when first-line staff booked on the patron's behalf from the desk.
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import itertools
 from datetime import time
+from email import message_from_bytes, policy
+from pathlib import Path
 
 import pytest
+import time_machine
 
+from scheduler import jobs
 from scheduler.booking.appointments import BookingRequest
 from scheduler.booking.context import BookingContext
 from scheduler.models import AvailabilityRule, BookingSettings, Mode, Role
@@ -92,3 +96,26 @@ def request_for(topic):
         return BookingRequest(librarian_id=librarian.id, start=start, **kw)
 
     return _make
+
+
+@pytest.fixture
+def frozen():
+    """The clock at NOW for pages and the API (which read the real clock); it ticks on."""
+    with time_machine.travel(NOW, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def outbox(app):
+    """``outbox()`` sends queued e-mails (as the job worker would) and returns them parsed,
+    oldest first, as written to ``instance/outbox``."""
+
+    def _read() -> list:
+        jobs.run_pending(app)
+        folder = Path(app.instance_path) / "outbox"
+        return [
+            message_from_bytes(path.read_bytes(), policy=policy.default)
+            for path in sorted(folder.glob("*.eml"))
+        ]
+
+    return _read

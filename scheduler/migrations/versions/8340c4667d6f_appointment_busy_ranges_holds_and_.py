@@ -31,13 +31,19 @@ def upgrade():
         batch_op.add_column(sa.Column('hold_expires_at', scheduler.models.base.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('verify_token_hash', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('locale', sa.String(length=8), nullable=True))
+        batch_op.add_column(sa.Column('token_salt', sa.String(length=32), nullable=True))
         batch_op.create_index('ix_appointments_starts', ['starts_at'], unique=False)
         batch_op.create_unique_constraint(batch_op.f('uq_appointments_verify_token_hash'), ['verify_token_hash'])
 
-    # Existing appointments block exactly their own time.
+    # Existing appointments block exactly their own time, and get a random token salt.
     op.execute("UPDATE appointments SET blocked_until = ends_at WHERE blocked_until IS NULL")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("UPDATE appointments SET token_salt = md5(random()::text || id::text)")
+    else:
+        op.execute("UPDATE appointments SET token_salt = lower(hex(randomblob(16)))")
     with op.batch_alter_table('appointments', schema=None) as batch_op:
         batch_op.alter_column('blocked_until', existing_type=scheduler.models.base.UTCDateTime(timezone=True), nullable=False)
+        batch_op.alter_column('token_salt', existing_type=sa.String(length=32), nullable=False)
         batch_op.create_check_constraint('blocked_after_end', 'blocked_until >= ends_at')
 
     if op.get_bind().dialect.name == "postgresql":
@@ -56,6 +62,7 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('ck_appointments_blocked_after_end'), type_='check')
         batch_op.drop_constraint(batch_op.f('uq_appointments_verify_token_hash'), type_='unique')
         batch_op.drop_index('ix_appointments_starts')
+        batch_op.drop_column('token_salt')
         batch_op.drop_column('locale')
         batch_op.drop_column('verify_token_hash')
         batch_op.drop_column('hold_expires_at')

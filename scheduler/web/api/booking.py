@@ -120,7 +120,7 @@ def _appointment_json(appointment: Appointment, token: str | None) -> dict[str, 
         "changeable_until": svc.changeable_until(db.session, appointment)
         .astimezone(tz)
         .isoformat(),
-        "hold_expires_at": appointment.hold_expires_at.astimezone(tz).isoformat()
+        "hold_expires_at": appointment.hold_expires_at.astimezone(tz).isoformat("T", "seconds")
         if appointment.hold_expires_at
         else None,
     }

@@ -19,7 +19,7 @@ from scheduler.booking.inputs import parse_id
 from scheduler.booking.slots import SlotQuery, find_slots
 from scheduler.errors import InputError
 from scheduler.extensions import db
-from scheduler.i18n import format_local
+from scheduler.i18n import format_local_date, format_local_time
 from scheduler.models import Role, Topic
 from scheduler.models.people import person_topics
 from scheduler.web.auth import role_required
@@ -82,7 +82,9 @@ def desk_book() -> Any:
                 "The patron gets a confirmation by e-mail.",
                 patron=appointment.patron_name,
                 librarian=appointment.librarian.name,
-                when=format_local(appointment.starts_at, "EEEE d MMMM, HH:mm", tz),
+                when=format_local_date(appointment.starts_at, "full", tz)
+                + ", "
+                + format_local_time(appointment.starts_at, tz),
             ),
             "success",
         )

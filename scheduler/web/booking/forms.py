@@ -24,7 +24,14 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from scheduler.booking.appointments import MAX_ANSWER, MAX_MESSAGE, MAX_NAME
@@ -52,7 +59,11 @@ class PatronForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=MAX_NAME)])
     email = EmailField(
         _l("Your e-mail address"),
-        validators=[DataRequired(), Length(max=254)],
+        validators=[
+            DataRequired(),
+            Length(max=254),
+            Email(message=_l("Enter an e-mail address like name@example.com.")),
+        ],
         description=_l("We send the confirmation and a link to change or cancel here."),
     )
     mode = RadioField(_l("How would you like to meet?"), validators=[InputRequired()])
@@ -94,7 +105,7 @@ def patron_form(
 class MoveForm(FlaskForm):
     """Choose a new time for an appointment (the radio buttons list free slots)."""
 
-    start = RadioField(_l("New time"), validators=[InputRequired()], choices=[])
+    start = RadioField(_l("New time"), validators=[InputRequired()])
 
 
 class ConfirmForm(FlaskForm):
@@ -147,37 +158,37 @@ WEEKDAY_CHOICES = [
 
 class WindowForm(FlaskForm):
     action = HiddenField(default="add_window")
-    weekday = SelectField(_l("Day"), choices=WEEKDAY_CHOICES, validators=[InputRequired()])
+    weekday = SelectField(_l("Day"), validators=[InputRequired()])
     start = TimeField(_l("From"), validators=[InputRequired()])
     end = TimeField(_l("To"), validators=[InputRequired()])
-    library = SelectField(_l("Library"), validators=[InputRequired()], choices=[])
-    modes = MultiCheckboxField(_l("Ways to meet"), choices=[], default=[Mode.IN_PERSON.value])
+    library = SelectField(_l("Library"), validators=[InputRequired()])
+    modes = MultiCheckboxField(_l("Ways to meet"), default=[Mode.IN_PERSON.value])
     valid_from = DateField(_l("First date"), validators=[Optional()])
     valid_until = DateField(_l("Last date"), validators=[Optional()])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Choices are set here, not in the field: WTForms 3.3 warns about tuples there.
+        self.weekday.choices = [(value, str(label)) for value, label in WEEKDAY_CHOICES]
         self.modes.choices = mode_choices(Mode)
 
 
 class ExceptionForm(FlaskForm):
     action = HiddenField(default="add_exception")
     date = DateField(_l("Date"), validators=[InputRequired()])
-    kind = SelectField(
-        _l("Change"),
-        choices=[
-            (ExceptionKind.BLOCKED.value, _l("Not available")),
-            (ExceptionKind.EXTRA.value, _l("Extra time")),
-        ],
-    )
+    kind = SelectField(_l("Change"))
     start = TimeField(_l("From"), validators=[Optional()], description=_l("Empty: all day"))
     end = TimeField(_l("To"), validators=[Optional()])
-    library = SelectField(_l("Library"), choices=[])
-    modes = MultiCheckboxField(_l("Ways to meet"), choices=[], default=[Mode.IN_PERSON.value])
+    library = SelectField(_l("Library"))
+    modes = MultiCheckboxField(_l("Ways to meet"), default=[Mode.IN_PERSON.value])
     note = StringField(_l("Note (only you see it)"), validators=[Optional(), Length(max=300)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.kind.choices = [
+            (ExceptionKind.BLOCKED.value, str(_l("Not available"))),
+            (ExceptionKind.EXTRA.value, str(_l("Extra time"))),
+        ]
         self.modes.choices = mode_choices(Mode)
 
 
