@@ -86,9 +86,8 @@ def find_by_manage_token(session: Session, token: str, lang: str | None = None) 
     digest = accounts.token_digest(token or "")
     appointment = session.scalar(select(Appointment).where(Appointment.manage_token_hash == digest))
     if appointment is None or not accounts.tokens_equal(appointment.manage_token_hash, digest):
-        raise NotFound(
-            translator(lang)("No booking has this link. It may be mistyped or no longer valid.")
-        )
+        _ = translator(lang)
+        raise NotFound(_("No booking has this link. It may be mistyped or no longer valid."))
     return appointment
 
 
@@ -98,7 +97,8 @@ def find_by_verify_token(session: Session, token: str, lang: str | None = None) 
     if appointment is None or not accounts.tokens_equal(
         appointment.verify_token_hash or "", digest
     ):
-        raise NotFound(translator(lang)("This confirmation link is not valid."))
+        _ = translator(lang)
+        raise NotFound(_("This confirmation link is not valid."))
     return appointment
 
 
@@ -357,10 +357,7 @@ def verify_email(session: Session, verify_token: str, *, ctx: BookingContext) ->
     A hold that ran out is taken up again if the time is still free.
     """
     _ = translator(ctx.messages_language)
-    digest = accounts.token_digest(verify_token or "")
-    appointment = session.scalar(select(Appointment).where(Appointment.verify_token_hash == digest))
-    if appointment is None:
-        raise NotFound(_("This confirmation link is not valid."))
+    appointment = find_by_verify_token(session, verify_token, ctx.messages_language)
     if appointment.status == AppointmentStatus.BOOKED:
         return Booked(appointment, current_manage_token(appointment, ctx))
     if appointment.status == AppointmentStatus.CANCELLED and appointment.cancelled_by != "expired":

@@ -42,7 +42,8 @@ def can_edit(actor: Person, person: Person) -> bool:
 
 def _require_edit(actor: Person, person: Person, lang: str | None) -> None:
     if not can_edit(actor, person):
-        raise Forbidden(translator(lang)("You can only change your own availability."))
+        _ = translator(lang)
+        raise Forbidden(_("You can only change your own availability."))
 
 
 def settings_for(session: Session, person: Person) -> BookingSettings:
@@ -121,7 +122,8 @@ def _check_times(start: time | None, end: time | None, lang: str | None) -> None
 
 def _check_modes(modes: list[Mode], lang: str | None) -> str:
     if not modes:
-        raise InputError.field("modes", translator(lang)("choose at least one"))
+        _ = translator(lang)
+        raise InputError.field("modes", _("choose at least one"))
     return join_modes(modes)
 
 
@@ -195,7 +197,8 @@ def delete_window(
     _require_edit(actor, person, lang)
     rule = session.get(AvailabilityRule, window_id)
     if rule is None or rule.person_id != person.id:
-        raise NotFound(translator(lang)("No such window."))
+        _ = translator(lang)
+        raise NotFound(_("No such window."))
     session.delete(rule)
     session.flush()
 
@@ -260,7 +263,8 @@ def delete_exception(
     _require_edit(actor, person, lang)
     exception = session.get(AvailabilityException, exception_id)
     if exception is None or exception.person_id != person.id:
-        raise NotFound(translator(lang)("No such exception."))
+        _ = translator(lang)
+        raise NotFound(_("No such exception."))
     session.delete(exception)
     session.flush()
 

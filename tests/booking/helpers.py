@@ -31,6 +31,7 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 def context_at(now: datetime, **kw) -> BookingContext:
     kw.setdefault("public_url", "https://library.test")
     kw.setdefault("secret_key", SECRET)
+    kw.setdefault("language", "en")  # e-mails to people whose language is unknown
     return BookingContext(now=now, **kw)
 
 

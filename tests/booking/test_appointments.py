@@ -86,6 +86,15 @@ def test_emails_use_the_patrons_language(db, ctx, librarian, request_for) -> Non
     assert "Hei Ola Student" in mail.body_text
 
 
+def test_without_a_known_language_emails_use_the_sites_first(db, librarian, request_for) -> None:
+    ctx = context_at(NOW, language="nb")
+    svc.book(db.session, request_for(librarian, at(TUESDAY, 9), email="x@uni.example"), ctx=ctx)
+    (mail,) = emails_to(db, "x@uni.example")
+    assert mail.subject.startswith("Bestilt: Nursing med Kari Nordmann")
+    (notice,) = emails_to(db, librarian.email)
+    assert notice.subject.startswith("Ny avtale")
+
+
 def test_the_same_slot_cannot_be_booked_twice(db, ctx, librarian, request_for) -> None:
     svc.book(db.session, request_for(librarian, at(TUESDAY, 9)), ctx=ctx)
     with pytest.raises(Conflict) as err:
