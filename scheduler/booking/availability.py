@@ -26,13 +26,15 @@ change yields exactly the appointments that fit in the real time available.
 from __future__ import annotations
 
 import bisect
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from scheduler.models.availability import ExceptionKind, Mode
-from scheduler.timeutil import daterange, local_to_utc
+from scheduler.timeutil import daterange
 
 
 @dataclass(frozen=True)
@@ -122,40 +124,64 @@ class LibrarianAvailability:
     booked_per_day: Mapping[date, int] | None = None
 
 
-@dataclass(frozen=True)
-class _Piece:
+class _Piece(NamedTuple):
+    """Part of a window on one date (a tuple: there are many of them)."""
+
     library_id: int
     start: time
     end: time
     modes: tuple[Mode, ...]
 
 
+class _Windows:
+    """A librarian's windows and exceptions, indexed by weekday and date once per search."""
+
+    def __init__(self, availability: LibrarianAvailability) -> None:
+        self.by_weekday: dict[int, list[WeeklyWindow]] = defaultdict(list)
+        for w in availability.windows:
+            self.by_weekday[w.weekday].append(w)
+        self.exceptions: dict[date, list[DateException]] = defaultdict(list)
+        for e in availability.exceptions:
+            self.exceptions[e.day].append(e)
+
+    def on(self, day: date, closed: Mapping[int, frozenset[date]]) -> list[_Piece]:
+        """The windows open on ``day`` after exceptions and closed dates (local times)."""
+        pieces = [
+            _Piece(w.library_id, w.start, w.end, w.modes)
+            for w in self.by_weekday.get(day.weekday(), ())
+            if w.applies_on(day)
+        ]
+        todays = self.exceptions.get(day, ())
+        for exc in todays:
+            if (
+                exc.kind == ExceptionKind.EXTRA
+                and exc.library_id is not None
+                and exc.start
+                and exc.end
+            ):
+                pieces.append(_Piece(exc.library_id, exc.start, exc.end, exc.modes))
+        for exc in todays:
+            if exc.kind != ExceptionKind.BLOCKED:
+                continue
+            pieces = [
+                rest
+                for piece in pieces
+                for rest in (
+                    _subtract(piece, exc.start, exc.end)
+                    if exc.library_id in (None, piece.library_id)
+                    else [piece]
+                )
+            ]
+        if closed:
+            pieces = [p for p in pieces if day not in closed.get(p.library_id, ())]
+        return pieces
+
+
 def day_windows(
     availability: LibrarianAvailability, day: date, closed: Mapping[int, frozenset[date]]
 ) -> list[_Piece]:
     """The windows open on ``day`` after exceptions and closed dates (local times)."""
-    pieces = [
-        _Piece(w.library_id, w.start, w.end, w.modes)
-        for w in availability.windows
-        if w.applies_on(day)
-    ]
-    todays = [e for e in availability.exceptions if e.day == day]
-    for exc in todays:
-        if exc.kind == ExceptionKind.EXTRA and exc.library_id is not None and exc.start and exc.end:
-            pieces.append(_Piece(exc.library_id, exc.start, exc.end, exc.modes))
-    for exc in todays:
-        if exc.kind != ExceptionKind.BLOCKED:
-            continue
-        pieces = [
-            rest
-            for piece in pieces
-            for rest in (
-                _subtract(piece, exc.start, exc.end)
-                if exc.library_id in (None, piece.library_id)
-                else [piece]
-            )
-        ]
-    return [p for p in pieces if day not in closed.get(p.library_id, frozenset())]
+    return _Windows(availability).on(day, closed)
 
 
 def _subtract(piece: _Piece, start: time | None, end: time | None) -> list[_Piece]:
@@ -207,34 +233,45 @@ def free_slots(
     closed = closed or {}
     busy = _BusyIndex(availability.busy)
     per_day = availability.booked_per_day or {}
+    slot_length = rules.slot
+    step = slot_length + rules.buffer
     earliest = now + rules.notice
-    step = rules.slot + rules.buffer
+    horizon = timedelta(days=rules.horizon_days)
+    last_open: dict[ZoneInfo, date] = {}  # per zone: the last date bookings are open
     merged: dict[tuple[datetime, int], Slot] = {}
+    librarian_id = availability.librarian_id
+    windows = _Windows(availability)
     for day in daterange(first_day, last_day + timedelta(days=1)):
         if rules.max_per_day is not None and per_day.get(day, 0) >= rules.max_per_day:
             continue
-        for piece in day_windows(availability, day, closed):
+        for piece in windows.on(day, closed):
             tz = zones.get(piece.library_id)
             if tz is None:
                 continue
-            if day > now.astimezone(tz).date() + timedelta(days=rules.horizon_days):
+            if tz not in last_open:
+                last_open[tz] = now.astimezone(tz).date() + horizon
+            if day > last_open[tz]:
                 continue
-            start = local_to_utc(day, piece.start, tz)
-            window_end = local_to_utc(day, piece.end, tz)
-            while start + rules.slot <= window_end:
+            start = _instant(day, piece.start, tz)
+            window_end = _instant(day, piece.end, tz)
+            while start + slot_length <= window_end:
                 if start >= earliest and not busy.overlaps(start, start + step):
                     key = (start, piece.library_id)
                     found = merged.get(key)
                     modes = piece.modes if found is None else _union(found.modes, piece.modes)
                     merged[key] = Slot(
-                        availability.librarian_id,
-                        piece.library_id,
-                        start,
-                        start + rules.slot,
-                        modes,
+                        librarian_id, piece.library_id, start, start + slot_length, modes
                     )
                 start += step
     return sorted(merged.values(), key=lambda s: (s.start, s.library_id))
+
+
+def _instant(day: date, clock: time, tz: ZoneInfo) -> datetime:
+    """What :func:`scheduler.timeutil.local_to_utc` does, inlined: it runs per window and
+    day of every librarian in a search."""
+    return datetime(
+        day.year, day.month, day.day, clock.hour, clock.minute, clock.second, tzinfo=tz
+    ).astimezone(UTC)
 
 
 def _union(a: tuple[Mode, ...], b: tuple[Mode, ...]) -> tuple[Mode, ...]:

@@ -146,6 +146,10 @@ def load_calendars(
     "never bookable" when a start is refused).
     """
     ids = sorted(set(librarian_ids))
+    # Plain rows through the session's connection: same transaction, no ORM loading cost
+    # (and so no autoflush: flush pending changes first, as session.execute would).
+    session.flush()
+    conn = session.connection()
     zones_by_name: dict[str, ZoneInfo] = {}
 
     def zone(name: str | None) -> ZoneInfo:
@@ -154,7 +158,7 @@ def load_calendars(
             zones_by_name[name] = ZoneInfo(name)
         return zones_by_name[name]
 
-    rows = session.execute(select(Library.id, Library.timezone))
+    rows = conn.execute(select(Library.id, Library.timezone))
     zones = {library_id: zone(tz) for library_id, tz in rows}
     if not ids:
         return Calendars({}, zones, {})
@@ -168,7 +172,7 @@ def load_calendars(
             horizon_days=row.horizon_days,
             max_per_day=row.max_per_day,
         )
-        for row in session.execute(
+        for row in conn.execute(
             select(
                 BookingSettings.person_id,
                 BookingSettings.slot_minutes,
@@ -182,7 +186,7 @@ def load_calendars(
     defaults = BookingRules()
 
     windows: dict[int, list[WeeklyWindow]] = defaultdict(list)
-    for row in session.execute(
+    for row in conn.execute(
         select(
             AvailabilityRule.person_id,
             AvailabilityRule.library_id,
@@ -211,7 +215,7 @@ def load_calendars(
         )
 
     exceptions: dict[int, list[DateException]] = defaultdict(list)
-    for row in session.execute(
+    for row in conn.execute(
         select(
             AvailabilityException.person_id,
             AvailabilityException.date,
@@ -244,7 +248,7 @@ def load_calendars(
         return (rules.get(person_id) or defaults).buffer
 
     # Absences block exactly their time.
-    for person_id, start, end in session.execute(
+    for person_id, start, end in conn.execute(
         select(Absence.person_id, Absence.starts_at, Absence.ends_at).where(
             Absence.person_id.in_(ids), Absence.starts_at < hi, Absence.ends_at > lo
         )
@@ -253,7 +257,7 @@ def load_calendars(
 
     # Desk shifts and hosted sessions keep the buffer on both sides (walking, setting up):
     # a new slot carries its own buffer after it, so the range here only adds it after.
-    commitments = session.execute(
+    commitments = conn.execute(
         select(PublishedShift.person_id, PublishedShift.starts_at, PublishedShift.ends_at).where(
             PublishedShift.person_id.in_(ids),
             PublishedShift.status == PublishedShiftStatus.CONFIRMED,
@@ -261,7 +265,7 @@ def load_calendars(
             PublishedShift.ends_at > lo,
         )
     ).all()
-    commitments += session.execute(
+    commitments += conn.execute(
         select(session_hosts.c.person_id, DropInSession.starts_at, DropInSession.ends_at)
         .join(DropInSession, DropInSession.id == session_hosts.c.session_id)
         .where(
@@ -281,8 +285,8 @@ def load_calendars(
             Appointment.librarian_id,
             Appointment.starts_at,
             Appointment.blocked_until,
-            Library.timezone,
-        ).outerjoin(Library, Library.id == Appointment.library_id)
+            Appointment.library_id,
+        )
         stmt = stmt.where(
             Appointment.librarian_id.in_(ids),
             Appointment.starts_at < hi,
@@ -292,12 +296,16 @@ def load_calendars(
         )
         if exclude_appointment_id is not None:
             stmt = stmt.where(Appointment.id != exclude_appointment_id)
-        for person_id, start, blocked_until, tz in session.execute(stmt):
+        counted = {pid for pid, r in rules.items() if r.max_per_day is not None}
+        default_zone = zone(default_tz)
+        for person_id, start, blocked_until, library_id in conn.execute(stmt).all():
             busy[person_id].append(Busy(start, blocked_until))
-            per_day[person_id][start.astimezone(zone(tz)).date()] += 1
+            if person_id in counted:  # the local date matters only for a daily maximum
+                local = start.astimezone(zones.get(library_id, default_zone))
+                per_day[person_id][local.date()] += 1
 
     closed: dict[int, set[date]] = defaultdict(set)
-    for library_id, day in session.execute(
+    for library_id, day in conn.execute(
         select(ClosedDate.library_id, ClosedDate.date).where(
             ClosedDate.date >= first_day, ClosedDate.date <= last_day
         )
