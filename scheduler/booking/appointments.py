@@ -382,6 +382,12 @@ def verify_email(session: Session, verify_token: str, *, ctx: BookingContext) ->
             exclude_appointment_id=appointment.id,
         )
         if slot is None:
+            rules = booking_rules(session, appointment.librarian_id)
+            if appointment.starts_at < ctx.now + rules.notice:
+                raise Conflict(
+                    _("It is too late to confirm this time now. Please book another time."),
+                    {"start": _("is inside the minimum notice")},
+                )
             raise Conflict(
                 _("Sorry, this time was taken while we waited for your confirmation."),
                 {"start": _("is no longer free")},
@@ -522,4 +528,6 @@ def cancel_by_staff(
     session.flush()
     if appointment.patron_email:
         emails.send_cancellation(session, appointment, ctx)
+    if actor.id != appointment.librarian_id:
+        emails.notify_librarian(session, appointment, "cancelled", ctx)
     return appointment

@@ -281,6 +281,16 @@ def test_a_late_confirmation_still_books_a_time_nobody_took(
     assert confirmed.appointment.status == AppointmentStatus.BOOKED
 
 
+def test_a_confirmation_inside_the_notice_is_too_late(
+    db, ctx, librarian, restricted, request_for
+) -> None:
+    svc.book(db.session, request_for(librarian, at(TUESDAY, 9), email="a@uni.example"), ctx=ctx)
+    token = _verify_token(emails_to(db, "a@uni.example")[0])
+    with pytest.raises(Conflict) as err:
+        svc.verify_email(db.session, token, ctx=context_at(NOW + timedelta(hours=2)))
+    assert err.value.fields == {"start": "is inside the minimum notice"}
+
+
 def test_an_unknown_confirmation_link(db, ctx) -> None:
     with pytest.raises(NotFound):
         svc.verify_email(db.session, "nonsense", ctx=ctx)
@@ -425,6 +435,7 @@ def test_admin_may_cancel_any_appointment(db, ctx, librarian, request_for, creat
     admin = create_person(Role.ADMIN)
     svc.cancel_by_staff(db.session, booked.appointment.id, actor=admin, message=None, ctx=ctx)
     assert booked.appointment.cancelled_by == "staff"
+    assert "cancelled" in emails_to(db, librarian.email)[-1].subject.lower()
     assert svc.can_see_patron(admin, booked.appointment)
     assert svc.can_see_patron(librarian, booked.appointment)
     assert not svc.can_see_patron(create_person(Role.FIRST_LINE), booked.appointment)
