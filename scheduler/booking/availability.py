@@ -13,8 +13,9 @@ Rules, in order:
 - slots run from each window's start in steps of slot length plus buffer, and must end
   inside the window;
 - a slot keeps the librarian busy for its length plus the buffer, and that range must not
-  meet any busy range (appointments up to their own buffered end; desk shifts and
-  hosted sessions widened by the buffer; absences as they are);
+  meet any busy range (appointments up to their own buffered end, as the database
+  constraint compares them; desk shifts and hosted sessions with the buffer after them
+  too; absences as they are), so there is a break before and after every commitment;
 - not before ``now`` plus the minimum notice, not after today plus the horizon in days;
 - no slots on a day that already has the daily maximum of appointments.
 
@@ -175,13 +176,6 @@ class _Windows:
         if closed:
             pieces = [p for p in pieces if day not in closed.get(p.library_id, ())]
         return pieces
-
-
-def day_windows(
-    availability: LibrarianAvailability, day: date, closed: Mapping[int, frozenset[date]]
-) -> list[_Piece]:
-    """The windows open on ``day`` after exceptions and closed dates (local times)."""
-    return _Windows(availability).on(day, closed)
 
 
 def _subtract(piece: _Piece, start: time | None, end: time | None) -> list[_Piece]:
