@@ -20,6 +20,9 @@
 # Days to keep patrons' names and e-mail addresses after their appointment or session.
 # RETENTION_DAYS = 180
 
+# Book a librarian: minutes a booking that waits for e-mail verification holds its time.
+# BOOKING_HOLD_MINUTES = 30
+
 # Roster solver runs started from the web: seconds and CPU workers.
 # SOLVER_TIME_LIMIT = 60
 # SOLVER_WORKERS = 2

@@ -128,10 +128,53 @@ def feeds_revoke(email: str | None, everyone: bool) -> None:
     click.echo(f"Revoked {count} feed link{'s' if count != 1 else ''}.")
 
 
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """E-mail patrons about tomorrow's appointments (run from cron; safe to repeat)."""
+    from scheduler.booking.context import BookingContext
+    from scheduler.booking.reminders import send_reminders
+    from scheduler.extensions import db
+
+    sent = send_reminders(db.session, ctx=BookingContext.from_config(current_app.config))
+    db.session.commit()
+    click.echo(f"Reminders queued: {sent}")
+
+
+@click.command("purge")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Keep personal data this many days (default: RETENTION_DAYS).",
+)
+@with_appcontext
+def purge_command(days: int | None) -> None:
+    """Delete patrons' names, addresses and messages after the retention period."""
+    from scheduler.booking.retention import purge_personal_data
+    from scheduler.extensions import db
+    from scheduler.timeutil import utcnow
+
+    retention = int(current_app.config["RETENTION_DAYS"]) if days is None else days
+    report = purge_personal_data(db.session, now=utcnow(), retention_days=retention)
+    db.session.commit()
+    click.echo(
+        f"Purged appointments: {report.appointments}; deleted e-mails: {report.emails}; "
+        f"expired holds released: {report.holds_released} (retention {retention} days)"
+    )
+
+
 def register_commands(app) -> None:
     """Commands that need the app (database, config) live on ``app.cli``; the
     ``scheduler`` group finds them there, and so does ``flask --app scheduler``."""
-    for command in (init_db, demo_command, serve, feeds_group):
+    for command in (
+        init_db,
+        demo_command,
+        serve,
+        feeds_group,
+        send_reminders_command,
+        purge_command,
+    ):
         app.cli.add_command(command)
 
 

@@ -37,6 +37,8 @@ DEFAULTS: dict[str, object] = {
     "PUBLIC_URL": "http://localhost:8000",
     # How long patrons' names and e-mail addresses are kept after the appointment/session.
     "RETENTION_DAYS": 180,
+    # Book a librarian: minutes a booking waiting for e-mail verification holds its time.
+    "BOOKING_HOLD_MINUTES": 30,
     # Roster solver defaults for runs started from the web.
     "SOLVER_TIME_LIMIT": 60,
     "SOLVER_WORKERS": 2,

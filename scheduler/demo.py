@@ -21,12 +21,15 @@ from scheduler import accounts
 from scheduler.models import (
     Absence,
     AbsenceKind,
+    Appointment,
+    AvailabilityException,
     AvailabilityRule,
     BookingSettings,
     Channel,
     ClosedDate,
     DemandRule,
     DropInSession,
+    ExceptionKind,
     GroupQuestion,
     Library,
     OpeningHours,
@@ -421,6 +424,7 @@ def seed_demo(session: Session, *, today: date, password: str | None = None) -> 
 
     _dropins(session, rng, today, libraries, topics, librarians, admin)
     session.flush()
+    _booking(session, today, librarians, first_line[1])
     return [
         DemoSignIn("admin", admin.email, password),
         DemoSignIn("section leader", leader.email, password),
@@ -673,3 +677,88 @@ def _dropins(
             created_by_id=creator.id,
         )
     )
+
+
+DEMO_PATRONS = [
+    ("Emma Berg", "Which databases should I use for my literature review?"),
+    ("Noah Haugen", "I cannot get Zotero to cite in APA 7."),
+    ("Sara Lie", "Help with a search strategy for my bachelor thesis."),
+    ("William Dahl", "Where do I find Norwegian court decisions?"),
+    ("Leah Moen", "How do I publish my master thesis open access?"),
+    ("Oliver Strand", "Finding statistics for my economics paper."),
+]
+
+
+def _booking(session: Session, today: date, librarians: list[Person], desk: Person) -> None:
+    """Book a librarian: a few appointments in the next two weeks, and some one-off
+    changes to availability. Appointments go in free slots only (the same computation
+    the pages use), so the demo never shows a double booking."""
+    from scheduler.booking.slots import load_calendars
+
+    rng = random.Random(7)  # its own generator: other demo data stays as it was
+    main = librarians[0]
+    # One-off changes for the demo librarian: a blocked day and an extra Saturday hour.
+    next_monday = monday_of(today) + timedelta(days=7)
+    library_id = session.scalar(
+        select(AvailabilityRule.library_id).where(AvailabilityRule.person_id == main.id)
+    )
+    session.add_all(
+        [
+            AvailabilityException(
+                person_id=main.id,
+                date=next_monday + timedelta(days=2),
+                kind=ExceptionKind.BLOCKED,
+                note="Conference",
+            ),
+            AvailabilityException(
+                person_id=main.id,
+                date=next_monday + timedelta(days=5),
+                kind=ExceptionKind.EXTRA,
+                library_id=library_id,
+                start_time=time(11),
+                end_time=time(13),
+                modes="online",
+                note="Thesis deadline week",
+            ),
+        ]
+    )
+    session.flush()
+    now = local_to_utc(today, time(0), TZ)
+    first, last = today, today + timedelta(days=13)
+    calendars = load_calendars(
+        session, [p.id for p in librarians], first, last, now=now, default_tz=TZ
+    )
+    available = calendars.slots(first, last, now)
+    patrons = iter(DEMO_PATRONS * 5)
+    for n, person in enumerate(librarians[:14]):
+        # At most one per day and person: grid slots never overlap each other, and the
+        # daily maximum (at least 3 in the demo) is respected.
+        by_day = {}
+        for slot in available:
+            if slot.librarian_id == person.id:
+                by_day.setdefault(slot.start.date(), slot)
+        days = sorted(by_day)
+        for day in rng.sample(days, k=min(len(days), 3 if person is main else 1)):
+            slot = by_day[day]
+            name, message = next(patrons)
+            settings = session.get(BookingSettings, person.id)
+            buffer = timedelta(minutes=settings.buffer_minutes if settings else 0)
+            session.add(
+                Appointment(
+                    librarian_id=person.id,
+                    library_id=slot.library_id,
+                    topic_id=person.topics[0].id,
+                    mode=slot.modes[0],
+                    starts_at=slot.start,
+                    ends_at=slot.end,
+                    blocked_until=slot.end + buffer,
+                    patron_name=name,
+                    patron_email=f"{name.split()[0].lower()}@student.uni.example",
+                    message=message,
+                    locale="nb" if n % 2 else "en",
+                    booked_by_id=desk.id if n == 3 else None,
+                    # Demo patrons have no manage link: a random, never-issued token.
+                    manage_token_hash=accounts.new_token()[1],
+                )
+            )
+    session.flush()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func, text
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.models.availability import Mode
@@ -16,6 +18,11 @@ if TYPE_CHECKING:
     from scheduler.models.library import Library
     from scheduler.models.people import Person
     from scheduler.models.topic import Topic
+
+
+def _no_buffer(context: Any) -> datetime:
+    """Rows written without a buffer block exactly their own time."""
+    return context.get_current_parameters()["ends_at"]
 
 
 class AppointmentStatus(enum.StrEnum):
@@ -34,7 +41,9 @@ class Appointment(TimestampMixin, Base):
     __tablename__ = "appointments"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="end_after_start"),
+        CheckConstraint("blocked_until >= ends_at", name="blocked_after_end"),
         Index("ix_appointments_librarian_starts", "librarian_id", "starts_at"),
+        Index("ix_appointments_starts", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,15 +53,27 @@ class Appointment(TimestampMixin, Base):
     mode: Mapped[Mode] = mapped_column(str_enum(Mode, "appointment_mode"))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
+    # The librarian is kept busy until then: ``ends_at`` plus the buffer that applied when
+    # booked. The no-overlap constraint compares these ranges, so buffers hold under races.
+    blocked_until: Mapped[datetime] = mapped_column(default=_no_buffer)
     status: Mapped[AppointmentStatus] = mapped_column(
         str_enum(AppointmentStatus, "appointment_status"), default=AppointmentStatus.BOOKED
     )
+    # A pending booking (e-mail not yet verified) holds its time until then.
+    hold_expires_at: Mapped[datetime | None]
+    # Digest of the e-mail verification token, while the booking is pending.
+    verify_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The patron's language when booking: e-mails sent later (reminders) use it.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     patron_name: Mapped[str | None] = mapped_column(String(200))
     patron_email: Mapped[str | None] = mapped_column(String(254))
     message: Mapped[str | None] = mapped_column(Text)
     answers: Mapped[dict | None] = mapped_column(JSONType)
     manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Random input to the signed manage token, so that the token can be derived again for
+    # later e-mails (with the app's secret key) and is known before the row is written.
+    token_salt: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
     # Set when first-line staff booked on the patron's behalf from the desk.
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
@@ -72,3 +93,25 @@ class Appointment(TimestampMixin, Base):
     @property
     def active(self) -> bool:
         return self.status != AppointmentStatus.CANCELLED
+
+
+# No double booking, enforced by PostgreSQL itself: no two appointments of one librarian
+# that are not cancelled may have overlapping busy ranges [starts_at, blocked_until).
+# (btree_gist, created by the initial migration, lets "=" on an integer share a GiST
+# index with "&&" on a range.) SQLite has no such constraint; there the booking
+# transaction is serialised instead (BEGIN IMMEDIATE, see scheduler/database.py).
+NO_OVERLAP_CONSTRAINT = "ex_appointments_no_overlap"
+Appointment.__table__.append_constraint(
+    ExcludeConstraint(
+        (Appointment.__table__.c.librarian_id, "="),
+        (
+            func.tstzrange(
+                Appointment.__table__.c.starts_at, Appointment.__table__.c.blocked_until
+            ),
+            "&&",
+        ),
+        where=text("status <> 'cancelled'"),
+        using="gist",
+        name=NO_OVERLAP_CONSTRAINT,
+    ).ddl_if(dialect="postgresql")
+)

@@ -31,7 +31,7 @@ def wants_json() -> bool:
 
 
 def init_web(app: Flask) -> None:
-    from scheduler.web import admin, api, auth, feeds, home, nav, staff
+    from scheduler.web import admin, api, auth, booking, feeds, home, nav, staff
 
     auth.init_login(app)
     app.register_blueprint(home.bp)
@@ -40,6 +40,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(booking.bp)
     nav.init_nav(app)
     _init_request_transaction(app)
     _init_error_handlers(app)
