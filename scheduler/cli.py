@@ -103,6 +103,9 @@ def register_commands(app) -> None:
     ``scheduler`` group finds them there, and so does ``flask --app scheduler``."""
     for command in (init_db, demo_command, serve):
         app.cli.add_command(command)
+    from scheduler.dropin_commands import purge_registrations_command
+
+    app.cli.add_command(purge_registrations_command)
 
 
 @cli.group()

@@ -1,0 +1,1 @@
+"""Use cases for patrons and librarians: appointments, availability, drop-ins (no Flask)."""
