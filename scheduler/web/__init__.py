@@ -39,6 +39,9 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(staff.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    from scheduler.web.dropins import register_blueprints as register_dropins
+
+    register_dropins(app)
     nav.init_nav(app)
     _init_request_transaction(app)
     _init_error_handlers(app)

@@ -57,6 +57,7 @@ def person(n: int, **kw) -> Registrant:
     """The n-th made-up registrant."""
     kw.setdefault("name", f"Student {n}")
     kw.setdefault("email", f"student{n}@uni.example")
+    kw.setdefault("locale", "en")
     return Registrant(**kw)
 
 

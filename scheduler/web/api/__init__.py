@@ -29,3 +29,4 @@ def _csrf_for_cookie_sessions() -> Any:
 
 
 from scheduler.web.api import core  # noqa: E402,F401  (routes register on bp)
+from scheduler.web.api import dropins as dropins  # noqa: E402  (drop-in routes)
