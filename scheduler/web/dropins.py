@@ -262,9 +262,7 @@ def manage(token: str) -> Any:
     form = ManageForm()
     form.sessions.choices = [choice(str(r.session_id), r.session.title) for r in cancellable]
     status = 200
-    if request.method == "GET":
-        form.sessions.data = [str(r.session_id) for r in cancellable]
-    elif form.validate_on_submit():
+    if form.validate_on_submit():
         ids = [int(i) for i in form.sessions.data or [] if i.isdigit()]
         if not ids:
             form.sessions.errors = [_("Choose at least one session to cancel.")]
@@ -280,7 +278,7 @@ def manage(token: str) -> Any:
                     _("Your registration is cancelled. We have sent you a confirmation."), "success"
                 )
                 return redirect(url_for("dropins.manage", token=token))
-    else:
+    elif form.is_submitted():
         status = 422
     return render_template(
         "dropins/manage.html",

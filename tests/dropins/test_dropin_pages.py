@@ -199,3 +199,27 @@ def test_listing_links_each_session(client, create_dropin) -> None:
     session = create_dropin(title="Zotero")
     html = client.get("/dropins/").get_data(as_text=True)
     assert re.search(rf'href="/dropins/{session.id}"', html)
+
+
+def test_manage_page_never_preselects_what_to_cancel(client, db, create_dropin, sign_up) -> None:
+    series = SessionSeries(title="Course")
+    db.session.add(series)
+    parts = [
+        create_dropin(series=series, capacity=3, day=date.today() + timedelta(days=n))
+        for n in (3, 10)
+    ]
+    done = sign_up([p.id for p in parts], 1)
+    soup = BeautifulSoup(
+        client.get(f"/dropins/manage/{done.token}", headers=EN).get_data(as_text=True),
+        "html.parser",
+    )
+    boxes = soup.select('input[type=checkbox][name="sessions"]')
+    assert len(boxes) == 2
+    assert not any(box.has_attr("checked") for box in boxes)
+    single = sign_up(create_dropin(capacity=3), 2)
+    soup = BeautifulSoup(
+        client.get(f"/dropins/manage/{single.token}", headers=EN).get_data(as_text=True),
+        "html.parser",
+    )
+    assert soup.select_one('input[type=hidden][name="sessions"]')
+    assert "Cancel my registration" in soup.get_text()
