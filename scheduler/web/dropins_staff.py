@@ -242,10 +242,9 @@ def edit(session_id: int) -> Any:
 def edit_series(series_id: int) -> Any:
     series = _series_or_404(series_id)
     now = utcnow()
+    ids = set(upcoming_ids(db.session, series.id, now))
     upcoming = [
-        item.session
-        for item in series_listings(db.session, series.id)
-        if item.session.id in set(upcoming_ids(db.session, series.id, now))
+        item.session for item in series_listings(db.session, series.id) if item.session.id in ids
     ]
     form = SessionForm()
     _choices(form)

@@ -98,6 +98,23 @@ def test_weekly_series_keeps_wall_clock_time_across_the_march_dst_change(db, det
     assert {s.series_id for s in created.sessions} == {created.series.id}
 
 
+def test_weekly_series_keeps_wall_clock_time_across_the_october_dst_change(
+    db, details, host
+) -> None:
+    # 2027-10-31 is the last Sunday of October: Oslo goes back from UTC+2 to UTC+1.
+    autumn = datetime(2027, 10, 1, tzinfo=UTC)
+    created = create_sessions(
+        db.session,
+        host,
+        replace(details, start_time=time(18), end_time=time(19, 30)),
+        Recurrence(Repeat.WEEKLY, date(2027, 10, 25), weeks=2),
+        now=autumn,
+    )
+    assert [to_local(s.starts_at, TZ).time() for s in created.sessions] == [time(18)] * 2
+    assert [s.starts_at.hour for s in created.sessions] == [16, 17]
+    assert [s.ends_at - s.starts_at for s in created.sessions] == [timedelta(minutes=90)] * 2
+
+
 def test_series_on_a_list_of_dates_and_closed_days_left_out_of_weekly(
     db, details, host, library
 ) -> None:
