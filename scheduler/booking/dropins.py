@@ -14,71 +14,38 @@ here: the request commits once, and e-mail leaves after that.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler.booking.dropin_details import (
+    STAFF_ROLES,
+    Checked,
+    SessionDetails,
+    check_details,
+    deadline_for,
+    occurrence_errors,
+)
 from scheduler.booking.dropin_notices import Site, send_changes, send_session_cancelled
 from scheduler.booking.dropin_reasons import _, conflict, input_error
 from scheduler.booking.dropin_recurrence import Recurrence, occurrence_dates
 from scheduler.booking.dropin_waitlist import fill_from_waitlist, lock_sessions
 from scheduler.errors import InputError, NotFound
 from scheduler.models import (
-    Appointment,
-    AppointmentStatus,
     ClosedDate,
     DropInSession,
-    Library,
     Person,
     Registration,
     RegistrationStatus,
     Role,
     SessionSeries,
     SessionStatus,
-    Topic,
 )
-from scheduler.models.dropin import session_hosts
 from scheduler.timeutil import local_to_utc
-
-# Who may create and edit sessions, and who may host them.
-STAFF_ROLES = (Role.LIBRARIAN, Role.SECTION_LEADER)
-
-MAX_CAPACITY = 10_000
-MAX_DEADLINE_HOURS = 24 * 90
-LIMITS = {"title": 200, "location": 200, "online_url": 500, "question": 500, "description": 5000}
-
-
-@dataclass
-class SessionDetails:
-    """What staff fill in about a session; times are the library's wall clock.
-
-    The registration deadline is either a local date and time (``deadline_local``, naive)
-    or a number of hours before each session starts (``deadline_hours``); with neither,
-    registration stays open until the start.
-    """
-
-    title: str = ""
-    library_id: int | None = None
-    start_time: time | None = None
-    end_time: time | None = None
-    topic_id: int | None = None
-    description: str | None = None
-    location: str | None = None
-    online_url: str | None = None
-    host_ids: tuple[int, ...] = ()
-    registration_required: bool = False
-    capacity: int | None = None
-    waitlist_enabled: bool = True
-    deadline_local: datetime | None = None
-    deadline_hours: int | None = None
-    question: str | None = None
-    lunch: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,13 +54,6 @@ class Created:
     series: SessionSeries | None
     # Closed days a weekly series left out, with the reason.
     skipped: list[tuple[date, str]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Checked:
-    library: Library
-    topic: Topic | None
-    hosts: list[Person]
 
 
 # Access ----------------------------------------------------------------------------
@@ -126,7 +86,7 @@ def create_sessions(
 ) -> Created:
     """One session, or a series with one session per date; all or nothing."""
     errors: dict[str, str] = {}
-    checked = _check_details(db, details, errors)
+    checked = check_details(db, details, errors)
     occurrences = None
     if checked is not None:
         tz = checked.library.timezone
@@ -143,12 +103,12 @@ def create_sessions(
     planned = []
     for day in occurrences.dates:
         starts, ends = occurrence_instants(day, details, tz)
-        deadline = _deadline(details, starts, tz)
+        deadline = deadline_for(details, starts, tz)
         if starts < now:
             errors.setdefault("start_time", _("is in the past"))
         if deadline is not None and deadline < now:
             errors.setdefault("registration_deadline", _("is in the past"))
-        _occurrence_errors(db, None, checked, details, starts, ends, deadline, errors)
+        occurrence_errors(db, None, checked, details, starts, ends, deadline, errors)
         planned.append((starts, ends, deadline))
     if errors:
         raise input_error(errors)
@@ -196,7 +156,7 @@ def update_session(
     session = _locked(db, session_id)
     _ensure_changeable(session, now)
     errors: dict[str, str] = {}
-    checked = _check_details(db, details, errors)
+    checked = check_details(db, details, errors)
     if on_date is None:
         errors["date"] = _("is required")
     if checked is None or on_date is None:
@@ -211,8 +171,8 @@ def update_session(
             errors["date"] = _(
                 "the library is closed that day (%(reason)s)", reason=closed[on_date]
             )
-    deadline = _deadline(details, starts, tz)
-    _occurrence_errors(db, session, checked, details, starts, ends, deadline, errors)
+    deadline = deadline_for(details, starts, tz)
+    occurrence_errors(db, session, checked, details, starts, ends, deadline, errors)
     if errors:
         raise input_error(errors)
     _change(db, [(session, starts, ends, deadline)], details, checked, site, now)
@@ -240,7 +200,7 @@ def update_series(
     if not sessions:
         raise conflict("series", _("This series has no upcoming sessions left to change."))
     errors: dict[str, str] = {}
-    checked = _check_details(db, details, errors)
+    checked = check_details(db, details, errors)
     if checked is None:
         raise input_error(errors)
     tz = checked.library.timezone
@@ -248,9 +208,9 @@ def update_series(
     for session in sorted(sessions, key=lambda s: s.starts_at):
         day = local_day(session)
         starts, ends = occurrence_instants(day, details, tz)
-        deadline = _deadline(details, starts, tz)
+        deadline = deadline_for(details, starts, tz)
         mine: dict[str, str] = {}
-        _occurrence_errors(db, session, checked, details, starts, ends, deadline, mine)
+        occurrence_errors(db, session, checked, details, starts, ends, deadline, mine)
         for name, reason in mine.items():
             errors.setdefault(name, _("%(reason)s (%(day)s)", reason=reason, day=day.isoformat()))
         planned.append((session, starts, ends, deadline))
@@ -265,7 +225,7 @@ def _change(
     db: Session,
     planned: list[tuple[DropInSession, datetime, datetime, datetime | None]],
     details: SessionDetails,
-    checked: _Checked,
+    checked: Checked,
     site: Site,
     now: datetime,
 ) -> None:
@@ -468,197 +428,6 @@ def _ensure_changeable(session: DropInSession, now: datetime) -> None:
         raise conflict("session", _("This session has already taken place."))
 
 
-def _check_details(db: Session, d: SessionDetails, errors: dict[str, str]) -> _Checked | None:
-    """Field checks that do not depend on the date; returns None if times or library are
-    unusable (the date-dependent checks then cannot run)."""
-    title = (d.title or "").strip()
-    if not title:
-        errors["title"] = _("is required")
-    for name, most in LIMITS.items():
-        value = getattr(d, name) or ""
-        if len(value.strip()) > most:
-            errors[name] = _("is longer than %(most)s characters", most=most)
-    library = db.get(Library, d.library_id) if d.library_id is not None else None
-    if library is None:
-        errors["library"] = _("is required") if d.library_id is None else _("does not exist")
-    topic = None
-    if d.topic_id is not None:
-        topic = db.get(Topic, d.topic_id)
-        if topic is None:
-            errors["topic"] = _("does not exist")
-    if d.start_time is None:
-        errors["start_time"] = _("is required")
-    if d.end_time is None:
-        errors["end_time"] = _("is required")
-    elif d.start_time is not None and d.end_time <= d.start_time:
-        errors["end_time"] = _("must be after the start time")
-    if d.online_url and "online_url" not in errors:
-        parts = urlsplit(d.online_url.strip())
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            errors["online_url"] = _("must be a web address starting with https:// or http://")
-    _check_registration(d, errors)
-    hosts = _check_hosts(db, d.host_ids, errors)
-    if library is None or d.start_time is None or "end_time" in errors:
-        return None
-    return _Checked(library, topic, hosts)
-
-
-def _check_registration(d: SessionDetails, errors: dict[str, str]) -> None:
-    if d.capacity is not None and not 1 <= d.capacity <= MAX_CAPACITY:
-        errors["capacity"] = _("must be between 1 and %(most)s", most=MAX_CAPACITY)
-    if d.deadline_hours is not None and not 0 <= d.deadline_hours <= MAX_DEADLINE_HOURS:
-        errors["deadline_hours"] = _("must be between 0 and %(most)s", most=MAX_DEADLINE_HOURS)
-    if d.deadline_hours is not None and d.deadline_local is not None:
-        errors["deadline_hours"] = _(
-            "give either a closing date and time or hours before the start, not both"
-        )
-    if not d.registration_required:
-        needs = _("needs registration: tick “Registration required”")
-        for name, value in (
-            ("capacity", d.capacity),
-            ("question", (d.question or "").strip()),
-            ("lunch", d.lunch),
-            ("registration_deadline", d.deadline_local),
-            ("deadline_hours", d.deadline_hours),
-        ):
-            if value not in (None, "", False):
-                errors.setdefault(name, needs)
-
-
-def _check_hosts(db: Session, host_ids: Iterable[int], errors: dict[str, str]) -> list[Person]:
-    ids = list(dict.fromkeys(host_ids))
-    if not ids:
-        errors["hosts"] = _("choose at least one host")
-        return []
-    people = {p.id: p for p in db.scalars(select(Person).where(Person.id.in_(ids)))}
-    hosts = []
-    for person_id in ids:
-        person = people.get(person_id)
-        if person is None:
-            errors["hosts"] = _("person %(id)s does not exist", id=person_id)
-        elif not person.active:
-            errors["hosts"] = _("%(name)s cannot host: the account is inactive", name=person.name)
-        elif not person.has_role(*STAFF_ROLES):
-            errors["hosts"] = _("%(name)s is not a librarian", name=person.name)
-        else:
-            hosts.append(person)
-    return hosts
-
-
-def _deadline(d: SessionDetails, starts: datetime, tz: str) -> datetime | None:
-    if d.deadline_hours is not None:
-        return starts - timedelta(hours=d.deadline_hours)
-    if d.deadline_local is not None:
-        local = d.deadline_local.replace(tzinfo=None)
-        return local_to_utc(local.date(), local.time(), tz)
-    return None
-
-
-def _occurrence_errors(
-    db: Session,
-    session: DropInSession | None,
-    checked: _Checked,
-    d: SessionDetails,
-    starts: datetime,
-    ends: datetime,
-    deadline: datetime | None,
-    errors: dict[str, str],
-) -> None:
-    """Checks for one occurrence: the deadline, places already taken, hosts' calendars."""
-    if deadline is not None and deadline > starts:
-        errors.setdefault("registration_deadline", _("must not be after the start"))
-    if session is not None:
-        registered, waitlisted = _taken(db, session.id)
-        if d.registration_required and d.capacity is not None and d.capacity < registered:
-            errors.setdefault(
-                "capacity",
-                _("is lower than the %(count)s people already registered", count=registered),
-            )
-        if not d.registration_required and registered + waitlisted:
-            errors.setdefault(
-                "registration_required",
-                _(
-                    "%(count)s people have signed up; cancel the session instead",
-                    count=registered + waitlisted,
-                ),
-            )
-        if not d.waitlist_enabled and waitlisted:
-            errors.setdefault(
-                "waitlist_enabled",
-                _("%(count)s people are on the waitlist", count=waitlisted),
-            )
-    clash = _host_clash(db, checked.hosts, starts, ends, session.id if session else None)
-    if clash:
-        errors.setdefault("hosts", clash)
-
-
-def _taken(db: Session, session_id: int) -> tuple[int, int]:
-    rows = dict(
-        db.execute(
-            select(Registration.status, func.count())
-            .where(Registration.session_id == session_id)
-            .group_by(Registration.status)
-        ).all()
-    )
-    return rows.get(RegistrationStatus.REGISTERED, 0), rows.get(RegistrationStatus.WAITLISTED, 0)
-
-
-def _host_clash(
-    db: Session, hosts: list[Person], starts: datetime, ends: datetime, own_id: int | None
-) -> str | None:
-    """A host's booked appointment or other session at the same time, as a reason."""
-    if not hosts:
-        return None
-    ids = [h.id for h in hosts]
-    names = {h.id: h.name for h in hosts}
-    appointment = db.scalars(
-        select(Appointment)
-        .where(
-            Appointment.librarian_id.in_(ids),
-            Appointment.status != AppointmentStatus.CANCELLED,
-            Appointment.starts_at < ends,
-            Appointment.ends_at > starts,
-        )
-        .order_by(Appointment.starts_at)
-        .limit(1)
-    ).first()
-    if appointment is not None:
-        return _(
-            "%(name)s has an appointment at that time (%(when)s)",
-            name=names[appointment.librarian_id],
-            when=_short(appointment.starts_at, appointment.library),
-        )
-    stmt = (
-        select(DropInSession, session_hosts.c.person_id)
-        .join(session_hosts, session_hosts.c.session_id == DropInSession.id)
-        .where(
-            session_hosts.c.person_id.in_(ids),
-            DropInSession.status == SessionStatus.ANNOUNCED,
-            DropInSession.starts_at < ends,
-            DropInSession.ends_at > starts,
-        )
-        .order_by(DropInSession.starts_at)
-        .limit(1)
-    )
-    if own_id is not None:
-        stmt = stmt.where(DropInSession.id != own_id)
-    row = db.execute(stmt).first()
-    if row is not None:
-        other, person_id = row
-        return _(
-            "%(name)s hosts “%(title)s” at that time (%(when)s)",
-            name=names[person_id],
-            title=other.title,
-            when=_short(other.starts_at, other.library),
-        )
-    return None
-
-
-def _short(instant: datetime, library: Library | None) -> str:
-    tz = ZoneInfo(library.timezone if library else "UTC")
-    return instant.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-
-
 # Applying --------------------------------------------------------------------------
 
 # What registrants are told about when it changes.
@@ -692,7 +461,7 @@ def _clean(value: str | None) -> str | None:
 def _apply(
     s: DropInSession,
     d: SessionDetails,
-    checked: _Checked,
+    checked: Checked,
     starts: datetime,
     ends: datetime,
     deadline: datetime | None,
