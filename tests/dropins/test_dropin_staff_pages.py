@@ -61,7 +61,10 @@ def _sessions(db) -> list[DropInSession]:
 
 def test_a_librarian_creates_a_weekly_series(client, db, login, host, form) -> None:
     login(host)
-    assert client.get("/staff/dropins/new").status_code == 200
+    page = client.get("/staff/dropins/new")
+    assert page.status_code == 200
+    assert "js/dropins.js" in page.get_data(as_text=True)
+    assert client.get("/static/js/dropins.js").status_code == 200
     response = client.post("/staff/dropins/new", data=form, headers=EN)
     assert response.status_code == 302
     sessions = _sessions(db)
