@@ -64,7 +64,9 @@ def test_a_librarian_creates_a_weekly_series(client, db, login, host, form) -> N
     page = client.get("/staff/dropins/new")
     assert page.status_code == 200
     assert "js/dropins.js" in page.get_data(as_text=True)
-    assert client.get("/static/js/dropins.js").status_code == 200
+    script = client.get("/static/js/dropins.js")
+    assert script.status_code == 200
+    script.close()
     response = client.post("/staff/dropins/new", data=form, headers=EN)
     assert response.status_code == 302
     sessions = _sessions(db)
