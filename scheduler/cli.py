@@ -176,6 +176,9 @@ def register_commands(app) -> None:
         purge_command,
     ):
         app.cli.add_command(command)
+    from scheduler.dropin_commands import purge_registrations_command
+
+    app.cli.add_command(purge_registrations_command)
 
 
 @cli.group()

@@ -425,6 +425,7 @@ def seed_demo(session: Session, *, today: date, password: str | None = None) -> 
     _dropins(session, rng, today, libraries, topics, librarians, admin)
     session.flush()
     _booking(session, today, librarians, first_line[1])
+    _dropin_registrations(session)
     return [
         DemoSignIn("admin", admin.email, password),
         DemoSignIn("section leader", leader.email, password),
@@ -761,4 +762,60 @@ def _booking(session: Session, today: date, librarians: list[Person], desk: Pers
                     manage_token_hash=accounts.new_token()[1],
                 )
             )
+
+
+def _dropin_registrations(session: Session) -> None:
+    """Sign-ups, so hosts see lists and counts: a full clinic with a waitlist, the EndNote
+    course booked as a whole, and a lunch head count for the open science day."""
+    from scheduler.accounts import new_token
+    from scheduler.models import Registration, RegistrationStatus
+
+    rng = random.Random(20270105)
+    students = [(f, last) for f in FIRST_NAMES for last in LAST_NAMES]
+    rng.shuffle(students)
+    people = iter(students)
+
+    def sign_up(targets: list[DropInSession], *, answer=None, lunch=None) -> None:
+        first, last = next(people)
+        email = _email(first, last, 0).replace(DEMO_DOMAIN, f"student.{DEMO_DOMAIN}")
+        digest = new_token()[1]
+        for target in targets:
+            taken = [r for r in target.registrations if r.status == RegistrationStatus.REGISTERED]
+            waiting = [r for r in target.registrations if r.status == RegistrationStatus.WAITLISTED]
+            full = target.capacity is not None and len(taken) >= target.capacity
+            target.registrations.append(
+                Registration(
+                    name=f"{first} {last}",
+                    email=email,
+                    answer=answer if target.question else None,
+                    lunch=lunch if target.lunch else None,
+                    locale=rng.choice(["nb", "nb", "en"]),
+                    status=RegistrationStatus.WAITLISTED if full else RegistrationStatus.REGISTERED,
+                    position=len(waiting) + 1 if full else None,
+                    manage_token_hash=digest,
+                )
+            )
+
+    sessions = session.scalars(select(DropInSession).order_by(DropInSession.starts_at)).all()
+    clinic = next(s for s in sessions if s.title == "Systematic searching clinic")
+    for _n in range(clinic.capacity + 3):
+        sign_up([clinic])
+    lovdata = next(s for s in sessions if s.title == "Lovdata for beginners")
+    for _n in range(7):
+        sign_up([lovdata])
+    course = [s for s in sessions if s.title.startswith("Get started with EndNote")]
+    wishes = [
+        "Citing in Word",
+        "Moving my library from Zotero",
+        "Sharing references with my supervisor",
+        "Finding full text",
+        None,
+    ]
+    for _n in range(14):
+        sign_up(course, answer=rng.choice(wishes))
+    day = next(s for s in sessions if s.title == "Open science day")
+    day.lunch = True
+    diets = ["Vegetarian", "No nuts, please", "Gluten-free", None, None, None]
+    for _n in range(30):
+        sign_up([day], answer=rng.choice(diets), lunch=rng.random() < 0.7)
     session.flush()

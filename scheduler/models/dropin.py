@@ -15,6 +15,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -79,6 +81,8 @@ class DropInSession(TimestampMixin, Base):
     registration_deadline: Mapped[datetime | None]
     waitlist_enabled: Mapped[bool] = mapped_column(default=True)
     question: Mapped[str | None] = mapped_column(String(500))
+    # Food is served: the registration form asks who joins, hosts see the head count.
+    lunch: Mapped[bool] = mapped_column(default=False, server_default=false())
     status: Mapped[SessionStatus] = mapped_column(
         str_enum(SessionStatus, "session_status"), default=SessionStatus.ANNOUNCED
     )
@@ -98,6 +102,12 @@ class DropInSession(TimestampMixin, Base):
     def online(self) -> bool:
         return bool(self.online_url)
 
+    @property
+    def registration_closes_at(self) -> datetime:
+        """Registration closes at the deadline, and at the latest when the session starts."""
+        deadline = self.registration_deadline
+        return min(deadline, self.starts_at) if deadline is not None else self.starts_at
+
 
 class RegistrationStatus(enum.StrEnum):
     REGISTERED = "registered"
@@ -112,6 +122,15 @@ class Registration(TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("manage_token_hash", "session_id"),
         Index("ix_registrations_session_status", "session_id", "status"),
+        # One active registration per address and session, even under concurrent requests.
+        Index(
+            "uq_registrations_session_email_active",
+            "session_id",
+            "email",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,6 +145,10 @@ class Registration(TimestampMixin, Base):
     position: Mapped[int | None]
     # One token may cover several sessions of a series (one sign-up for all of them).
     manage_token_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # Joins the lunch (sessions with ``lunch``); None where no lunch is served.
+    lunch: Mapped[bool | None]
+    # The language the registrant used, so later e-mails (promotion, cancellation) match.
+    locale: Mapped[str | None] = mapped_column(String(8))
     cancelled_at: Mapped[datetime | None]
     purged_at: Mapped[datetime | None]
 

@@ -41,6 +41,9 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(booking.bp)
+    from scheduler.web.dropins import register_blueprints as register_dropins
+
+    register_dropins(app)
     nav.init_nav(app)
     _init_request_transaction(app)
     _init_error_handlers(app)

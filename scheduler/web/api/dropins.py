@@ -1,0 +1,210 @@
+"""Drop-ins in the public API: the listing, signing up, and cancelling by manage token.
+
+Fields follow ../shared/API.md; additions (``remaining``, ``status``, ``series``, ...) are
+new fields, which the contract allows. Error reasons stay English here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app, jsonify, request
+from flask_babel import get_locale
+
+from scheduler.booking.dropin_queries import (
+    SessionListing,
+    list_sessions,
+    registrations_for_token,
+)
+from scheduler.booking.dropin_registrations import Registrant, cancel_with_token, register
+from scheduler.errors import InputError, NotFound
+from scheduler.extensions import db, limiter
+from scheduler.models import DropInSession, Registration, RegistrationStatus
+from scheduler.timeutil import to_local, utcnow
+from scheduler.web.api import bp
+from scheduler.web.dropins import DEFAULT_WEEKS, MAX_DAYS, site
+
+LANGUAGES = ("nb", "en")
+
+
+def _limit() -> str:
+    return current_app.config["RATELIMIT_PUBLIC_WRITE"]
+
+
+def _iso(value: datetime | None, tz: str) -> str | None:
+    return value.astimezone(ZoneInfo(tz)).isoformat() if value is not None else None
+
+
+def dropin_json(item: SessionListing, now: datetime) -> dict[str, Any]:
+    s = item.session
+    tz = s.library.timezone
+    return {
+        "id": str(s.id),
+        "title": s.title,
+        "topic": {"id": str(s.topic.id), "name": s.topic.name} if s.topic else None,
+        "library": {"id": str(s.library.id), "name": s.library.name},
+        "location": s.location,
+        "online": s.online,
+        "start": _iso(s.starts_at, tz),
+        "end": _iso(s.ends_at, tz),
+        "capacity": s.capacity,
+        "registered": item.counts.registered,
+        "waitlisted": item.counts.waitlisted,
+        "registration_required": s.registration_required,
+        "registration_deadline": _iso(s.registration_deadline, tz),
+        # Additions to the contract's fields.
+        "remaining": item.remaining,
+        "registration_open": item.registration_open(now),
+        "waitlist": s.waitlist_enabled,
+        "status": s.status.value,
+        "series": str(s.series_id) if s.series_id else None,
+        "description": s.description,
+        "question": s.question,
+        "lunch": s.lunch,
+        "hosts": [{"id": str(h.id), "name": h.name} for h in s.hosts],
+        "url": site().session_url(s.id),
+    }
+
+
+def _id_param(name: str, errors: dict[str, str]) -> int | None:
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        errors[name] = "must be an id"
+        return None
+    return int(raw)
+
+
+def _date_param(name: str, errors: dict[str, str]) -> date | None:
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = "must be a date as YYYY-MM-DD"
+        return None
+
+
+@bp.get("/dropins")
+def dropins() -> Any:
+    """Announced sessions, in time order; ``from`` defaults to today, ``to`` eight weeks on."""
+    errors: dict[str, str] = {}
+    topic_id = _id_param("topic", errors)
+    library_id = _id_param("library", errors)
+    start = _date_param("from", errors) or to_local(utcnow(), current_app.config["TIMEZONE"]).date()
+    end = _date_param("to", errors) or start + timedelta(weeks=DEFAULT_WEEKS)
+    if "to" not in errors and end < start:
+        errors["to"] = "must not be before from"
+    elif "to" not in errors and (end - start).days > MAX_DAYS:
+        errors["to"] = f"must be at most {MAX_DAYS} days after from"
+    if errors:
+        raise InputError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+    now = utcnow()
+    items = list_sessions(
+        db.session,
+        start=start,
+        end=end,
+        topic_id=topic_id,
+        library_id=library_id,
+        default_tz=current_app.config["TIMEZONE"],
+    )
+    return jsonify([dropin_json(i, now) for i in items])
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if body is None and not request.get_data():
+        return {}
+    if not isinstance(body, dict):
+        raise InputError("The body must be a JSON object.", {"body": "must be a JSON object"})
+    return body
+
+
+def _session_ids(raw: Any, errors: dict[str, str]) -> list[int]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(
+        isinstance(x, int) or (isinstance(x, str) and x.isdigit()) for x in raw
+    ):
+        errors["sessions"] = "must be a list of session ids"
+        return []
+    return [int(x) for x in raw]
+
+
+def _registrant(body: dict[str, Any]) -> tuple[Registrant, list[int]]:
+    errors: dict[str, str] = {}
+    for name in ("name", "email"):
+        if not isinstance(body.get(name), str):
+            errors[name] = "is required" if body.get(name) in (None, "") else "must be text"
+    if body.get("answer") is not None and not isinstance(body["answer"], str):
+        errors["answer"] = "must be text"
+    if body.get("lunch") is not None and not isinstance(body["lunch"], bool):
+        errors["lunch"] = "must be true or false"
+    language = body.get("language")
+    if language is not None and language not in LANGUAGES:
+        errors["language"] = "must be nb or en"
+    ids = _session_ids(body.get("sessions"), errors)
+    if errors:
+        raise InputError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+    who = Registrant(
+        name=body["name"],
+        email=body["email"],
+        answer=body.get("answer"),
+        lunch=body.get("lunch"),
+        locale=language or str(get_locale() or ""),
+    )
+    return who, ids
+
+
+def registration_json(reg: Registration) -> dict[str, Any]:
+    s = reg.session
+    return {
+        "session": str(reg.session_id),
+        "title": s.title,
+        "start": _iso(s.starts_at, s.library.timezone),
+        "status": reg.status.value,
+        "position": reg.position,
+    }
+
+
+@bp.post("/dropins/<int:session_id>/registrations")
+@limiter.limit(_limit, methods=["POST"])
+def create_registration(session_id: int) -> Any:
+    """Sign up for a session (and, with ``sessions``, other sessions of its series)."""
+    who, more = _registrant(_body())
+    if db.session.get(DropInSession, session_id) is None:
+        raise NotFound("No such session.", {"session": "does not exist"})
+    done = register(db.session, [session_id, *more], who, site=site(), now=utcnow())
+    primary = done.for_session(session_id)
+    out: dict[str, Any] = {"status": primary.status.value}
+    if primary.status == RegistrationStatus.WAITLISTED:
+        out["position"] = primary.position
+    out["manage_token"] = done.token
+    out["manage_url"] = site().manage_url(done.token)
+    out["registrations"] = [registration_json(r) for r in done.registrations]
+    return jsonify(out), 201
+
+
+@bp.get("/registrations/<token>")
+def show_registration(token: str) -> Any:
+    regs = registrations_for_token(db.session, token)
+    if not regs:
+        raise NotFound("This link is unknown or no longer valid.", {"token": "is unknown"})
+    return jsonify({"registrations": [registration_json(r) for r in regs]})
+
+
+@bp.post("/registrations/<token>/cancel")
+@limiter.limit(_limit, methods=["POST"])
+def cancel_registration(token: str) -> Any:
+    """Cancel every upcoming session the token covers, or those listed in ``sessions``."""
+    errors: dict[str, str] = {}
+    body = _body()
+    ids = _session_ids(body.get("sessions"), errors) if "sessions" in body else None
+    if errors:
+        raise InputError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+    cancelled = cancel_with_token(db.session, token, ids, site=site(), now=utcnow())
+    return jsonify({"status": "cancelled", "cancelled": [str(r.session_id) for r in cancelled]})
