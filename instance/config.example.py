@@ -23,6 +23,17 @@
 # Book a librarian: minutes a booking that waits for e-mail verification holds its time.
 # BOOKING_HOLD_MINUTES = 30
 
+# Book a librarian: minutes a booking waiting for e-mail confirmation holds its time.
+# BOOKING_HOLD_MINUTES = 30
+
+# Calendar feeds: days of past events kept, days a cancelled item stays as CANCELLED,
+# how often clients should fetch again (minutes), and the key feed links are derived
+# from (None = SECRET_KEY; set it separately if SECRET_KEY may be rotated).
+# FEEDS_PAST_DAYS = 90
+# FEEDS_CANCELLED_DAYS = 30
+# FEEDS_REFRESH_MINUTES = 60
+# FEEDS_TOKEN_KEY = "..."
+
 # Roster solver runs started from the web: seconds and CPU workers.
 # SOLVER_TIME_LIMIT = 60
 # SOLVER_WORKERS = 2

@@ -150,7 +150,8 @@ def send_reminders_command() -> None:
 )
 @with_appcontext
 def purge_command(days: int | None) -> None:
-    """Delete patrons' names, addresses and messages after the retention period."""
+    """Delete patrons' and registrants' names, addresses and messages after the
+    retention period (appointments, drop-in registrations, stored e-mails)."""
     from scheduler.booking.retention import purge_personal_data
     from scheduler.extensions import db
     from scheduler.timeutil import utcnow
@@ -159,7 +160,8 @@ def purge_command(days: int | None) -> None:
     report = purge_personal_data(db.session, now=utcnow(), retention_days=retention)
     db.session.commit()
     click.echo(
-        f"Purged appointments: {report.appointments}; deleted e-mails: {report.emails}; "
+        f"Purged appointments: {report.appointments}; "
+        f"registrations: {report.registrations}; deleted e-mails: {report.emails}; "
         f"expired holds released: {report.holds_released} (retention {retention} days)"
     )
 

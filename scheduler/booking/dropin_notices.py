@@ -91,7 +91,11 @@ def _invitation(
 ) -> dict[str, str]:
     """A one-event iTIP message for ``reg``'s address (REQUEST, or CANCEL to remove it)."""
     event = session_event(
-        session, host=site.uid_host, url=site.session_url(session.id), default_tz=site.default_tz
+        session,
+        host=site.uid_host,
+        url=site.session_url(session.id),
+        default_tz=site.default_tz,
+        for_registrant=True,
     )
     library = session.library
     organizer = Person(library.name, library.email or site.organizer_email)

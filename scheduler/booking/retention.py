@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from scheduler.booking.dropin_purge import purge_registrations
 from scheduler.models import Appointment, AppointmentStatus, EmailState, OutboundEmail
 
 
@@ -22,6 +23,7 @@ class PurgeReport:
     appointments: int
     emails: int
     holds_released: int
+    registrations: int = 0
 
 
 def purge_appointments(session: Session, *, now: datetime, retention_days: int) -> int:
@@ -80,4 +82,5 @@ def purge_personal_data(session: Session, *, now: datetime, retention_days: int)
         holds_released=release_expired_holds(session, now=now),
         appointments=purge_appointments(session, now=now, retention_days=retention_days),
         emails=delete_old_emails(session, now=now, retention_days=retention_days),
+        registrations=purge_registrations(session, now=now, retention_days=retention_days),
     )

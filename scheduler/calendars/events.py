@@ -171,19 +171,23 @@ def session_event(
     gettext: Gettext = untranslated,
     locale: str = "en",
     host_names: Sequence[str] | None = None,
+    for_registrant: bool = False,
 ) -> CalendarEvent:
     """A drop-in session or event, for the shared activity calendar and registrants.
 
     It is TRANSPARENT: subscribing to the activity calendar must not make anyone look
     busy. Registration counts stay out, so the event does not change with every sign-up.
     ``host_names`` saves loading ``session.hosts`` when the caller has them already.
+    The online link of a session that needs registration goes to registrants only
+    (``for_registrant``), never into public calendars.
     """
     _ = gettext
     library = session.library
     tz = _library_tz(library, default_tz)
+    online_url = session.online_url if for_registrant or not session.registration_required else None
     location = session.location or ""
-    if session.online_url:
-        location = f"{location} ({session.online_url})" if location else session.online_url
+    if online_url:
+        location = f"{location} ({online_url})" if location else online_url
     if library is not None and library.name not in location:
         location = f"{location}, {library.name}" if location else library.name
     registration = None
@@ -199,7 +203,7 @@ def session_event(
     description = _join(
         [
             session.description,
-            _("Online: %(url)s") % {"url": session.online_url} if session.online_url else None,
+            _("Online: %(url)s") % {"url": online_url} if online_url else None,
             _("Hosts: %(names)s") % {"names": hosts} if hosts else None,
             registration,
             _details(url, gettext),

@@ -61,7 +61,10 @@ PUBLIC_MAX_AGE = 15 * 60
 
 # Where the links inside events lead: (endpoint, its id argument) once those pages
 # exist; until then the fallback, a page that lists the same items.
-EVENT_PAGES: dict[str, tuple[str, str]] = {}
+EVENT_PAGES: dict[str, tuple[str, str]] = {
+    "appointment": ("booking.appointment", "appointment_id"),
+    "session": ("dropins.session_page", "session_id"),
+}
 EVENT_FALLBACK = {
     "shift": "staff.dashboard",
     "appointment": "staff.dashboard",

@@ -67,3 +67,16 @@ def test_csv_lists_places_then_waitlist_and_defuses_formulas(db, create_dropin, 
         ['\'=HYPERLINK("x")', "student1@uni.example", "registered", "", "Zotero, EndNote", "yes"],
         ["Student 2", "student2@uni.example", "waitlisted", "1", "'-", "no"],
     ]
+
+
+def test_the_shared_purge_command_covers_registrations(runner, db, create_dropin, sign_up):
+    session = create_dropin(capacity=5)
+    sign_up(session, 1)
+    session.starts_at -= timedelta(days=400)
+    session.ends_at -= timedelta(days=400)
+    db.session.commit()
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    assert "registrations: 1" in result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(Registration.email)) is None

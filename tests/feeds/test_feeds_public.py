@@ -152,3 +152,38 @@ def test_public_subscribe_page_builds_the_link(client, sessions):
     bad = client.get("/calendar?library=nowhere", headers={"Accept-Language": "en"})
     assert bad.status_code == 422
     assert "Not a valid choice" in bad.get_data(as_text=True)
+
+
+def test_join_links_of_registration_sessions_stay_out_of_the_public_feed(
+    client, db, create_library
+) -> None:
+    from datetime import timedelta
+
+    from scheduler.models import DropInSession
+    from scheduler.timeutil import utcnow
+
+    library = create_library()
+    start = utcnow() + timedelta(days=3)
+    db.session.add_all(
+        [
+            DropInSession(
+                title="Closed course",
+                library=library,
+                starts_at=start,
+                ends_at=start + timedelta(hours=1),
+                registration_required=True,
+                capacity=10,
+                online_url="https://video.example/secret-room",
+            ),
+            DropInSession(
+                title="Open webinar",
+                library=library,
+                starts_at=start,
+                ends_at=start + timedelta(hours=1),
+                online_url="https://video.example/open-room",
+            ),
+        ]
+    )
+    body = client.get("/feeds/public/dropins.ics").get_data(as_text=True).replace("\r\n ", "")
+    assert "open-room" in body
+    assert "secret-room" not in body
