@@ -1,0 +1,143 @@
+"""An accessibility sweep: crawl the demo site as each role and check every page's HTML.
+
+Crawling (rather than listing pages) means new pages are checked without new tests.
+What is checked is what can be checked without a browser: the page language, one h1
+and no skipped heading levels, a label for every form control, text on every button
+and link, alt text on images, unique ids, and a main landmark.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from datetime import date
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from scheduler import demo
+
+SKIP_SUFFIXES = (".ics", ".csv", ".json", ".txt")
+SKIP_PREFIXES = ("/static/", "/feeds/", "/api/", "/sign-out")
+MAX_PAGES = 80
+
+
+@pytest.fixture
+def database_url(tmp_path):  # one database is enough for a read-only crawl
+    from sqlalchemy import create_engine
+
+    from tests.conftest import create_schema
+
+    url = f"sqlite:///{tmp_path / 'a11y.sqlite3'}"
+    engine = create_engine(url)
+    create_schema(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def sign_ins(db):
+    result = demo.seed_demo(db.session, today=date.today(), password="demo-password-1")
+    db.session.commit()
+    return {s.role: s for s in result}
+
+
+def problems(html: str) -> list[str]:
+    soup = BeautifulSoup(html, "html.parser")
+    found = []
+    if not (soup.html and soup.html.get("lang")):
+        found.append("<html> has no lang")
+    if len(soup.find_all("h1")) != 1:
+        found.append(f"{len(soup.find_all('h1'))} h1 elements")
+    if not soup.find("main"):
+        found.append("no <main>")
+    level = 0
+    for h in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
+        n = int(h.name[1])
+        if level and n > level + 1:
+            found.append(f"heading jumps from h{level} to h{n}: {h.get_text(strip=True)!r}")
+        level = n
+    ids = Counter(tag["id"] for tag in soup.find_all(id=True))
+    found += [f"duplicate id {i!r}" for i, n in ids.items() if n > 1]
+    labelled = {label.get("for") for label in soup.find_all("label") if label.get("for")}
+    for control in soup.find_all(["input", "select", "textarea"]):
+        kind = control.get("type", "text")
+        if kind in ("hidden", "submit", "button", "reset", "image"):
+            continue
+        if (
+            control.get("id") in labelled
+            or control.find_parent("label")
+            or control.get("aria-label")
+            or control.get("aria-labelledby")
+            or control.get("title")
+        ):
+            continue
+        found.append(f"unlabelled {control.name} name={control.get('name')!r}")
+    for button in soup.find_all("button"):
+        if not (button.get_text(strip=True) or button.get("aria-label")):
+            found.append("button without text")
+    for link in soup.find_all("a", href=True):
+        if not (link.get_text(strip=True) or link.get("aria-label") or link.find("img", alt=True)):
+            found.append(f"link without text to {link['href']}")
+    for img in soup.find_all("img"):
+        if img.get("alt") is None:
+            found.append(f"image without alt: {img.get('src')}")
+    return found
+
+
+def crawl(client, start: list[str]) -> dict[str, list[str]]:
+    seen: set[str] = set()
+    queue = deque(start)
+    report: dict[str, list[str]] = {}
+    while queue and len(seen) < MAX_PAGES:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = client.get(path, headers={"Accept-Language": "en"})
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        html = response.get_data(as_text=True)
+        bad = problems(html)
+        if bad:
+            report[path] = bad
+        for link in BeautifulSoup(html, "html.parser").find_all("a", href=True):
+            href = urldefrag(link["href"])[0]
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not href.startswith("/"):
+                continue
+            if href.startswith(SKIP_PREFIXES) or parts.path.endswith(SKIP_SUFFIXES):
+                continue
+            if href not in seen:
+                queue.append(href)
+    assert len(seen) > 5, "the crawl found too few pages to mean anything"
+    return report
+
+
+def test_public_pages(client, sign_ins) -> None:
+    assert crawl(client, ["/", "/book/", "/dropins/", "/sign-in"]) == {}
+
+
+@pytest.mark.parametrize("role", ["admin", "section leader", "librarian", "first-line staff"])
+def test_staff_pages(client, sign_ins, role) -> None:
+    who = sign_ins[role]
+    response = client.post("/sign-in", data={"email": who.email, "password": who.password})
+    assert response.status_code == 302
+    assert crawl(client, ["/staff/"]) == {}
+
+
+def test_the_checker_finds_problems() -> None:
+    html = (
+        "<html><body><h1>A</h1><h1>B</h1><h3>C</h3><input name=q>"
+        "<button></button><img src=x><a href=/y></a><p id=d></p><p id=d></p></body></html>"
+    )
+    found = problems(html)
+    assert "<html> has no lang" in found
+    assert "2 h1 elements" in found
+    assert "no <main>" in found
+    assert any("jumps" in f for f in found)
+    assert any("unlabelled input" in f for f in found)
+    assert "button without text" in found
+    assert any("image without alt" in f for f in found)
+    assert any("link without text" in f for f in found)
+    assert "duplicate id 'd'" in found
