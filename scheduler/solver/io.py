@@ -315,7 +315,7 @@ def _rules(d: Mapping[str, Any]) -> Rules:
             known = ", ".join(DEFAULT_WEIGHTS)
             raise InputError(f"rules.weights.{name}", f"unknown term (known: {known})")
         weights[name] = _int(value, f"rules.weights.{name}", minimum=None)
-    rules = Rules(
+    return Rules(
         min_hours_per_week=_hours(
             _get(d, "min_hours_per_week", "rules", defaults.min_hours_per_week),
             "rules.min_hours_per_week",
@@ -335,7 +335,6 @@ def _rules(d: Mapping[str, Any]) -> Rules:
         ),
         weights=weights,
     )
-    return rules
 
 
 # -- the writers ---------------------------------------------------------------------------
