@@ -25,6 +25,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -87,6 +88,7 @@ class _Search:
         self.infeasible = False
         self.optimal = False
         self.coupled = False
+        self.lock = threading.RLock()  # weeks improve side by side
         self.build_s = 0.0  # time spent building the weekly first-roster models
 
     # -- clocks and reporting ---------------------------------------------------------
@@ -102,7 +104,10 @@ class _Search:
 
     def offer(self, pairs: Iterable[tuple[int, int]]) -> bool:
         """Keep ``pairs`` if it beats the best roster; report progress. True if kept."""
-        pairs = frozenset(pairs)
+        with self.lock:
+            return self._offer(frozenset(pairs))
+
+    def _offer(self, pairs: Pairs) -> bool:
         terms, _ = score(self.idx, pairs)
         obj = sum(terms.values())
         if self.best_obj is not None and obj >= self.best_obj:
@@ -127,13 +132,14 @@ class _Search:
         *,
         whole: bool = False,
         first_only: bool = False,
+        workers: int | None = None,
     ) -> _Outcome:
         budget = min(budget, self.remaining()) if not self.deterministic else budget
         if budget <= 0.01 or self.stopped():
             return _Outcome(cp_model.UNKNOWN, None, None)
         solver = cp_model.CpSolver()
         prm = solver.parameters
-        prm.num_workers = self.workers
+        prm.num_workers = workers or self.workers
         prm.random_seed = self.seed
         if self.deterministic:
             prm.interleave_search = True
@@ -288,45 +294,73 @@ class _Search:
         if coupled or not improve_weeks or weeks == 1:
             return  # one week: the whole model is the week
         # Each week on its own from its first roster: a short CP-SAT run for a bound,
-        # then large-neighbourhood search over a few people at a time.
-        bounds: list[int | None] = []
+        # then large-neighbourhood search over a few people at a time. Weeks are
+        # independent, so with two workers two weeks run side by side (one thread each).
+        bounds: list[int | None] = [None] * weeks
         start = self.elapsed()
-        for w in range(weeks):
+        lanes = 1 if self.deterministic else max(1, min(self.workers, weeks))
+        waves = [list(range(i, min(i + lanes, weeks))) for i in range(0, weeks, lanes)]
+        total = self.time_limit * WEEKS_SHARE - start
+        for n, wave in enumerate(waves):
             if self.stopped() or (not self.deterministic and self.remaining() <= 0):
                 break
-            relaxed = build_model(idx, weeks={w}, unsocial=False)
-            if self.deterministic:
-                budget = self.time_limit * WEEKS_SHARE / weeks
-            else:
-                end = start + (self.time_limit * WEEKS_SHARE - start) * (w + 1) / weeks
-                budget = end - self.elapsed()
-            self.hint(relaxed, relaxed.model, parts[w])
-            out = self.run_cp(relaxed, relaxed.model, max(budget * 0.25, min(0.3, budget)))
-            bounds.append(out.bound)
-            if out.pairs is not None:
-                parts[w] = frozenset(k for k in out.pairs if idx.shifts[k[1]].week == w)
-            # The search itself sees the spread, with the other weeks' unsocial shifts
-            # as offsets, so the weeks do not pile evenings on the same people.
-            offset: dict[int, int] = {}
-            for v, part in enumerate(parts):
-                for p, s in part if v != w else ():
-                    if idx.shifts[s].unsocial:
-                        offset[p] = offset.get(p, 0) + 1
-            rm = build_model(idx, weeks={w}, unsocial_offset=offset)
-            obj = self.hint(rm, rm.model, parts[w])
-            if obj is None:
-                continue
+            end = start + total * (n + 1) / len(waves)
+            snapshot = list(parts)
 
-            def publish(pairs: Pairs, w: int = w) -> None:
+            def one(w: int, end: float = end, snapshot: list[Pairs] = snapshot) -> int | None:
+                return self.improve_week(w, parts, snapshot, end, lanes)
+
+            if len(wave) == 1:
+                results = [one(wave[0])]
+            else:
+                with ThreadPoolExecutor(len(wave)) as pool:
+                    results = list(pool.map(one, wave))
+            for w, bound in zip(wave, results, strict=True):
+                bounds[w] = bound
+        if all(b is not None for b in bounds):
+            self.bound = sum(b for b in bounds if b is not None)
+            self.report()
+
+    def improve_week(
+        self, w: int, parts: list[Pairs], snapshot: list[Pairs], end: float, lanes: int
+    ) -> int | None:
+        """Improve week ``w`` of ``parts`` in place; return the week's lower bound."""
+        idx = self.idx
+        relaxed = build_model(idx, weeks={w}, unsocial=False)
+        if self.deterministic:
+            budget = self.time_limit * WEEKS_SHARE / self.problem.weeks
+        else:
+            budget = end - self.elapsed()
+        self.hint(relaxed, relaxed.model, parts[w])
+        out = self.run_cp(
+            relaxed,
+            relaxed.model,
+            max(budget * 0.25, min(0.3, budget)),
+            workers=1 if lanes > 1 else None,
+        )
+        if out.pairs is not None:
+            parts[w] = frozenset(k for k in out.pairs if idx.shifts[k[1]].week == w)
+        # The search itself sees the spread, with the other weeks' unsocial shifts as
+        # offsets, so the weeks do not pile evenings on the same people.
+        offset: dict[int, int] = {}
+        for v, part in enumerate(snapshot):
+            for p, s in part if v != w else ():
+                if idx.shifts[s].unsocial:
+                    offset[p] = offset.get(p, 0) + 1
+        rm = build_model(idx, weeks={w}, unsocial_offset=offset)
+        obj = self.hint(rm, rm.model, parts[w])
+        if obj is None:
+            return out.bound
+
+        def publish(pairs: Pairs) -> None:
+            with self.lock:
                 parts[w] = pairs
                 self.offer(frozenset().union(*parts))
 
-            self.offer(frozenset().union(*parts))
-            lns_budget = budget * 0.75 if self.deterministic else end - self.elapsed()
-            self.person_lns(rm, parts[w], obj, lns_budget, publish)
-        if len(bounds) == weeks and all(b is not None for b in bounds):
-            self.bound = sum(b for b in bounds if b is not None)
-            self.report()
+        publish(parts[w])
+        lns_budget = budget * 0.75 if self.deterministic else end - self.elapsed()
+        self.person_lns(rm, parts[w], obj, lns_budget, publish)
+        return out.bound
 
     def person_lns(
         self,
