@@ -386,13 +386,29 @@ class _Search:
         best, best_obj = start, obj
         stop_at = time.monotonic() + budget
         spent = 0.0
+        # Who could stand in for whom: people sharing many shifts they may take.
+        takes: dict[int, set[int]] = {p: set() for p in persons}
+        for p, s in rm.x:
+            takes[p].add(s)
+        turn = 0
         while not self.stopped():
             if self.deterministic:
                 if spent >= budget:
                     break
             elif time.monotonic() >= stop_at or self.remaining() <= 0.02:
                 break
-            free = set(rng.sample(persons, k))
+            turn += 1
+            if turn % 2:
+                free = set(rng.sample(persons, k))
+            else:
+                # Related people: a random one and those who share most of their shifts
+                # (on several sites or skills, random people rarely can swap anything).
+                seed = rng.choice(persons)
+                near = sorted(
+                    (q for q in persons if q != seed),
+                    key=lambda q: (-len(takes[seed] & takes[q]), rng.random()),
+                )
+                free = {seed, *rng.sample(near[: 2 * k], min(k - 1, len(near[: 2 * k])))}
             if focus is not None:
                 free = set(focus(best)[: max(1, k // 3)]) | set(list(free)[: k - k // 3])
             model = rm.model.clone()
