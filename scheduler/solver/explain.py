@@ -50,12 +50,14 @@ class _Analysis:
         consec = rules.max_consecutive_hours
         self.longest = None if consec is None else consec * 3600
         self.first_line = [p for p in problem.staff if p.first_line]
+        self._best: dict[tuple[str, int], tuple[int, dict[date, set[int]]]] = {}
         # can[s] = people first line, skilled, available and whose limits a shift alone fits.
         self.can: dict[str, list[str]] = {s.id: [] for s in problem.shifts}
         self.by_person: dict[str, list[str]] = defaultdict(list)
         for p in self.first_line:
+            mine = tl.eligible(p.id)
             for s in problem.shifts:
-                if s.max_staff > 0 and tl.can_take(p.id, s.id) and self.fits(p, s.id):
+                if s.max_staff > 0 and s.id in mine and self.fits(p, s.id):
                     self.can[s.id].append(p.id)
                     self.by_person[p.id].append(s.id)
 
@@ -86,6 +88,8 @@ class _Analysis:
 
     def week_best(self, p: Staff, week: int) -> tuple[int, dict[date, set[int]]]:
         """Most minutes the person can work in the week within day and week limits."""
+        if (p.id, week) in self._best:
+            return self._best[p.id, week]
         tl = self.tl
         days: dict[date, list[str]] = defaultdict(list)
         for s in self.by_person.get(p.id, ()):
@@ -96,7 +100,8 @@ class _Analysis:
         totals = {0}
         for sums in per_day.values():
             totals = {a + b for a in totals for b in sums if cap is None or a + b <= cap}
-        return max(totals), per_day
+        self._best[p.id, week] = (max(totals), per_day)
+        return self._best[p.id, week]
 
 
 def _pin_reasons(a: _Analysis) -> list[str]:
@@ -415,9 +420,13 @@ class _CoreModel:
                     m.add(worked <= math.floor(p.max_hours_per_week * 60))
                 need = math.ceil(tl.owed_minutes(p, w))
                 if need > 0:
+                    open_ = sorted((s for s in sids if tl.week[s] == w), key=lambda s: tl.start[s])
+                    listed = "; ".join(tl.label[s] for s in open_[:4])
+                    if len(open_) > 4:
+                        listed += f" and {len(open_) - 4} more"
                     lit = self._assume(
                         f"{p.name} must work at least {hours_text(need)} in "
-                        f"{week_label(problem, w)}."
+                        f"{week_label(problem, w)} (shifts open to {p.name}: {listed})."
                     )
                     m.add(worked >= need).only_enforce_if(lit)
             days: dict[date, list] = defaultdict(list)

@@ -181,9 +181,12 @@ def test_core_names_people_whose_minimums_clash():
     )
     assert explain(p) == []
     reasons = explain_infeasible(p, time_limit=5)
+    open_ = "Tue 5 Jan 08:00–10:00 at Information desk; Wed 6 Jan 08:00–10:00 at Information desk"
     assert sorted(reasons[1:]) == [
-        "Kari N. must work at least 4 h in week 1 (Mon 4 Jan – Sun 10 Jan).",
-        "Ola P. must work at least 4 h in week 1 (Mon 4 Jan – Sun 10 Jan).",
+        f"Kari N. must work at least 4 h in week 1 (Mon 4 Jan – Sun 10 Jan) (shifts open to "
+        f"Kari N.: {open_}).",
+        f"Ola P. must work at least 4 h in week 1 (Mon 4 Jan – Sun 10 Jan) (shifts open to "
+        f"Ola P.: {open_}).",
     ]
 
 
@@ -215,3 +218,19 @@ def test_every_reason_is_sound_on_random_problems():
         status, _found = core._solve(core.assumptions, 5)
         assert status == cp_model.INFEASIBLE, explain(p)
     assert explained >= 5
+
+
+def test_infeasible_random_problems_always_get_an_explanation():
+    """When the rules have no solution, explain_infeasible() says something."""
+    rng = random.Random(11)
+    infeasible = 0
+    for _ in range(30):
+        p, _assignments = random_case(rng)
+        core = _CoreModel(p)
+        status, _found = core._solve(core.assumptions, 5)
+        if status != cp_model.INFEASIBLE:
+            continue
+        infeasible += 1
+        reasons = explain_infeasible(p, time_limit=2)
+        assert reasons, p
+    assert infeasible >= 5
