@@ -183,10 +183,10 @@ def test_core_names_people_whose_minimums_clash():
     reasons = explain_infeasible(p, time_limit=5)
     open_ = "Tue 5 Jan 08:00–10:00 at Information desk; Wed 6 Jan 08:00–10:00 at Information desk"
     assert sorted(reasons[1:]) == [
-        f"Kari N. must work at least 4 h in week 1 (Mon 4 Jan – Sun 10 Jan) (shifts open to "
-        f"Kari N.: {open_}).",
-        f"Ola P. must work at least 4 h in week 1 (Mon 4 Jan – Sun 10 Jan) (shifts open to "
-        f"Ola P.: {open_}).",
+        f"Kari N. must work at least 4 h in week 1 (Mon 4 Jan – Sun 10 Jan); the shifts open "
+        f"to Kari N. that week are {open_}.",
+        f"Ola P. must work at least 4 h in week 1 (Mon 4 Jan – Sun 10 Jan); the shifts open "
+        f"to Ola P. that week are {open_}.",
     ]
 
 
