@@ -426,7 +426,8 @@ class _CoreModel:
                         listed += f" and {len(open_) - 4} more"
                     lit = self._assume(
                         f"{p.name} must work at least {hours_text(need)} in "
-                        f"{week_label(problem, w)}; the shifts open to {p.name} that week are {listed}."
+                        f"{week_label(problem, w)}; the shifts open to {p.name} that week "
+                        f"are {listed}."
                     )
                     m.add(worked >= need).only_enforce_if(lit)
             days: dict[date, list] = defaultdict(list)
