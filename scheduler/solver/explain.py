@@ -209,7 +209,9 @@ def _shift_reasons(a: _Analysis) -> tuple[list[str], set[str]]:
             parts.append(f"{away} {'is' if away == 1 else 'are'} away")
         parts += [f"{n} lack {k}" for k, n in sorted(unskilled.items())]
         if too_long:
-            parts.append(f"for {too_long} the shift is longer than their daily or weekly limit")
+            parts.append(
+                f"for {too_long} the shift alone is longer than their daily, weekly or in-a-row limit"
+            )
         if parts:
             others = len(a.first_line) - len(can)
             scope = f"other {others}" if can else str(others)
