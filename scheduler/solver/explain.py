@@ -210,7 +210,8 @@ def _shift_reasons(a: _Analysis) -> tuple[list[str], set[str]]:
         parts += [f"{n} lack {k}" for k, n in sorted(unskilled.items())]
         if too_long:
             parts.append(
-                f"for {too_long} the shift alone is longer than their daily, weekly or in-a-row limit"
+                f"for {too_long} the shift alone is longer than their daily, weekly or "
+                "in-a-row limit"
             )
         if parts:
             others = len(a.first_line) - len(can)

@@ -234,3 +234,16 @@ def test_infeasible_random_problems_always_get_an_explanation():
         reasons = explain_infeasible(p, time_limit=2)
         assert reasons, p
     assert infeasible >= 5
+
+
+def test_shift_longer_than_anyone_may_work_in_a_row():
+    p = problem(
+        [shift("a", 5, 8, 13)],
+        [person("kari", "Kari N.")],
+        rules=Rules(max_consecutive_hours=4),
+    )
+    assert explain(p) == [
+        "Tue 5 Jan 08:00–13:00 at Information desk needs 1 person, but no first-line person "
+        "is available and skilled. Of the 1 first-line staff, for 1 the shift alone is longer "
+        "than their daily, weekly or in-a-row limit."
+    ]
