@@ -247,3 +247,14 @@ def test_shift_longer_than_anyone_may_work_in_a_row():
         "is available and skilled. Of the 1 first-line staff, for 1 the shift alone is longer "
         "than their daily, weekly or in-a-row limit."
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not EXAMPLES.exists(), reason="../shared/roster-examples absent")
+def test_engine_reports_these_reasons_for_the_saturday_example():
+    from scheduler.solver import load_problem, solve
+
+    p = load_problem(EXAMPLES / "S-infeasible-saturday.json")
+    solution = solve(p, time_limit=3, workers=1)
+    assert solution.status == "INFEASIBLE"
+    assert solution.explanation == explain(p)
