@@ -168,7 +168,7 @@ class _Builder:
 
     def build(self) -> Built:
         tb = self.tb
-        H = tb.horizon
+        n_days = tb.horizon
         cover_terms: dict[tuple[int, int], list[cp_model.IntVar]] = {}
         fixed_count: dict[tuple[int, int], int] = {}
         free_cells: set[tuple[int, int]] = set()
@@ -177,7 +177,7 @@ class _Builder:
                 free_cells.add((e, d))
         for e in range(tb.n_staff):
             free_days = set(self.built.free.get(e, ()))
-            for d in range(H):
+            for d in range(n_days):
                 if d not in free_days and self.grid[e][d] != OFF:
                     key = (d, self.grid[e][d])
                     fixed_count[key] = fixed_count.get(key, 0) + 1
@@ -231,14 +231,14 @@ class _Builder:
         cover_terms: dict[tuple[int, int], list[cp_model.IntVar]],
     ) -> tuple[list[tuple[int, cp_model.IntVar]], int]:
         tb, m, grid = self.tb, self.m, self.grid
-        H = tb.horizon
+        n_days = tb.horizon
         emp = tb.instance.staff[e]
         row = grid[e]
         x_e: list[dict[int, Lit]] = []  # per day: shift -> literal (only possible shifts)
         work: list[Lit] = []
         obj: list[tuple[int, cp_model.IntVar]] = []
         offset = 0
-        for d in range(H):
+        for d in range(n_days):
             if d not in free_days:
                 t0 = row[d]
                 x_e.append({} if t0 == OFF else {t0: True})
@@ -275,10 +275,10 @@ class _Builder:
                     obj.append((wgt, lit))  # type: ignore[arg-type]
 
         def touches(lo: int, hi: int) -> bool:
-            return any(d in free_days for d in range(max(lo, 0), min(hi, H - 1) + 1))
+            return any(d in free_days for d in range(max(lo, 0), min(hi, n_days - 1) + 1))
 
         # 2. Rotation.
-        for d in range(H - 1):
+        for d in range(n_days - 1):
             if d not in free_days and d + 1 not in free_days:
                 continue
             for t, u in tb.forbidden:
@@ -288,22 +288,22 @@ class _Builder:
                 self.clause([self.neg(a), self.neg(b)])
         # 3. Max shifts per type / 4. minutes.
         for t in tb.allowed[e]:
-            lits = [x_e[d][t] for d in range(H) if t in x_e[d]]
+            lits = [x_e[d][t] for d in range(n_days) if t in x_e[d]]
             if len(lits) > tb.max_shifts[e][t]:
                 m.Add(sum(lits) <= tb.max_shifts[e][t])  # type: ignore[arg-type]
-        mins = [tb.minutes[t] * lit for d in range(H) for t, lit in x_e[d].items()]
+        mins = [tb.minutes[t] * lit for d in range(n_days) for t, lit in x_e[d].items()]
         m.AddLinearConstraint(sum(mins), emp.min_total_minutes, emp.max_total_minutes)  # type: ignore[arg-type]
         # 5. Max consecutive shifts: every window of cmax+1 days has a day off.
         cmax = emp.max_consecutive_shifts
-        if cmax < H:
-            for d in range(H - cmax):
+        if cmax < n_days:
+            for d in range(n_days - cmax):
                 if touches(d, d + cmax):
                     window = work[d : d + cmax + 1]
                     self.clause([self.neg(w) for w in window])
         # 6. Min consecutive shifts: forbid off, work^L, off with both offs inside.
         kmin = emp.min_consecutive_shifts
         for length in range(1, kmin):
-            for d in range(1, H - length):
+            for d in range(1, n_days - length):
                 if touches(d - 1, d + length):
                     self.clause(
                         [
@@ -315,7 +315,7 @@ class _Builder:
         # 7. Min consecutive days off: forbid work, off^L, work.
         omin = emp.min_consecutive_days_off
         for length in range(1, omin):
-            for d in range(1, H - length):
+            for d in range(1, n_days - length):
                 if touches(d - 1, d + length):
                     self.clause(
                         [self.neg(work[d - 1]), *work[d : d + length], self.neg(work[d + length])]
@@ -357,7 +357,7 @@ def build(
     """Model the cells in ``free`` (employee -> days) with the rest fixed to ``grid``.
 
     With ``hint`` the incumbent ``grid`` is given as the solution hint. A full model is
-    ``build(tables, grid, {e: range(H) for every e})``.
+    ``build(tables, grid, {e: range(horizon) for every e})``.
     """
     builder = _Builder(tables, grid, free)
     builder.hint = hint

@@ -80,7 +80,7 @@ def _neighbourhood(
     tables: Tables, grid: Grid, rng: random.Random, size: int
 ) -> dict[int, list[int]]:
     """Pick free cells: about ``size`` decision variables' worth of (employee, day) cells."""
-    H, n = tables.horizon, tables.n_staff
+    n_days, n = tables.horizon, tables.n_staff
     per_emp_day = [max(1, len(tables.allowed[e])) for e in range(n)]
     kind = rng.random()
     if kind < 0.35:
@@ -93,18 +93,18 @@ def _neighbourhood(
         chosen, cost = [], 0
         for e in pool:
             chosen.append(e)
-            cost += per_emp_day[e] * H
+            cost += per_emp_day[e] * n_days
             if cost >= size:
                 break
-        return {e: list(range(H)) for e in chosen}
+        return {e: list(range(n_days)) for e in chosen}
     # A window of days around a badly covered day (or at random), for many employees.
-    day = _bad_day(tables, grid, rng) if kind < 0.8 else rng.randrange(H)
+    day = _bad_day(tables, grid, rng) if kind < 0.8 else rng.randrange(n_days)
     total_per_day = sum(per_emp_day)
-    width = max(2, min(H, size // max(1, total_per_day)))
-    if width >= 7 or width >= H:
+    width = max(2, min(n_days, size // max(1, total_per_day)))
+    if width >= 7 or width >= n_days:
         emps = list(range(n))
     else:
-        width = min(H, max(7, width * 2))
+        width = min(n_days, max(7, width * 2))
         emps = list(range(n))
         rng.shuffle(emps)
         budget = size // width
@@ -115,9 +115,9 @@ def _neighbourhood(
             if cost >= budget:
                 break
         emps = chosen
-    start = max(0, min(H - width, day - rng.randrange(width)))
+    start = max(0, min(n_days - width, day - rng.randrange(width)))
     days = list(range(start, start + width))
-    return {e: days for e in emps}
+    return dict.fromkeys(emps, days)
 
 
 def _bad_day(tables: Tables, grid: Grid, rng: random.Random) -> int:
