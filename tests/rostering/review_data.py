@@ -1,8 +1,9 @@
 """A small roster to review, edit, publish and repair: one week, two service points.
 
-Week of Monday 4 January 2027 at a library in Oslo. The draft is valid (no hard rule
-broken): Anna holds the desk on Monday morning, Bo on Tuesday, Cai on Wednesday, four
-hours each. Optional shifts (min 0) give room for edits that break exactly one rule:
+Week of Monday 4 January 2027 (or a given Monday) at a library in Oslo. The draft is
+valid (no hard rule broken): Anna holds the desk on Monday morning, Bo on Tuesday,
+Cai on Wednesday, four hours each. Optional shifts (min 0) give room for edits that
+break exactly one rule:
 
 ======================  ========  =====  ======  ==========
 shift                   point     staff  skills  holder
@@ -22,7 +23,7 @@ Anna works at most 4 h a day; Cai is away on Monday (an absence).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from scheduler.models import (
     Absence,
@@ -40,10 +41,16 @@ MONDAY = date(2027, 1, 4)
 TZ = "Europe/Oslo"
 
 
-def at(day: int, clock: str) -> datetime:
+def at(day: int, clock: str, monday: date = MONDAY) -> datetime:
     """UTC instant of ``clock`` on day ``day`` (0 = Monday) of the test week."""
     h, m = (int(x) for x in clock.split(":"))
-    return local_to_utc(date(2027, 1, 4 + day), time(h, m), TZ)
+    return local_to_utc(monday + timedelta(days=day), time(h, m), TZ)
+
+
+def next_monday() -> date:
+    """A week still to come, for what only shows upcoming shifts (feeds, my shifts)."""
+    today = date.today()
+    return today + timedelta(days=7 - today.weekday())
 
 
 @dataclass
@@ -84,7 +91,9 @@ SHIFTS = (
 )
 
 
-def make_roster(db, create_library, create_person, *, assign: bool = True) -> Roster:
+def make_roster(
+    db, create_library, create_person, *, assign: bool = True, monday: date = MONDAY
+) -> Roster:
     lib = create_library(name="Main library", timezone=TZ)
     desk = ServicePoint(library=lib, name="Information desk", channel=Channel.DESK, position=0)
     remote = ServicePoint(library=lib, name="Phone and chat", channel=Channel.CHAT, position=1)
@@ -109,7 +118,7 @@ def make_roster(db, create_library, create_person, *, assign: bool = True) -> Ro
     librarian = create_person(
         Role.LIBRARIAN, name="Dee Librarian", email="dee@uni.example", libraries=[lib]
     )
-    period = RosterPeriod(library=lib, start_date=MONDAY, weeks=1, created_by_id=leader.id)
+    period = RosterPeriod(library=lib, start_date=monday, weeks=1, created_by_id=leader.id)
     db.session.add(period)
     db.session.flush()
     points = {"desk": desk, "remote": remote}
@@ -119,8 +128,8 @@ def make_roster(db, create_library, create_person, *, assign: bool = True) -> Ro
         shift = Shift(
             period=period,
             service_point=points[point],
-            starts_at=at(day, start),
-            ends_at=at(day, end),
+            starts_at=at(day, start, monday),
+            ends_at=at(day, end, monday),
             min_staff=lo,
             max_staff=hi,
             skills=skills,
@@ -130,8 +139,8 @@ def make_roster(db, create_library, create_person, *, assign: bool = True) -> Ro
         roster.shifts[key] = shift
         if assign and holder:
             db.session.add(Assignment(shift_id=shift.id, person_id=people[holder].id))
-    monday = day_bounds(MONDAY, TZ)
-    db.session.add(Absence(person_id=cai.id, starts_at=monday[0], ends_at=monday[1]))
+    away = day_bounds(monday, TZ)
+    db.session.add(Absence(person_id=cai.id, starts_at=away[0], ends_at=away[1]))
     db.session.flush()
     return roster
 

@@ -44,17 +44,20 @@ def test_a_valid_add_is_kept_as_manual(db, roster) -> None:
         person_id=roster.bo.id,
         actor=roster.leader,
     )
-    assert result.violations == [] and not result.overridden
+    assert result.violations == []
+    assert not result.overridden
     assert result.assignment.source == AssignmentSource.MANUAL
     assert result.assignment.override_reason is None
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "roster.edit"))
-    assert entry.details["op"] == "add" and entry.actor_id == roster.leader.id
+    assert entry.details["op"] == "add"
+    assert entry.actor_id == roster.leader.id
 
 
 def test_h1_too_many_people(db, roster) -> None:
     exc = refused_add(db, roster, "desk-tue-08", roster.anna)
     assert exc.rules == ["H1"]
-    assert "H1 headcount" in str(exc) and "at most 1 may work it" in str(exc)
+    assert "H1 headcount" in str(exc)
+    assert "at most 1 may work it" in str(exc)
 
 
 def test_h2_two_places_at_once(db, roster) -> None:
@@ -122,7 +125,8 @@ def test_override_keeps_the_edit_and_logs_the_reason(db, roster) -> None:
         actor=roster.leader,
         override_reason="  Anna asked for the extra hours  ",
     )
-    assert result.overridden and [v.rule for v in result.violations] == ["H7"]
+    assert result.overridden
+    assert [v.rule for v in result.violations] == ["H7"]
     assert result.assignment.override_reason == "Anna asked for the extra hours"
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "roster.override"))
     assert entry.reason == "Anna asked for the extra hours"
@@ -153,7 +157,8 @@ def test_move_to_another_shift(db, roster) -> None:
         to_shift_id=roster.shifts["desk-thu-08"].id,
     )
     assert result.violations == []
-    assert a.shift_id == roster.shifts["desk-thu-08"].id and a.person_id == roster.cai.id
+    assert a.shift_id == roster.shifts["desk-thu-08"].id
+    assert a.person_id == roster.cai.id
 
 
 def test_move_to_another_person_that_breaks_a_rule(db, roster) -> None:
@@ -171,7 +176,8 @@ def test_pin_and_unpin_are_logged(db, roster) -> None:
     edits.set_pinned(db.session, roster.period, a.id, True, actor=roster.leader)
     assert a.pinned
     changed = edits.set_pins(db.session, roster.period, [], actor=roster.leader)
-    assert changed == 1 and not a.pinned
+    assert changed == 1
+    assert not a.pinned
     actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["roster.pin", "roster.unpin"]
 
@@ -191,7 +197,8 @@ def test_no_edit_while_a_run_is_active(db, roster) -> None:
         edits.remove_assignment(db.session, roster.period, a.id, actor=roster.leader)
     with pytest.raises(RunError):
         edits.set_pinned(db.session, roster.period, a.id, True, actor=roster.leader)
-    assert count(db) == 6 and not a.pinned
+    assert count(db) == 6
+    assert not a.pinned
 
 
 def test_bad_input_names_the_field(db, roster, create_person) -> None:
