@@ -65,18 +65,21 @@ def create_period(
     Either everything is created or nothing (a savepoint), so a demand error leaves no
     half-made period behind. Flushes; the caller commits.
     """
-    from scheduler.rostering.demand import create_period_shifts
+    from scheduler.rostering.demand import DemandError, create_period_shifts
 
     weeks = check_period(session, library, start, weeks)
-    with session.begin_nested():
-        period = RosterPeriod(
-            library=library,
-            start_date=start,
-            weeks=weeks,
-            created_by_id=actor.id if actor is not None else None,
-        )
-        session.add(period)
-        session.flush()
-        create_period_shifts(session, period)
-        session.flush()
+    try:
+        with session.begin_nested():
+            period = RosterPeriod(
+                library=library,
+                start_date=start,
+                weeks=weeks,
+                created_by_id=actor.id if actor is not None else None,
+            )
+            session.add(period)
+            session.flush()
+            create_period_shifts(session, period)
+            session.flush()
+    except DemandError as exc:
+        raise PeriodError("demand", str(exc)) from exc
     return period

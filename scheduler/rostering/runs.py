@@ -294,6 +294,13 @@ def _watch_cancel(engine: Engine, job_id: int, stop: threading.Event, done: thre
             log.exception("checking job %s for a stop request failed", job_id)
 
 
+def _engine() -> Any:
+    """The roster engine's public API (a seam for tests that need a scripted solver)."""
+    import scheduler.solver as solver
+
+    return solver
+
+
 @jobs.job_handler(JOB_KIND)
 def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
     """Build the problem, solve it with live progress, store the roster at the end.
@@ -302,8 +309,7 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
     again in one transaction. A stop request keeps the best roster found so far (the job
     then ends as cancelled, with the roster stored).
     """
-    from scheduler.solver import InputError, problem_to_dict, solution_to_dict, solve
-
+    engine_api = _engine()
     session = db.session
     run_id = int(ctx.payload["run_id"])
     time_limit = float(ctx.payload.get("time_limit", 60))
@@ -314,7 +320,7 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
     period = run.period
     rules = current_app.config.get("ROSTER_RULES")
     built = build_problem(session, period, kind=run.kind, rules=rules)
-    run.problem = problem_to_dict(built.problem)
+    run.problem = engine_api.problem_to_dict(built.problem)
     run.solution, run.status, run.objective, run.bound, run.applied_at = (
         None,
         None,
@@ -333,14 +339,14 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
     )
     watcher.start()
     try:
-        solution = solve(
+        solution = engine_api.solve(
             built.problem,
             time_limit=time_limit,
             workers=workers,
             on_progress=writer,
             stop_event=ctx.stop_event,
         )
-    except InputError as exc:
+    except engine_api.InputError as exc:
         run = session.get(RosterRun, run_id)
         assert run is not None
         run.status = "INPUT_ERROR"
@@ -351,7 +357,7 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
         done.set()
         watcher.join()
     writer.flush()
-    stored = solution_to_dict(solution)
+    stored = engine_api.solution_to_dict(solution)
     applied = _store(session, run_id, ctx.job_id, built, solution, stored)
     if ctx.should_stop():
         raise jobs.JobCancelled()
