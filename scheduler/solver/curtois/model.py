@@ -44,6 +44,7 @@ class Tables:
     max_shifts: list[list[int]]
     day_off: list[set[int]]
     forbidden: list[tuple[int, int]]
+    successors_of: list[list[int]]  # per shift: the shifts forbidden the next day
     on_req: dict[tuple[int, int], list[tuple[int, int]]]  # (e, d) -> [(t, weight)]
     off_req: dict[tuple[int, int], list[tuple[int, int]]]
     cover: dict[tuple[int, int], tuple[int, int, int]]  # (d, t) -> (req, under w, over w)
@@ -75,6 +76,9 @@ class Tables:
             forbidden=sorted(
                 (shift_index[a], shift_index[b]) for a, b in instance.forbidden_sequences
             ),
+            successors_of=[
+                [shift_index[u] for u in s.forbidden_successors] for s in instance.shifts
+            ],
             on_req=on_req,
             off_req=off_req,
             cover={
@@ -277,15 +281,21 @@ class _Builder:
         def touches(lo: int, hi: int) -> bool:
             return any(d in free_days for d in range(max(lo, 0), min(hi, n_days - 1) + 1))
 
-        # 2. Rotation.
+        # 2. Rotation, as cliques: x[d, t] + sum of its forbidden successors on d+1 <= 1.
         for d in range(n_days - 1):
             if d not in free_days and d + 1 not in free_days:
                 continue
-            for t, u in tb.forbidden:
-                a, b = x_e[d].get(t, False), x_e[d + 1].get(u, False)
-                if a is False or b is False:
+            for t, lit in x_e[d].items():
+                succ = [x_e[d + 1][u] for u in tb.successors_of[t] if u in x_e[d + 1]]
+                if not succ:
                     continue
-                self.clause([self.neg(a), self.neg(b)])
+                if lit is True:
+                    for s in succ:
+                        self.clause([self.neg(s)])
+                elif all(not isinstance(s, bool) for s in succ):
+                    m.AddAtMostOne([lit, *succ])
+                else:  # lit is a variable and a fixed successor shift is worked
+                    self.clause([self.neg(lit)])
         # 3. Max shifts per type / 4. minutes.
         for t in tb.allowed[e]:
             lits = [x_e[d][t] for d in range(n_days) if t in x_e[d]]
