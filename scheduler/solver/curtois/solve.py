@@ -28,6 +28,10 @@ from scheduler.solver.curtois.reader import read_instance
 _FULL_MODEL_CELLS = 20_000
 
 
+class _NoRoster(Exception):
+    """No roster exists (the message is the status to report)."""
+
+
 @dataclass
 class _State:
     grid: Grid
@@ -82,6 +86,9 @@ def _construct(
             solver = _solver(max(0.5, deadline - time.monotonic()), workers, seed, light=True)
             solver.parameters.stop_after_first_solution = True
             status = solver.Solve(built.model)
+            if status == cp_model.INFEASIBLE:
+                # Rows are independent: one employee without a feasible row proves it.
+                raise _NoRoster("INFEASIBLE")
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return None
         grid = built.read(solver, grid)
@@ -189,10 +196,14 @@ def solve_instance(
     deadline = start + time_limit
     tables = Tables.of(instance)
     rng = random.Random(seed)
-    grid = _construct(tables, deadline, workers, seed, budget=time_limit * 0.25)
+    try:
+        grid = _construct(tables, deadline, workers, seed, budget=time_limit * 0.25)
+        status = "UNKNOWN"
+    except _NoRoster as exc:
+        grid, status = None, str(exc)
     if grid is None:
         return {
-            "status": "UNKNOWN",
+            "status": status,
             "objective": None,
             "bound": None,
             "wall_time_s": round(time.monotonic() - start, 3),
