@@ -14,18 +14,24 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 import time
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from scheduler.solver.curtois.evaluate import evaluate
+from scheduler.solver.curtois.greedy import greedy_row, row_is_feasible
 from scheduler.solver.curtois.instance import Instance
 from scheduler.solver.curtois.model import OFF, Grid, Tables, build, full_free
 from scheduler.solver.curtois.reader import read_instance
 
 # Full-model runs only when the model is this small (number of (employee, day, shift) vars).
 _FULL_MODEL_CELLS = 20_000
+# Above this many cells the first roster comes from the row greedy (CP-SAT rows as fallback).
+_GREEDY_CELLS = 30_000
+_DEBUG = bool(os.environ.get("CURTOIS_DEBUG"))
+_LIGHT = os.environ.get("CURTOIS_LIGHT", "1") == "1"
 
 
 class _NoRoster(Exception):
@@ -52,6 +58,8 @@ def _solver(
         # Sub-models are small and solved many times: presolve would dominate.
         solver.parameters.max_presolve_iterations = 1
         solver.parameters.symmetry_level = 0
+        if "CURTOIS_LIN" in os.environ:
+            solver.parameters.linearization_level = int(os.environ["CURTOIS_LIN"])
     return solver
 
 
@@ -72,14 +80,27 @@ def _construct(
     grid = tables.empty_grid()
     n = tables.n_staff
     soft_end = time.monotonic() + budget
+    use_greedy = _n_cells(tables) > _GREEDY_CELLS
     for k in range(n):
         left = deadline - time.monotonic()
         if left <= 0:
             return None
-        per = max(0.05, min(1.0, (soft_end - time.monotonic()) / (n - k)))
-        built = build(tables, grid, {k: list(range(tables.horizon))}, hint=False)
-        solver = _solver(per, workers, seed, light=True)
-        status = solver.Solve(built.model)
+        if use_greedy:
+            for pace in (0.8, 0.65, 0.5, 0.35):
+                row = greedy_row(tables, grid, k, pace)
+                if row_is_feasible(tables, k, row):
+                    grid[k] = row
+                    break
+            else:
+                grid[k] = row  # as the hint of the CP-SAT row model below
+        status = cp_model.UNKNOWN
+        if use_greedy and row_is_feasible(tables, k, grid[k]):
+            continue
+        built = build(tables, grid, {k: list(range(tables.horizon))}, hint=use_greedy)
+        if not use_greedy:
+            per = max(0.05, min(1.0, (soft_end - time.monotonic()) / (n - k)))
+            solver = _solver(per, workers, seed, light=True)
+            status = solver.Solve(built.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             # Feasibility only (feasibility jump finds tight minute windows fast).
             built.model.ClearObjective()
@@ -97,7 +118,7 @@ def _construct(
 
 def _neighbourhood(
     tables: Tables, grid: Grid, rng: random.Random, size: int
-) -> dict[int, list[int]]:
+) -> tuple[str, dict[int, list[int]]]:
     """Pick free cells: about ``size`` decision variables' worth of (employee, day) cells."""
     n_days, n = tables.horizon, tables.n_staff
     per_emp_day = [max(1, len(tables.allowed[e])) for e in range(n)]
@@ -115,7 +136,7 @@ def _neighbourhood(
             cost += per_emp_day[e] * n_days
             if cost >= size:
                 break
-        return {e: list(range(n_days)) for e in chosen}
+        return "rows", {e: list(range(n_days)) for e in chosen}
     # A window of days around a badly covered day (or at random), for many employees.
     day = _bad_day(tables, grid, rng) if kind < 0.8 else rng.randrange(n_days)
     total_per_day = sum(per_emp_day)
@@ -136,7 +157,7 @@ def _neighbourhood(
         emps = chosen
     start = max(0, min(n_days - width, day - rng.randrange(width)))
     days = list(range(start, start + width))
-    return dict.fromkeys(emps, days)
+    return ("window" if kind < 0.8 else "random"), dict.fromkeys(emps, days)
 
 
 def _bad_day(tables: Tables, grid: Grid, rng: random.Random) -> int:
@@ -167,21 +188,28 @@ def _full_run(tables: Tables, state: _State, time_limit: float, workers: int, se
 
 def _lns(tables: Tables, state: _State, deadline: float, workers: int, rng: random.Random) -> None:
     n_cells = _n_cells(tables)
-    size = min(n_cells, max(200, min(3000, n_cells // 4)))
-    sub_time = 1.5
+    size = min(n_cells, int(os.environ.get("CURTOIS_SIZE", "150")))
+    sub_time = float(os.environ.get("CURTOIS_SUBT", "0.5"))
     while True:
         left = deadline - time.monotonic()
         if left < 0.2:
             return
-        free = _neighbourhood(tables, state.grid, rng, size)
+        kind, free = _neighbourhood(tables, state.grid, rng, size)
         built = build(tables, state.grid, free, hint=True)
-        solver = _solver(min(sub_time, left), workers, rng.randrange(1 << 30))
+        solver = _solver(min(sub_time, left), workers, rng.randrange(1 << 30), light=_LIGHT)
         status = solver.Solve(built.model)
+        before = state.value
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             value = round(solver.ObjectiveValue()) + built.offset
             if value <= state.value:
                 state.grid = built.read(solver, state.grid)
                 state.value = value
+        if _DEBUG:
+            print(
+                f"lns {kind:6} size {size:5} vars {len(built.x):5} {solver.StatusName(status):9}"
+                f" {solver.WallTime():.2f}s {before} -> {state.value}",
+                file=sys.stderr,
+            )
         if status == cp_model.OPTIMAL:
             size = min(n_cells, int(size * 1.15) + 1)
         else:
