@@ -144,6 +144,7 @@ class _Builder:
         self.built = Built(self.m)
         self.built.free = {e: sorted(set(days)) for e, days in free.items() if days}
         self.hint = True
+        self.objective = True
 
     # -- literals ---------------------------------------------------------------------
 
@@ -203,6 +204,8 @@ class _Builder:
         for (e, d), reqs in tb.off_req.items():
             if (e, d) not in free_cells:
                 offset += sum(w for t, w in reqs if self.grid[e][d] == t)
+        if not self.objective:
+            return self.built
         # Cover.
         for key, (req, wu, wo) in tb.cover.items():
             fixed = fixed_count.get(key, 0)
@@ -363,14 +366,17 @@ def build(
     free: Mapping[int, Sequence[int]],
     *,
     hint: bool = True,
+    objective: bool = True,
 ) -> Built:
     """Model the cells in ``free`` (employee -> days) with the rest fixed to ``grid``.
 
-    With ``hint`` the incumbent ``grid`` is given as the solution hint. A full model is
+    With ``hint`` the incumbent ``grid`` is given as the solution hint. Without
+    ``objective`` only the rules are modelled (the caller sets its own objective on ``x``). A full model is
     ``build(tables, grid, {e: range(horizon) for every e})``.
     """
     builder = _Builder(tables, grid, free)
     builder.hint = hint
+    builder.objective = objective
     return builder.build()
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from scheduler.solver.curtois.colgen import Pool, dive
 from scheduler.solver.curtois.evaluate import evaluate
 from scheduler.solver.curtois.greedy import greedy_row, row_is_feasible
 from scheduler.solver.curtois.instance import Instance
@@ -27,7 +28,9 @@ from scheduler.solver.curtois.model import OFF, Grid, Tables, build, full_free
 from scheduler.solver.curtois.reader import read_instance
 
 # Full-model runs only when the model is this small (number of (employee, day, shift) vars).
-_FULL_MODEL_CELLS = 20_000
+_FULL_MODEL_CELLS = 3_000
+# Row generation and diving up to this many cells (beyond, pricing a row is too slow).
+_COLGEN_CELLS = 60_000
 # Above this many cells the first roster comes from the row greedy (CP-SAT rows as fallback).
 _GREEDY_CELLS = 30_000
 _DEBUG = bool(os.environ.get("CURTOIS_DEBUG"))
@@ -241,16 +244,25 @@ def solve_instance(
     state = _State(grid=grid, value=tables.penalty(grid))
     state.first_at = time.monotonic() - start
     cells = _n_cells(tables)
+    # Leave a margin for the final evaluation and the last model build.
+    end = deadline - min(2.0, 0.03 * time_limit)
     if cells <= _FULL_MODEL_CELLS:
-        share = 0.35 if cells <= 5000 else 0.2
-        _full_run(
-            tables, state, min(time_limit * share, deadline - time.monotonic()), workers, seed
-        )
+        # Small: the full model (hinted) may prove optimality outright, and gives our bound.
+        _full_run(tables, state, min(time_limit * 0.25, end - time.monotonic()), workers, seed)
+    if not state.optimal and cells <= _COLGEN_CELLS:
+        dive_end = time.monotonic() + (end - time.monotonic()) * 0.8
+        pool = Pool.of(tables)
+        _, dived = dive(tables, state.grid, pool, dive_end, 0.4, seed=seed)
+        if dived is not None:
+            value = tables.penalty(dived)
+            if _DEBUG:
+                print(f"dive {value} (incumbent {state.value})", file=sys.stderr)
+            if value <= state.value and all(
+                row_is_feasible(tables, e, row) for e, row in enumerate(dived)
+            ):
+                state.grid, state.value = dived, value
     if not state.optimal:
-        reserve = time_limit * 0.15 if cells <= _FULL_MODEL_CELLS else 0.0
-        _lns(tables, state, deadline - reserve, workers, rng)
-        if reserve and time.monotonic() < deadline - 0.5:
-            _full_run(tables, state, deadline - time.monotonic(), workers, seed + 1)
+        _lns(tables, state, end, workers, rng)
     roster = tables.grid_to_roster(state.grid)
     evaluation = evaluate(instance, roster)
     if evaluation.score is None:
