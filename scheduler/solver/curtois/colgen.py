@@ -106,7 +106,7 @@ class _Pricer:
         tb, e = self.tb, self.e
         terms = []
         scale = 1000  # CP-SAT objectives are integral: scale the duals
-        for (ee, d, t), var in self.built.x.items():
+        for (_, d, t), var in self.built.x.items():
             coef = -duals.get((d, t), 0.0)
             for u, w in tb.on_req.get((e, d), ()):
                 coef -= w if u == t else 0

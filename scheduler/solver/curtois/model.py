@@ -371,8 +371,8 @@ def build(
     """Model the cells in ``free`` (employee -> days) with the rest fixed to ``grid``.
 
     With ``hint`` the incumbent ``grid`` is given as the solution hint. Without
-    ``objective`` only the rules are modelled (the caller sets its own objective on ``x``). A full model is
-    ``build(tables, grid, {e: range(horizon) for every e})``.
+    ``objective`` only the rules are modelled (the caller sets its own objective on ``x``).
+    A full model is ``build(tables, grid, {e: range(horizon) for every e})``.
     """
     builder = _Builder(tables, grid, free)
     builder.hint = hint
