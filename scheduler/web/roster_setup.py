@@ -160,11 +160,22 @@ def edit_point(library_id: int, point_id: int) -> Any:
     return _render("roster_setup/point_form.html", library, status, form=form, point=point)
 
 
-@bp.post("/<int:library_id>/points/<int:point_id>/remove")
+def _confirm(library: Library, question: str, back: str) -> Any:
+    """The page behind a remove button: the same question, for a link or no script."""
+    return _render("roster_setup/confirm.html", library, question=question, back=back)
+
+
+@bp.route("/<int:library_id>/points/<int:point_id>/remove", methods=["GET", "POST"])
 @role_required(LEADER)
 def remove_point(library_id: int, point_id: int) -> Any:
     library = _library(library_id)
     point = _point(library, point_id)
+    if request.method == "GET":
+        return _confirm(
+            library,
+            _("Remove the service point %(name)s?", name=point.name),
+            url_for(".points", library_id=library.id),
+        )
     if not EmptyForm().validate_on_submit():
         abort(400)
     name = point.name
@@ -311,11 +322,17 @@ def edit_member(library_id: int, person_id: int) -> Any:
     return _render("roster_setup/member_form.html", library, status, form=form, person=person)
 
 
-@bp.post("/<int:library_id>/pool/<int:person_id>/remove")
+@bp.route("/<int:library_id>/pool/<int:person_id>/remove", methods=["GET", "POST"])
 @role_required(LEADER)
 def remove_member(library_id: int, person_id: int) -> Any:
     library = _library(library_id)
     person = _member(library, person_id)
+    if request.method == "GET":
+        return _confirm(
+            library,
+            _("Take %(name)s out of the first-line pool?", name=person.name),
+            url_for(".pool", library_id=library.id),
+        )
     if not EmptyForm().validate_on_submit():
         abort(400)
     setup.remove_pool_member(db.session, library, person)
@@ -403,11 +420,22 @@ def edit_rule(library_id: int, rule_id: int) -> Any:
     return _render("roster_setup/rule_form.html", library, status, form=form, rule=rule)
 
 
-@bp.post("/<int:library_id>/demand/<int:rule_id>/delete")
+@bp.route("/<int:library_id>/demand/<int:rule_id>/delete", methods=["GET", "POST"])
 @role_required(LEADER)
 def delete_rule(library_id: int, rule_id: int) -> Any:
     library = _library(library_id)
     rule = _rule(library, rule_id)
+    if request.method == "GET":
+        return _confirm(
+            library,
+            _(
+                "Delete the demand rule for %(point)s, %(start)s-%(end)s?",
+                point=rule.service_point.name,
+                start=rule.start_time.strftime("%H:%M"),
+                end=rule.end_time.strftime("%H:%M"),
+            ),
+            url_for(".demand", library_id=library.id),
+        )
     if not EmptyForm().validate_on_submit():
         abort(400)
     setup.delete_demand_rule(db.session, library, rule)
