@@ -48,6 +48,9 @@ def init_web(app: Flask) -> None:
     from scheduler.web.dropins import register_blueprints as register_dropins
 
     register_dropins(app)
+    from scheduler.web import roster_runs
+
+    app.register_blueprint(roster_runs.bp)
     nav.init_nav(app)
     _init_request_transaction(app)
     _init_error_handlers(app)
