@@ -131,15 +131,16 @@ def _periods_page(errors: dict[str, str] | None = None, values: dict | None = No
     )
 
 
-@bp.get("/periods")
+@bp.route("/periods", methods=["GET", "POST"])
 @role_required(*LEADER)
 def periods() -> Any:
+    """The periods list; POST creates a period from the form on it."""
+    if request.method == "POST":
+        return _create()
     return _periods_page()
 
 
-@bp.post("/periods")
-@role_required(*LEADER)
-def create() -> Any:
+def _create() -> Any:
     form = request.form
     values = {k: form.get(k, "") for k in ("library_id", "start", "weeks")}
     errors: dict[str, str] = {}
@@ -200,16 +201,17 @@ def _runs_page(period: RosterPeriod, error: str | None = None, status: int = 200
     )
 
 
-@bp.get("/periods/<int:period_id>/runs")
+@bp.route("/periods/<int:period_id>/runs", methods=["GET", "POST"])
 @role_required(*LEADER)
 def period_runs(period_id: int) -> Any:
-    return _runs_page(_period_or_404(period_id))
-
-
-@bp.post("/periods/<int:period_id>/runs")
-@role_required(*LEADER)
-def generate(period_id: int) -> Any:
+    """A period's runs; POST starts a new one (Generate)."""
     period = _period_or_404(period_id)
+    if request.method == "POST":
+        return _generate(period)
+    return _runs_page(period)
+
+
+def _generate(period: RosterPeriod) -> Any:
     raw = request.form.get("time_limit", "").strip()
     limit: float | None = None
     if raw:
@@ -256,10 +258,13 @@ def state(run_id: int) -> Any:
     return response
 
 
-@bp.post("/runs/<int:run_id>/stop")
+@bp.route("/runs/<int:run_id>/stop", methods=["GET", "POST"])
 @role_required(*LEADER)
 def stop(run_id: int) -> Any:
+    """GET asks for confirmation (a link target); POST stops the run."""
     run = _run_or_404(run_id)
+    if request.method == "GET":
+        return render_template("roster_runs/stop.html", run=run, state=run_state(run))
     if stop_run(db.session, run):
         flash(gettext("Stopping: the best roster found so far will be kept."), "info")
     else:
