@@ -1,0 +1,126 @@
+"""Sick-day repair: absence stored, the person's shifts out, a REPAIR run that keeps the rest."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from scheduler.errors import InputError
+from scheduler.models import Absence, AbsenceKind, Assignment, JobState, RosterRun, RunKind
+from scheduler.rostering.problem import build_problem, shift_key, staff_key
+from scheduler.rostering.publish import compare, publish
+from scheduler.rostering.repair import day_ranges, start_repair
+from scheduler.rostering.runs import RunError
+from tests.rostering.review_data import MONDAY, make_roster, running_job
+
+WEEKDAYS = [MONDAY + timedelta(days=i) for i in range(5)]
+
+
+@pytest.fixture
+def roster(db, create_library, create_person):
+    return make_roster(db, create_library, create_person)
+
+
+@pytest.fixture
+def published(db, roster):
+    publish(db.session, roster.period, actor=roster.leader)
+    return roster
+
+
+def test_day_ranges() -> None:
+    d = date(2027, 1, 4)
+    days = [d, d + timedelta(1), d + timedelta(2), d + timedelta(5)]
+    assert day_ranges(days) == [(d, d + timedelta(2)), (d + timedelta(5), d + timedelta(5))]
+
+
+def test_repair_marks_absent_and_queues_a_repair_run(db, published) -> None:
+    roster = published
+    started = start_repair(
+        db.session,
+        roster.period,
+        person=roster.cai,
+        days=WEEKDAYS,
+        actor=roster.leader,
+        note="flu",
+        time_limit=5,
+    )
+    assert started.removed == 2
+    (absence,) = started.absences
+    assert absence.kind == AbsenceKind.SICK
+    assert absence.note == "flu"
+    assert started.run.kind == RunKind.REPAIR
+    assert started.run.job.state == JobState.QUEUED
+    assert not db.session.scalars(
+        select(Assignment).where(Assignment.person_id == roster.cai.id)
+    ).all()
+    # The re-solve starts from what staff were told, so the change term keeps it.
+    built = build_problem(db.session, roster.period, kind=RunKind.REPAIR)
+    previous = {(a.shift, a.staff) for a in built.problem.previous}
+    assert (shift_key(roster.shifts["desk-mon-08"].id), staff_key(roster.anna.id)) in previous
+    assert (shift_key(roster.shifts["desk-wed-08"].id), staff_key(roster.cai.id)) in previous
+    cai = next(s for s in built.problem.staff if s.id == staff_key(roster.cai.id))
+    wednesday = datetime(2027, 1, 6, 8, 0)
+    assert any(u.start <= wednesday < u.end for u in cai.unavailable)
+    # Before the run, the diff shows what the absence took away.
+    diff = compare(db.session, roster.period)
+    assert diff.counts == {"added": 0, "removed": 2, "moved": 0, "kept": 4}
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        ([], "days: choose at least one day"),
+        ([date(2027, 2, 1)], "days: 2027-02-01 is outside this roster"),
+        ([date(2027, 1, 9)], "days: Cai has no shift on those days"),
+    ],
+)
+def test_bad_repairs_change_nothing(db, published, days, message) -> None:
+    roster = published
+    with pytest.raises(InputError, match=message):
+        start_repair(db.session, roster.period, person=roster.cai, days=days, actor=None)
+    assert db.session.scalar(select(func.count()).select_from(RosterRun)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Absence)) == 1  # the fixture's
+
+
+def test_a_draft_is_edited_not_repaired(db, roster) -> None:
+    with pytest.raises(InputError, match="period: is not published yet"):
+        start_repair(db.session, roster.period, person=roster.cai, days=WEEKDAYS, actor=None)
+
+
+def test_not_while_a_run_is_active(db, published) -> None:
+    running_job(db, published.period)
+    with pytest.raises(RunError):
+        start_repair(db.session, published.period, person=published.cai, days=WEEKDAYS, actor=None)
+    assert db.session.scalar(select(func.count()).select_from(Absence)) == 1
+
+
+HAS_SOLVER = importlib.util.find_spec("scheduler.solver.solve") is not None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_SOLVER, reason="the CP-SAT engine (scheduler.solver.solve) is absent")
+def test_repair_with_the_solver_moves_as_little_as_possible(app, db, published) -> None:
+    from scheduler import jobs
+
+    roster = published
+    started = start_repair(
+        db.session, roster.period, person=roster.cai, days=WEEKDAYS, actor=None, time_limit=5
+    )
+    db.session.commit()
+    jobs.run_job(app, started.run.job_id)
+    db.session.expire_all()
+    run = db.session.get(RosterRun, started.run.id)
+    assert run.status in ("OPTIMAL", "FEASIBLE"), run.solution
+    diff = compare(db.session, roster.period)
+    changed = diff.by_person()
+    # Cai's two shifts go; someone covers Wednesday 08-10 (Wed 10-12 may stay empty);
+    # Anna's and Bo's published shifts all stay where they were.
+    assert [c.kind for c in changed[roster.cai.id]] == ["removed", "removed"]
+    kept = {c.person_id for c in diff.of_kind("kept")}
+    assert kept == {roster.anna.id, roster.bo.id}
+    assert len(diff.of_kind("kept")) == 4
+    added = diff.of_kind("added") + diff.of_kind("moved")
+    assert {c.new[1] for c in added} >= {roster.shifts["desk-wed-08"].starts_at}
