@@ -50,17 +50,13 @@ LEADER = (Role.SECTION_LEADER,)
 
 nav.add("roster_runs.periods", _l("Rosters"), roles=LEADER, area="staff", order=40)
 
-# Where a section leader changes what a roster is made of (helper pages of the setup
-# area), by endpoint when it exists and by path otherwise.
+# Where a section leader changes what a roster is made of: the set-up pages, by
+# endpoint when they are installed and by path otherwise.
 SETUP_LINKS = (
-    ("roster_setup.pool", "/staff/roster-setup/pool", _l("First-line pool and contract hours")),
-    ("roster_setup.demand", "/staff/roster-setup/demand", _l("Demand rules (shifts needed)")),
-    ("roster_setup.hours", "/staff/roster-setup/hours", _l("Opening hours and closed days")),
-    (
-        "roster_setup.points",
-        "/staff/roster-setup/points",
-        _l("Service points (first line, ground floor)"),
-    ),
+    ("roster_setup.pool", "pool", _l("First-line pool and contract hours")),
+    ("roster_setup.demand", "demand", _l("Demand rules (shifts needed)")),
+    ("roster_setup.hours", "hours", _l("Opening hours and closed days")),
+    ("roster_setup.points", "points", _l("Service points (first line, ground floor)")),
 )
 
 
@@ -82,8 +78,14 @@ def review_url(period_id: int) -> str:
     return _link("roster_review.review", f"/staff/roster/periods/{period_id}", period_id=period_id)
 
 
-def setup_links() -> list[dict[str, str]]:
-    return [{"url": _link(ep, path), "label": str(label)} for ep, path, label in SETUP_LINKS]
+def setup_links(library_id: int) -> list[dict[str, str]]:
+    return [
+        {
+            "url": _link(ep, f"/leader/setup/{library_id}/{page}", library_id=library_id),
+            "label": str(label),
+        }
+        for ep, page, label in SETUP_LINKS
+    ]
 
 
 def _period_or_404(period_id: int) -> RosterPeriod:
@@ -242,7 +244,7 @@ def progress(run_id: int) -> Any:
         period=run.period,
         state=run_state(run),
         review_url=review_url(run.period_id),
-        setup_links=setup_links(),
+        setup_links=setup_links(run.period.library_id),
         period_end=period_end,
     )
 

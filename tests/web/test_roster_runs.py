@@ -191,4 +191,5 @@ def test_an_infeasible_run_explains_and_links_to_the_setup(
     html = client.get(f"/staff/roster/runs/{run.id}").get_data(as_text=True)
     assert "No roster possible" in html
     assert "Not enough staff on Monday." in html
-    assert "/staff/roster-setup/" in html
+    assert f'href="/leader/setup/{world.library.id}/demand"' in html
+    assert f'href="/leader/setup/{world.library.id}/pool"' in html
