@@ -12,6 +12,7 @@ whole roster.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ def build_model(
     fixed: set[tuple[int, int]] | None = None,
     fixed_weeks: Iterable[int] = (),
     unsocial_offset: dict[int, int] | None = None,
+    unsocial: bool = True,
 ) -> RosterModel:
     """Build the model over ``weeks`` (all when None).
 
@@ -145,7 +147,12 @@ def build_model(
                 if not per_week.get(w):
                     const += wts["target"] * abs(t)
                 else:
-                    dev = m.new_int_var(0, max(abs(t), abs(total - t)), f"dev{p}_{w}")
+                    # Hours come in whole shifts: never closer to t than the grid allows.
+                    g = 0
+                    for s in per_week[w]:
+                        g = math.gcd(g, idx.shifts[s].minutes)
+                    near = min(t % g, g - t % g) if g else 0
+                    dev = m.new_int_var(near, max(abs(t), abs(total - t)), f"dev{p}_{w}")
                     m.add_abs_equality(dev, worked - t)
                     objective.append(wts["target"] * dev)
 
@@ -155,24 +162,33 @@ def build_model(
             per_day[idx.shifts[s].day].append(s)
         for d, ds in per_day.items():
             xs = [x[(p, s)] for s in ds]
-            if sum(idx.shifts[s].minutes for s in ds) > max_day[p]:
-                m.add(sum(idx.shifts[s].minutes * x[(p, s)] for s in ds) <= max_day[p])
+            minutes = sum(idx.shifts[s].minutes * x[(p, s)] for s in ds)
+            most = min(max_day[p], sum(idx.shifts[s].minutes for s in ds))
             duty = m.new_bool_var(f"duty{p}_{d}")
             m.add_max_equality(duty, xs)
-            objective.append((wts["duty_days"] - wts["split_duty"]) * duty)
+            # H7, and a cut: no minutes on a day off.
+            m.add(minutes <= most * duty)
+            starts = []
             for s in ds:
                 preds = [
                     q for q in ds if 0 <= idx.shifts[s].start - idx.shifts[q].end < brk and q != s
                 ]
                 if not preds:
-                    objective.append(wts["split_duty"] * x[(p, s)])
+                    starts.append(x[(p, s)])
                     continue
                 bs = m.new_bool_var(f"bs{p}_{s}")
                 m.add_implication(bs, x[(p, s)])
                 for q in preds:
                     m.add_implication(bs, x[(p, q)].Not())
                 m.add(bs >= x[(p, s)] - sum(x[(p, q)] for q in preds))
-                objective.append(wts["split_duty"] * bs)
+                starts.append(bs)
+            # Blocks beyond the first: never negative (the day's first shift starts one),
+            # and enough of them to fit the day's minutes into blocks of block_cap.
+            extra = m.new_int_var(0, len(ds), f"split{p}_{d}")
+            m.add(extra == sum(starts) - duty)
+            if block_cap is not None and most > block_cap:
+                m.add(minutes <= block_cap * sum(starts))
+            objective.append(wts["duty_days"] * duty + wts["split_duty"] * extra)
 
         # H8 duty blocks: forbid every minimal chain of shifts spanning too long.
         if block_cap is not None:
@@ -192,7 +208,7 @@ def build_model(
         )
 
     # Unsocial spread over every first-line person.
-    if unsocial_counts and wts["unsocial_spread"]:
+    if unsocial and unsocial_counts and wts["unsocial_spread"]:
         hi = len(present) + max((unsocial_offset or {}).values(), default=0)
         umax = m.new_int_var(0, hi, "unsocial_max")
         umin = m.new_int_var(0, hi, "unsocial_min")

@@ -33,8 +33,8 @@ from scheduler.solver.score import score
 Pairs = frozenset[tuple[int, int]]
 
 # Shares of the time limit: first roster, then neighbourhoods; the rest is the whole model.
-CONSTRUCT_SHARE = 0.25
-LNS_SHARE = 0.40
+CONSTRUCT_SHARE = 0.55
+LNS_SHARE = 0.30
 
 
 @dataclass
@@ -169,30 +169,62 @@ class _Search:
 
     # -- the phases -------------------------------------------------------------------
 
+    def weeks_coupled(self) -> bool:
+        """Whether any rule links shifts of two weeks (a shift over Sunday midnight, or a
+        duty block that could run from Sunday night into Monday)."""
+        idx = self.idx
+        brk = self.problem.rules.min_break_minutes
+        for w in range(1, self.problem.weeks):
+            before, after = idx.shifts_by_week[w - 1], idx.shifts_by_week[w]
+            for s in before:
+                for q in after:
+                    if idx.shifts[q].start - idx.shifts[s].end < brk:
+                        return True
+        return False
+
     def construct(self) -> None:
-        """A first roster one week at a time."""
+        """A first roster one week at a time.
+
+        When no rule links two weeks, each week is solved on its own without the
+        unsocial spread (the only term that spans weeks); those weekly models are
+        relaxations of the whole, so the sum of their bounds is a lower bound on the
+        whole objective (the spread is at least 0). Otherwise each week is solved with
+        the week before fixed and no bound is taken from them.
+        """
         idx = self.idx
         weeks = self.problem.weeks
+        coupled = self.weeks_coupled()
         pairs: set[tuple[int, int]] = set()
+        bounds: list[int | None] = []
         for w in range(weeks):
             if self.stopped():
                 return
-            offset: dict[int, int] = {}
-            for p, s in pairs:
-                if idx.shifts[s].week < w - 1 and idx.shifts[s].unsocial:
-                    offset[p] = offset.get(p, 0) + 1
-            present = {w - 1, w} if w > 0 else {w}
-            rm = build_model(
-                idx, weeks=present, fixed=pairs, fixed_weeks={w - 1}, unsocial_offset=offset
-            )
+            if coupled:
+                offset: dict[int, int] = {}
+                for p, s in pairs:
+                    if idx.shifts[s].week < w - 1 and idx.shifts[s].unsocial:
+                        offset[p] = offset.get(p, 0) + 1
+                present = {w - 1, w} if w > 0 else {w}
+                rm = build_model(
+                    idx, weeks=present, fixed=pairs, fixed_weeks={w - 1}, unsocial_offset=offset
+                )
+            else:
+                rm = build_model(idx, weeks={w}, unsocial=False)
             self.hint(rm, rm.model, None)
-            budget = self.time_limit * CONSTRUCT_SHARE * (w + 1) / weeks - self.elapsed()
             if self.deterministic:
                 budget = self.time_limit * CONSTRUCT_SHARE / weeks
+            else:
+                budget = self.time_limit * CONSTRUCT_SHARE * (w + 1) / weeks - self.elapsed()
             out = self.run_cp(rm, rm.model, max(budget, 0.05))
+            if out.status == cp_model.INFEASIBLE and not coupled:
+                self.infeasible = True  # this week alone has no roster, so none has
+                return
             if out.pairs is None:
                 return  # the whole model decides (it may prove infeasibility)
+            bounds.append(None if coupled else out.bound)
             pairs |= {k for k in out.pairs if idx.shifts[k[1]].week == w}
+        if bounds and all(b is not None for b in bounds):
+            self.bound = sum(b for b in bounds if b is not None)
         self.offer(pairs)
 
     def improve(self, full: RosterModel) -> None:
@@ -216,7 +248,7 @@ class _Search:
                 for key, i in full.var_index.items():
                     if key not in free:
                         v = int(key in self.best)
-                        variables[i].ClearField("domain")
+                        variables[i].domain.clear()
                         variables[i].domain.extend([v, v])
                 self.hint(full, model, self.best)
                 out = self.run_cp(full, model, step)
@@ -232,13 +264,15 @@ class _Search:
         self.hint(full, model, self.best)
         budget = self.time_limit - (0 if self.deterministic else self.elapsed())
         if self.deterministic:
-            budget = self.time_limit * (1 - CONSTRUCT_SHARE - LNS_SHARE)
+            budget = self.time_limit * (
+                1 if self.problem.weeks == 1 else 1 - CONSTRUCT_SHARE - LNS_SHARE
+            )
         out = self.run_cp(full, model, budget, whole=True)
         if out.status == cp_model.INFEASIBLE:
             self.infeasible = True
             return
         if out.bound is not None:
-            self.bound = max(self.bound or out.bound, out.bound)
+            self.bound = out.bound if self.bound is None else max(self.bound, out.bound)
         if out.pairs is not None:
             self.offer(out.pairs)
         if out.status == cp_model.OPTIMAL and self.best_obj == out.bound:
@@ -252,6 +286,8 @@ class _Search:
         full_first = self.problem.weeks == 1
         if not full_first:
             self.construct()
+        if self.infeasible:
+            return self.solution()
         full = build_model(self.idx)
         if full.impossible_pins:
             self.infeasible = True
