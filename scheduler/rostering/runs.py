@@ -321,13 +321,13 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
     rules = current_app.config.get("ROSTER_RULES")
     built = build_problem(session, period, kind=run.kind, rules=rules)
     run.problem = engine_api.problem_to_dict(built.problem)
-    run.solution, run.status, run.objective, run.bound, run.applied_at = (
-        None,
-        None,
-        None,
-        None,
-        None,
-    )
+    run.solution = run.status = run.objective = run.bound = run.applied_at = None
+    try:
+        # The engine's own input checks (H5: first-line ground-floor points only, ...).
+        engine_api.problem_from_dict(run.problem)
+    except engine_api.InputError as exc:
+        _input_error(session, run_id, exc)
+        raise
     session.commit()
 
     engine = db.engine
@@ -347,11 +347,7 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
             stop_event=ctx.stop_event,
         )
     except engine_api.InputError as exc:
-        run = session.get(RosterRun, run_id)
-        assert run is not None
-        run.status = "INPUT_ERROR"
-        run.solution = {"status": "INPUT_ERROR", "explanation": [str(exc)]}
-        session.commit()
+        _input_error(session, run_id, exc)
         raise
     finally:
         done.set()
@@ -362,6 +358,16 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
     if ctx.should_stop():
         raise jobs.JobCancelled()
     return {"status": solution.status, "objective": solution.objective, "applied": applied}
+
+
+def _input_error(session: Session, run_id: int, exc: Exception) -> None:
+    """Keep the engine's reason (it names the field) for the progress page."""
+    session.rollback()
+    run = session.get(RosterRun, run_id)
+    assert run is not None
+    run.status = "INPUT_ERROR"
+    run.solution = {"status": "INPUT_ERROR", "explanation": [str(exc)]}
+    session.commit()
 
 
 class _Start:

@@ -103,7 +103,7 @@ class ScriptedSolver:
         self.hold = threading.Event()  # set by the test to let a held run finish
         self.hold.set()
         self.started = threading.Event()
-        self.raise_input_error: str | None = None
+        self.raise_input_error: str | None = None  # raised by solve()
         self.raise_error: str | None = None
         self.problems: list[sp.Problem] = []
 
@@ -183,6 +183,7 @@ def fake_engine(monkeypatch) -> ScriptedSolver:
         solve=scripted.solve,
         InputError=FakeInputError,
         problem_to_dict=_to_dict,
+        problem_from_dict=lambda data: data,
         solution_to_dict=_to_dict,
     )
     monkeypatch.setattr(runs, "_engine", lambda: api)

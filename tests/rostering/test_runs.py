@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from scheduler import jobs
+from scheduler.database import _read_only
 from scheduler.models import Assignment, Job, JobState, RosterRun, RunKind, Shift
 from scheduler.rostering import runs
 from scheduler.rostering.runs import RunError, assert_not_running, run_state, start_run, stop_run
@@ -135,9 +136,13 @@ def test_stop_keeps_the_best_roster_so_far(app, db, world, fake_engine) -> None:
     worker = in_thread(app, run.job_id)
     assert fake_engine.started.wait(10)
     wait_for(db, lambda: db.session.get(Job, run.job_id).state == JobState.RUNNING)
-    db.session.rollback()  # a write starts its own transaction, as a POST request does
-    assert stop_run(db.session, db.session.get(RosterRun, run.id)) is True
-    db.session.commit()
+    db.session.rollback()
+    token = _read_only.set(False)  # a write transaction from the start, as a POST has
+    try:
+        assert stop_run(db.session, db.session.get(RosterRun, run.id)) is True
+        db.session.commit()
+    finally:
+        _read_only.reset(token)
     worker.join(10)
     assert not worker.is_alive()
     db.session.rollback()

@@ -161,3 +161,17 @@ def test_an_impossible_roster_is_explained(app, db, week) -> None:
     assert state["outcome"] in ("infeasible", "input_error"), state
     assert state["explanation"], state
     assert stored(db, week.period) == {(week.shifts[0].id, week.people[2].id)}  # only the pin
+
+
+def test_a_point_upstairs_is_a_setup_error(app, db, week) -> None:
+    week.back.ground_floor = False
+    db.session.commit()
+    run = start_run(db.session, week.period, time_limit=10)
+    db.session.commit()
+    jobs.run_pending(app)
+    db.session.rollback()
+    state = run_state(db.session.get(RosterRun, run.id))
+    assert state["outcome"] == "input_error", state
+    assert state["state"] == "failed"
+    assert "ground floor" in state["explanation"][0]
+    assert stored(db, week.period) == {(week.shifts[0].id, week.people[2].id)}
