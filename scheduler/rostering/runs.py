@@ -194,6 +194,14 @@ def run_state(run: RosterRun) -> dict[str, Any]:
         outcome = "stopped" if applied else "cancelled"
     elif state == JobState.FAILED:
         outcome = "input_error" if run.status == "INPUT_ERROR" else "failed"
+    progress = float(job.progress if job is not None else 0.0)
+    wall_time = info.get("wall_time_s", solution.get("wall_time_s"))
+    limit = (job.payload or {}).get("time_limit") if job is not None else None
+    if state == JobState.RUNNING and job is not None and job.started_at and limit:
+        # The solver reports only when it improves; the clock moves the bar in between.
+        elapsed = (utcnow() - job.started_at).total_seconds()
+        progress = max(progress, min(0.99, elapsed / float(limit)))
+        wall_time = round(max(float(wall_time or 0), elapsed), 1)
     error = None
     if job is not None and job.error and state == JobState.FAILED:
         error = job.error.splitlines()[0][:500]
@@ -204,11 +212,11 @@ def run_state(run: RosterRun) -> dict[str, Any]:
         "state": str(state),
         "finished": state.finished,
         "cancel_requested": bool(job.cancel_requested) if job is not None else False,
-        "progress": round(float(job.progress if job is not None else 0.0), 4),
+        "progress": round(progress, 4),
         "objective": info.get("objective", run.objective),
         "bound": info.get("bound", run.bound),
-        "wall_time_s": info.get("wall_time_s", solution.get("wall_time_s")),
-        "time_limit_s": (job.payload or {}).get("time_limit") if job is not None else None,
+        "wall_time_s": wall_time,
+        "time_limit_s": limit,
         "status": run.status,
         "outcome": outcome,
         "applied": applied,

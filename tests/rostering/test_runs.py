@@ -303,3 +303,21 @@ def test_a_period_without_shifts_or_with_a_bad_limit_is_refused(db, world, fake_
         start_run(db.session, world.period, time_limit=0)
     db.session.rollback()
     assert db.session.scalars(select(Job)).all() == []
+
+
+def test_the_bar_moves_with_the_clock_between_improvements(app, db, world, fake_engine) -> None:
+    from datetime import timedelta
+
+    from scheduler.timeutil import utcnow
+
+    run = queue(db, world, time_limit=60)
+    with app.app_context():
+        assert jobs.claim(run.job_id, "elsewhere:1:1")
+    db.session.rollback()
+    job = db.session.get(Job, run.job_id)
+    job.started_at = utcnow() - timedelta(seconds=30)
+    db.session.commit()
+    state = run_state(db.session.get(RosterRun, run.id))
+    assert state["state"] == "running"
+    assert 0.49 <= state["progress"] <= 0.55
+    assert 30 <= state["wall_time_s"] < 35

@@ -193,3 +193,12 @@ def test_an_infeasible_run_explains_and_links_to_the_setup(
     assert "Not enough staff on Monday." in html
     assert f'href="/leader/setup/{world.library.id}/demand"' in html
     assert f'href="/leader/setup/{world.library.id}/pool"' in html
+
+
+def test_the_stop_link_asks_first(client, db, world, fake_engine, leader) -> None:
+    client.post(f"/staff/roster/periods/{world.period.id}/runs", data={"time_limit": "5"})
+    run = db.session.scalars(select(RosterRun)).one()
+    html = client.get(f"/staff/roster/runs/{run.id}/stop").get_data(as_text=True)
+    assert f'action="/staff/roster/runs/{run.id}/stop"' in html
+    db.session.rollback()
+    assert db.session.get(Job, run.job_id).state == JobState.QUEUED  # a GET stops nothing
