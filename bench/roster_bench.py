@@ -124,9 +124,8 @@ def recheck(problem_path: Path, solution: dict, workdir: Path) -> str:
 
 def run_engine(problem, limit: float, workers: int, seed: int) -> dict | None:
     try:
-        from scheduler.solver.io import solution_to_dict
-
         from scheduler.solver import solve
+        from scheduler.solver.io import solution_to_dict
     except ImportError:
         return None
     started = time.perf_counter()
