@@ -321,3 +321,13 @@ def test_the_bar_moves_with_the_clock_between_improvements(app, db, world, fake_
     assert state["state"] == "running"
     assert 0.49 <= state["progress"] <= 0.55
     assert 30 <= state["wall_time_s"] < 35
+
+
+def test_the_roster_rules_setting_reaches_the_solver(app, db, world, fake_engine) -> None:
+    app.config["ROSTER_RULES"] = {"min_break_minutes": 30, "weights": {"target": 3}}
+    queue(db, world)
+    jobs.run_pending(app)
+    rules = fake_engine.problems[0].rules
+    assert rules.min_break_minutes == 30
+    assert rules.weights["target"] == 3
+    assert rules.max_consecutive_hours == 4  # the rest stay at their defaults
