@@ -424,3 +424,10 @@ def index() -> Any:
         feeds_url=_link("feeds.settings"),
         local_day=lambda r: to_local(r.starts_at, r.service_point.library.timezone).date(),
     )
+
+
+@my_bp.get("/my-shifts/<int:shift_id>")
+@role_required(*STAFF_ROLES)
+def shift(shift_id: int) -> Any:
+    """Where a shift in a calendar feed links to: the shift on "my shifts"."""
+    return redirect(url_for(".index", _anchor=f"shift-{shift_id}"))

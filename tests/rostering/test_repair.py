@@ -97,7 +97,69 @@ def test_not_while_a_run_is_active(db, published) -> None:
     assert db.session.scalar(select(func.count()).select_from(Absence)) == 1
 
 
-HAS_SOLVER = importlib.util.find_spec("scheduler.solver.solve") is not None
+def _has_solver() -> bool:
+    if importlib.util.find_spec("scheduler.solver.solve") is None:
+        return False
+    import scheduler.solver
+
+    return hasattr(scheduler.solver, "solve")
+
+
+HAS_SOLVER = _has_solver()
+
+
+def keep_previous(problem):
+    """A scripted repair: keep every previous assignment still possible, fill the gaps."""
+    from scheduler.solver import problem as sp
+    from scheduler.solver.check import check, timeline_for
+
+    tl = timeline_for(problem)
+    out = list(problem.pinned)
+    for a in problem.previous:
+        if a not in out and tl.unavailable_reason(a.staff, a.shift) is None:
+            out.append(a)
+    for shift in problem.shifts:
+        for person in problem.staff:
+            if sum(1 for a in out if a.shift == shift.id) >= shift.min_staff:
+                break
+            candidate = sp.Assignment(shift.id, person.id)
+            if candidate in out:
+                continue
+            broken = {
+                v.rule
+                for v in check(problem, [*out, candidate]).violations
+                if v.staff == person.id and v.rule != "H6"
+            }
+            if not broken:
+                out.append(candidate)
+    return out
+
+
+def test_repair_flow_to_publish_tells_only_those_affected(app, db, published, fake_engine):
+    """Repair, run (a scripted engine that keeps what it can), diff, publish, e-mails."""
+    from scheduler import jobs
+    from scheduler.models import OutboundEmail
+
+    roster = published
+    fake_engine.assign = keep_previous
+    sent = db.session.scalar(select(func.count()).select_from(OutboundEmail))
+    start_repair(db.session, roster.period, person=roster.cai, days=WEEKDAYS, actor=None)
+    db.session.commit()
+    assert jobs.run_pending(app) >= 1
+    db.session.rollback()
+    (problem,) = fake_engine.problems
+    assert problem.rules.allow_understaffing  # a repair may leave a shift short
+    diff = compare(db.session, roster.period)
+    changed = diff.by_person()
+    assert [c.kind for c in changed.pop(roster.cai.id)] == ["removed", "removed"]
+    ((helper, (change,)),) = changed.items()
+    assert helper in (roster.anna.id, roster.bo.id)
+    assert change.kind == "added"
+    assert change.new[1] == roster.shifts["desk-wed-08"].starts_at
+    result = publish(db.session, roster.period, actor=None)
+    assert sorted(result.notified) == sorted([roster.cai.id, helper])
+    after = db.session.scalar(select(func.count()).select_from(OutboundEmail))
+    assert after - sent == 2
 
 
 @pytest.mark.slow

@@ -262,16 +262,35 @@ def test_my_shifts_shows_only_my_own(db, client, login, create_library, create_p
 
 def test_a_csrf_token_is_required(app_config, roster, db) -> None:
     from scheduler import create_app
+    from scheduler.extensions import db as database
 
     csrf_app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
     db.session.commit()
-    client = csrf_app.test_client()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = roster.leader.get_id()
-        sess["_fresh"] = True
-    response = client.post(
-        url(roster, "/assignments"),
-        data={"shift": roster.shifts["desk-thu-08"].id, "person": roster.bo.id},
-    )
-    assert response.status_code == 400
-    assert count(db, Assignment) == 6
+    try:
+        client = csrf_app.test_client()
+        with client.session_transaction() as sess:
+            sess["_user_id"] = roster.leader.get_id()
+            sess["_fresh"] = True
+        response = client.post(
+            url(roster, "/assignments"),
+            data={"shift": roster.shifts["desk-thu-08"].id, "person": roster.bo.id},
+        )
+        assert response.status_code == 400
+        assert count(db, Assignment) == 6
+    finally:
+        with csrf_app.app_context():
+            database.session.remove()
+            database.engine.dispose()
+
+
+def test_a_shift_link_lands_on_my_shifts(client, login, roster) -> None:
+    login(roster.bo)
+    response = client.get("/staff/my-shifts/12")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/staff/my-shifts#shift-12")
+
+
+def test_my_shifts_needs_sign_in(client) -> None:
+    response = client.get("/staff/my-shifts")
+    assert response.status_code == 302
+    assert "/sign-in" in response.headers["Location"]
