@@ -41,6 +41,12 @@
 # Background jobs: unset = a worker thread in each web process; a Redis URL = a real queue
 # with separate worker processes (see README, "Distributed mode").
 # BROKER_URL = "redis://127.0.0.1:6379/0"
+# Queue name (Redis key prefix) shared by the web processes and `scheduler worker`.
+# BROKER_QUEUE = "scheduler-jobs"
+# Workers: seconds between sweeps for lost jobs (dead workers) and lost queue messages.
+# JOBS_SWEEP_SECONDS = 30
+# Extra modules that register job handlers, imported by `scheduler worker`.
+# JOB_MODULES = ""
 
 # E-mail: unset MAIL_SERVER = messages are written to instance/outbox/ as .eml files.
 # MAIL_SERVER = "smtp.uni.example"

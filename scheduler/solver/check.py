@@ -38,10 +38,7 @@ class CheckReport:
     terms: dict[str, int] = field(default_factory=dict)  # weighted contribution per term
     counts: dict[str, int] = field(default_factory=dict)  # unweighted count per term
     objective: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.violations
+    ok: bool = True  # no hard rule broken
 
 
 def day_label(d: date) -> str:
@@ -106,6 +103,8 @@ class Timeline:
         self.by_week: dict[int, list[str]] = defaultdict(list)
         for s in problem.shifts:
             self.by_week[self.week[s.id]].append(s.id)
+        self.skills = {s.id: frozenset(s.skills) for s in problem.shifts}
+        self._eligible: dict[str, frozenset[str]] = {}
         self._eligible_minutes: dict[tuple[str, int], int] = {}
 
     def overlaps(self, a: str, b: str) -> bool:
@@ -123,24 +122,32 @@ class Timeline:
                 return reason
         return None
 
+    def eligible(self, person_id: str) -> frozenset[str]:
+        """Shifts the person could take: first line, skilled, available (built once)."""
+        got = self._eligible.get(person_id)
+        if got is None:
+            p = self.staff[person_id]
+            have = frozenset(p.skills)
+            got = frozenset(
+                s.id
+                for s in self.problem.shifts
+                if p.first_line
+                and self.skills[s.id] <= have
+                and self.unavailable_reason(person_id, s.id) is None
+            )
+            self._eligible[person_id] = got
+        return got
+
     def can_take(self, person_id: str, shift_id: str) -> bool:
         """First line, skilled and available: the H6 notion of a shift one could take."""
-        p = self.staff[person_id]
-        return (
-            p.first_line
-            and not self.missing_skills(p, self.shifts[shift_id])
-            and self.unavailable_reason(person_id, shift_id) is None
-        )
+        return shift_id in self.eligible(person_id)
 
     def eligible_minutes(self, person_id: str, week: int) -> int:
         """E of H6: length of the union of the week's shifts the person could take."""
         key = (person_id, week)
         if key not in self._eligible_minutes:
-            ivs = [
-                (self.start[s], self.end[s])
-                for s in self.by_week.get(week, ())
-                if self.can_take(person_id, s)
-            ]
+            mine = self.eligible(person_id)
+            ivs = [(self.start[s], self.end[s]) for s in self.by_week.get(week, ()) if s in mine]
             self._eligible_minutes[key] = union_seconds(ivs) // 60
         return self._eligible_minutes[key]
 
@@ -368,4 +375,5 @@ def check(problem: Problem, assignments: Iterable[Assignment]) -> CheckReport:
     report.counts = counts
     report.terms = {k: tl.weights.get(k, 0) * v for k, v in counts.items()}
     report.objective = sum(report.terms.values())
+    report.ok = not out
     return report

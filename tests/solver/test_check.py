@@ -392,3 +392,17 @@ def test_four_week_roster_checks_in_well_under_50_ms():
         check(p, assignments)
         times.append(time.perf_counter() - t0)
     assert min(times) < 0.05, times
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not EXAMPLES.exists(), reason="../shared/roster-examples absent")
+def test_engine_solution_is_accepted_with_the_objective_it_reports():
+    from scheduler.solver import load_problem, solve
+
+    p = load_problem(EXAMPLES / "S-week.json")
+    solution = solve(p, time_limit=3, workers=1)
+    assert solution.status in ("OPTIMAL", "FEASIBLE")
+    report = check(p, solution.assignments)
+    assert report.violations == []
+    assert report.objective == solution.objective
+    assert report.terms == {k: solution.terms.get(k, 0) for k in report.terms}
