@@ -47,6 +47,7 @@ from scheduler.rostering.publish import compare, publish
 from scheduler.rostering.reasons import translate
 from scheduler.rostering.repair import start_repair
 from scheduler.rostering.review import build_review, person_roster
+from scheduler.rostering.roster_check import draft_pairs, roster_checker
 from scheduler.rostering.runs import active_run, run_state, start_run
 from scheduler.timeutil import to_local, utcnow
 from scheduler.web import nav
@@ -305,6 +306,8 @@ def _names(ids: set[int]) -> dict[int, str]:
 
 def _publish_page(period: RosterPeriod, errors: list[str] | None = None, status: int = 200):
     diff = compare(db.session, period)
+    checker = roster_checker(db.session, period, with_published=False)
+    broken = checker.check(draft_pairs(db.session, period)).violations
     return (
         render_template(
             "roster_review/publish.html",
@@ -315,6 +318,8 @@ def _publish_page(period: RosterPeriod, errors: list[str] | None = None, status:
             tz=period.library.timezone,
             errors=errors or [],
             run=active_run(db.session, period),
+            broken=broken,
+            rule_labels={k: translate(v, gettext) for k, v in RULE_LABELS.items()},
         ),
         status,
     )

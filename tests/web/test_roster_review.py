@@ -294,3 +294,16 @@ def test_my_shifts_needs_sign_in(client) -> None:
     response = client.get("/staff/my-shifts")
     assert response.status_code == 302
     assert "/sign-in" in response.headers["Location"]
+
+
+def test_publish_preview_warns_of_broken_rules(db, client, login, roster) -> None:
+    from scheduler.rostering import edits
+
+    a = roster.assignment(db, "desk-mon-08", roster.anna)
+    edits.remove_assignment(db.session, roster.period, a.id, actor=None, override_reason="test")
+    login(roster.leader)
+    html = client.get(url(roster, "/publish"), headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    assert "This roster breaks hard rules" in html
+    assert "H1 headcount" in html
