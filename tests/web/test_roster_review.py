@@ -307,3 +307,28 @@ def test_publish_preview_warns_of_broken_rules(db, client, login, roster) -> Non
     )
     assert "This roster breaks hard rules" in html
     assert "H1 headcount" in html
+
+
+def test_the_pages_pass_the_accessibility_checks(db, client, login, roster) -> None:
+    """The same checks as the site-wide sweep (the demo has no roster period to crawl)."""
+    from tests.web.test_accessibility import problems
+
+    publish(db.session, roster.period, actor=roster.leader)
+    login(roster.leader)
+    pages = [
+        url(roster),
+        url(roster, f"/people/{roster.anna.id}"),
+        url(roster, "/publish"),
+        url(roster, "/repair"),
+        "/staff/my-shifts",
+    ]
+    for path in pages:
+        response = client.get(path, headers={"Accept-Language": "en"})
+        assert response.status_code == 200, path
+        assert problems(response.get_data(as_text=True)) == [], path
+    refused = client.post(
+        url(roster, "/assignments"),
+        data={"shift": roster.shifts["remote-mon-13"].id, "person": roster.anna.id},
+    )
+    assert refused.status_code == 422
+    assert problems(refused.get_data(as_text=True)) == []
