@@ -332,3 +332,37 @@ def test_the_pages_pass_the_accessibility_checks(db, client, login, roster) -> N
     )
     assert refused.status_code == 422
     assert problems(refused.get_data(as_text=True)) == []
+
+
+def test_concurrent_edits_cannot_both_pass_the_check(app, db, live_server, roster) -> None:
+    """Three leaders fill the same one-person shift at once: one wins, two are refused."""
+    import threading
+
+    from tests.feeds.helpers import post_form, session_cookie
+
+    cookie = session_cookie(app, roster.leader)
+    shift_id = roster.shifts["desk-thu-08"].id
+    target = f"{live_server}{url(roster, '/assignments')}"
+    people = [roster.anna.id, roster.bo.id, roster.cai.id]
+    db.session.commit()
+    barrier = threading.Barrier(3)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def send(person_id: int) -> None:
+        barrier.wait()
+        status = post_form(target, {"shift": str(shift_id), "person": str(person_id)}, cookie)
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=send, args=(p,)) for p in people]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(statuses) == [303, 422, 422]
+    db.session.commit()
+    held = db.session.scalar(
+        select(func.count()).select_from(Assignment).where(Assignment.shift_id == shift_id)
+    )
+    assert held == 1
