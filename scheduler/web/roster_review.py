@@ -92,7 +92,7 @@ def _message(exc: DomainError) -> list[str]:
         return [translate(reason, gettext)]
     if exc.fields:
         return [f"{name}: {translate(text, gettext)}" for name, text in exc.fields.items()]
-    return [exc.message]
+    return [translate(exc.message, gettext)]
 
 
 def _int(name: str) -> int | None:

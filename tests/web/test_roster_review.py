@@ -99,6 +99,7 @@ def test_a_refused_edit_names_the_rule_and_changes_nothing(db, client, login, ro
     html = response.get_data(as_text=True)
     assert "H7 daily hours" in html
     assert "at most 4 h a day" in html
+    assert "This edit breaks: H7. Give a reason to keep it anyway." in html
     assert count(db, Assignment) == before
 
 
