@@ -166,6 +166,41 @@ def purge_command(days: int | None) -> None:
     )
 
 
+@click.command("worker")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Jobs run at the same time (threads).",
+)
+@with_appcontext
+def worker_command(workers: int) -> None:
+    """Run background jobs from the queue (needs SCHEDULER_BROKER_URL); Ctrl+C stops."""
+    import logging
+
+    from scheduler import queue
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if queue.get_queue(app) is None:
+        click.echo(
+            "error: SCHEDULER_BROKER_URL: not set; the worker needs a redis:// URL", err=True
+        )
+        sys.exit(2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    click.echo(f"Worker for queue {app.config['BROKER_QUEUE']!r} on {_safe_broker()}")
+    queue.run_worker(app, workers=workers)
+
+
+def _safe_broker() -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(str(current_app.config["BROKER_URL"])).render_as_string(hide_password=True)
+    except Exception:
+        return "redis"
+
+
 def register_commands(app) -> None:
     """Commands that need the app (database, config) live on ``app.cli``; the
     ``scheduler`` group finds them there, and so does ``flask --app scheduler``."""
@@ -176,6 +211,7 @@ def register_commands(app) -> None:
         feeds_group,
         send_reminders_command,
         purge_command,
+        worker_command,
     ):
         app.cli.add_command(command)
     from scheduler.dropin_commands import purge_registrations_command
