@@ -27,13 +27,36 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-
-from ortools.sat.python import cp_model
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from scheduler.solver.index import Index, build_index
-from scheduler.solver.model import RosterModel, build_model
 from scheduler.solver.problem import Assignment, Problem, Progress, Solution
 from scheduler.solver.score import score
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
+    from scheduler.solver.model import RosterModel
+else:
+
+    class _OrTools:
+        """OR-Tools loads on first use: ``import scheduler.solver`` (and the Curtois
+        evaluator under it) stays light."""
+
+        def __getattr__(self, name: str) -> Any:
+            from ortools.sat.python import cp_model as module
+
+            return getattr(module, name)
+
+    cp_model = _OrTools()
+
+
+def build_model(*args: Any, **kwargs: Any) -> RosterModel:
+    from scheduler.solver.model import build_model as build
+
+    return build(*args, **kwargs)
+
 
 Pairs = frozenset[tuple[int, int]]
 log = logging.getLogger(__name__)
@@ -155,7 +178,7 @@ class _Search:
             prm.cp_model_presolve = False
         elif len(rm.x) > BIG_MODEL:
             prm.max_presolve_iterations = 1
-        callback = _Watch(self, rm, whole)
+        callback = _watch_class()(self, rm, whole)
         done = threading.Event()
         watcher = None
         if self.stop_event is not None:
@@ -557,29 +580,35 @@ class _Search:
         )
 
 
-class _Watch(cp_model.CpSolverSolutionCallback):
-    """Reports improving whole-model solutions as they come; stops on request."""
+@cache
+def _watch_class() -> type:
+    """The solution callback class (built on first use, with OR-Tools)."""
 
-    def __init__(self, search: _Search, rm: RosterModel, whole: bool) -> None:
-        super().__init__()
-        self.search = search
-        self.rm = rm
-        self.whole = whole
+    class _Watch(cp_model.CpSolverSolutionCallback):
+        """Reports improving whole-model solutions as they come; stops on request."""
 
-    def on_solution_callback(self) -> None:
-        s = self.search
-        if s.stopped():
-            self.stop_search()
-            return
-        if not self.whole:
-            return
-        obj = round(self.objective_value)
-        if s.best_obj is None or obj < s.best_obj:
-            pairs = frozenset(k for k, v in self.rm.x.items() if self.boolean_value(v))
-            bound = round(self.best_objective_bound)
-            if s.bound is None or bound > s.bound:
-                s.bound = min(bound, obj)
-            s.offer(pairs)
+        def __init__(self, search: _Search, rm: RosterModel, whole: bool) -> None:
+            super().__init__()
+            self.search = search
+            self.rm = rm
+            self.whole = whole
+
+        def on_solution_callback(self) -> None:
+            s = self.search
+            if s.stopped():
+                self.stop_search()
+                return
+            if not self.whole:
+                return
+            obj = round(self.objective_value)
+            if s.best_obj is None or obj < s.best_obj:
+                pairs = frozenset(k for k, v in self.rm.x.items() if self.boolean_value(v))
+                bound = round(self.best_objective_bound)
+                if s.bound is None or bound > s.bound:
+                    s.bound = min(bound, obj)
+                s.offer(pairs)
+
+    return _Watch
 
 
 def _explain(problem: Problem) -> list[str]:
