@@ -11,6 +11,7 @@ master is then solved as an integer program by CP-SAT, hinted with the incumbent
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ortools.linear_solver import pywraplp
@@ -19,6 +20,14 @@ from ortools.sat.python import cp_model
 from scheduler.solver.curtois.model import OFF, Built, Grid, Tables, build
 
 Row = tuple[int, ...]
+
+_EXECUTORS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _POOL(workers: int) -> ThreadPoolExecutor:  # noqa: N802 - reads like a constant
+    if workers not in _EXECUTORS:
+        _EXECUTORS[workers] = ThreadPoolExecutor(max_workers=max(1, workers))
+    return _EXECUTORS[workers]
 
 
 @dataclass
@@ -90,6 +99,25 @@ class _Master:
         return self.lp.Objective().Value(), duals, mu
 
 
+class _Collector(cp_model.CpSolverSolutionCallback):
+    """Keeps every improving row found while pricing (several columns per solve)."""
+
+    def __init__(self, pricer: _Pricer) -> None:
+        super().__init__()
+        self.pricer = pricer
+        self.found: list[tuple[float, Row]] = []
+
+    def on_solution_callback(self) -> None:
+        row = [OFF] * self.pricer.tb.horizon
+        for (_, d, t), var in self.pricer.built.x.items():
+            if self.BooleanValue(var):
+                row[d] = t
+        self.found.append((self.ObjectiveValue() / _SCALE, tuple(row)))
+
+
+_SCALE = 1000  # CP-SAT objectives are integral: duals are scaled and rounded
+
+
 class _Pricer:
     """One employee's row model, built once; re-solved under new duals."""
 
@@ -99,20 +127,26 @@ class _Pricer:
         self.built: Built = build(
             tables, grid, {e: list(range(tables.horizon))}, hint=False, objective=False
         )
+        # Unmet on-requests cost w * (1 - x): the constant part of every row's cost.
+        self.constant = sum(
+            w for (ee, _), reqs in tables.on_req.items() if ee == e for _, w in reqs
+        )
+        # Rounding each coefficient moves a row's value by at most this much.
+        self.error = tables.horizon * 0.5 / _SCALE
 
     def price(
         self, duals: dict[tuple[int, int], float], time_limit: float, seed: int
-    ) -> tuple[float, Row] | None:
+    ) -> tuple[list[tuple[float, Row]], bool]:
+        """Rows with their priced value (constant included), best last; exact or not."""
         tb, e = self.tb, self.e
         terms = []
-        scale = 1000  # CP-SAT objectives are integral: scale the duals
         for (_, d, t), var in self.built.x.items():
             coef = -duals.get((d, t), 0.0)
             for u, w in tb.on_req.get((e, d), ()):
                 coef -= w if u == t else 0
             for u, w in tb.off_req.get((e, d), ()):
                 coef += w if u == t else 0
-            c = round(coef * scale)
+            c = round(coef * _SCALE)
             if c:
                 terms.append(c * var)
         model = self.built.model
@@ -122,14 +156,10 @@ class _Pricer:
         solver.parameters.max_time_in_seconds = time_limit
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
-        status = solver.Solve(model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None
-        row = [OFF] * tb.horizon
-        for (_, d, t), var in self.built.x.items():
-            if solver.BooleanValue(var):
-                row[d] = t
-        return solver.ObjectiveValue() / scale, tuple(row)
+        collector = _Collector(self)
+        status = solver.Solve(model, collector)
+        rows = [(v + self.constant, row) for v, row in collector.found[-5:]]
+        return rows, status == cp_model.OPTIMAL
 
 
 def _rounds(
@@ -141,41 +171,67 @@ def _rounds(
     active: list[int],
     deadline: float,
     seed: int,
+    workers: int,
     max_rounds: int = 1_000_000,
-) -> float | None:
-    """Column generation rounds over the ``active`` employees; the last LP value."""
-    value = None
+) -> tuple[float | None, float | None]:
+    """Column generation rounds over the ``active`` employees.
+
+    Returns the last LP value and, when every employee was priced exactly in some round,
+    the best Lagrangian lower bound ``LP + sum of negative reduced costs`` seen (valid for
+    the whole problem only when ``active`` is everyone and nothing is fixed).
+    """
+    value = bound = None
     for rounds in range(max_rounds):
         if time.monotonic() >= deadline:
             break
         result = master.solve()
         if result is None:
-            return value
+            break
         value, duals, mu = result
         added = 0
         for e in active:
-            if time.monotonic() >= deadline:
-                break
             if e not in pricers:
                 pricers[e] = _Pricer(tables, grid, e)
-            priced = pricers[e].price(duals, 0.5, seed + rounds)
-            if priced is None:
-                continue
-            reduced, row = priced
-            if reduced - mu[e] < -1e-6 and pool.add(e, row):
-                master.add(e, row)
-                added += 1
+
+        def price(e: int, duals=duals, rounds=rounds):  # type: ignore[no-untyped-def]
+            if time.monotonic() >= deadline:
+                return e, ([], False)
+            return e, pricers[e].price(duals, 0.5, seed + rounds)
+
+        exact = True
+        lagrange = value
+        # CP-SAT releases the GIL while solving, so rows are priced in parallel.
+        for e, (rows, optimal) in _POOL(workers).map(price, active):
+            exact = exact and optimal and bool(rows)
+            if rows:
+                best = min(v for v, _ in rows) - mu[e] - pricers[e].error
+                lagrange += min(0.0, best)
+            for v, row in rows:
+                if v - mu[e] < -1e-6 and pool.add(e, row):
+                    master.add(e, row)
+                    added += 1
+        if exact:
+            bound = lagrange if bound is None else max(bound, lagrange)
         if not added:
             break
-    return value
+    return value, bound
 
 
 def dive(
-    tables: Tables, grid: Grid, pool: Pool, deadline: float, dive_share: float, *, seed: int = 0
+    tables: Tables,
+    grid: Grid,
+    pool: Pool,
+    deadline: float,
+    dive_share: float,
+    *,
+    seed: int = 0,
+    workers: int = 2,
 ) -> tuple[float | None, Grid | None]:
     """Column generation, then a diving heuristic: fix the most-chosen rows and re-price.
 
-    Returns the root LP value and the dived roster (None when time ran out first).
+    Returns a proven lower bound (the root's Lagrangian bound, None when no pricing round
+    was exact) and the dived roster; when time runs out, the remaining
+    employees get their most-used column at once (None only if the LP fails).
     ``dive_share`` is the part of the time kept for diving.
     """
     start = time.monotonic()
@@ -187,29 +243,33 @@ def dive(
     pricers: dict[int, _Pricer] = {}
     active = list(range(tables.n_staff))
     root_end = start + (deadline - start) * (1 - dive_share)
-    root = _rounds(tables, grid, pool, master, pricers, active, root_end, seed)
+    _, bound = _rounds(tables, grid, pool, master, pricers, active, root_end, seed, workers)
     fixed: dict[int, Row] = {}
     while active:
-        if time.monotonic() >= deadline:
-            return root, None
         if master.lp.Solve() != pywraplp.Solver.OPTIMAL:
-            return root, None
+            return bound, None
+        out_of_time = time.monotonic() >= deadline
         # Fix every employee whose best column is (nearly) integral, and at least one.
         best = []
         for e in active:
             var, row = max(master.columns[e], key=lambda c: c[0].solution_value())
             best.append((var.solution_value(), e, row))
         best.sort(reverse=True)
-        chosen = [b for b in best if b[0] > 0.99] or best[: max(1, len(best) // 10)]
+        if out_of_time:  # round the rest: each column is a feasible row
+            chosen = best
+        else:
+            chosen = [b for b in best if b[0] > 0.99] or best[: max(1, len(best) // 10)]
         for _, e, row in chosen:
             fixed[e] = row
             for var, r in master.columns[e]:
                 if r != row:
                     var.SetUb(0)
             active.remove(e)
-        if active:
-            _rounds(tables, grid, pool, master, pricers, active, deadline, seed, max_rounds=3)
-    return root, [list(fixed[e]) for e in range(tables.n_staff)]
+        if active and not out_of_time:
+            _rounds(
+                tables, grid, pool, master, pricers, active, deadline, seed, workers, max_rounds=3
+            )
+    return bound, [list(fixed[e]) for e in range(tables.n_staff)]
 
 
 def solve_master(

@@ -12,6 +12,7 @@ of the full model (hinted with the incumbent); only that run's proven bound is r
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import sys
@@ -28,7 +29,7 @@ from scheduler.solver.curtois.model import OFF, Grid, Tables, build, full_free
 from scheduler.solver.curtois.reader import read_instance
 
 # Full-model runs only when the model is this small (number of (employee, day, shift) vars).
-_FULL_MODEL_CELLS = 3_000
+_FULL_MODEL_CELLS = 700
 # Row generation and diving up to this many cells (beyond, pricing a row is too slow).
 _COLGEN_CELLS = 60_000
 # Above this many cells the first roster comes from the row greedy (CP-SAT rows as fallback).
@@ -248,11 +249,13 @@ def solve_instance(
     end = deadline - min(2.0, 0.03 * time_limit)
     if cells <= _FULL_MODEL_CELLS:
         # Small: the full model (hinted) may prove optimality outright, and gives our bound.
-        _full_run(tables, state, min(time_limit * 0.25, end - time.monotonic()), workers, seed)
+        _full_run(tables, state, min(time_limit * 0.15, end - time.monotonic()), workers, seed)
     if not state.optimal and cells <= _COLGEN_CELLS:
         dive_end = time.monotonic() + (end - time.monotonic()) * 0.8
         pool = Pool.of(tables)
-        _, dived = dive(tables, state.grid, pool, dive_end, 0.4, seed=seed)
+        proven, dived = dive(tables, state.grid, pool, dive_end, 0.4, seed=seed, workers=workers)
+        if proven is not None:
+            state.bound = max(state.bound or 0, math.ceil(proven - 1e-6))
         if dived is not None:
             value = tables.penalty(dived)
             if _DEBUG:
