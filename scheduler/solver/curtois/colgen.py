@@ -10,6 +10,8 @@ master is then solved as an integer program by CP-SAT, hinted with the incumbent
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -115,6 +117,7 @@ class _Collector(cp_model.CpSolverSolutionCallback):
         self.found.append((self.ObjectiveValue() / _SCALE, tuple(row)))
 
 
+_DEBUG = bool(os.environ.get("CURTOIS_DEBUG"))
 _SCALE = 1000  # CP-SAT objectives are integral: duals are scaled and rounded
 
 
@@ -173,10 +176,10 @@ def _rounds(
     seed: int,
     workers: int,
     max_rounds: int = 1_000_000,
-) -> tuple[float | None, float | None]:
+) -> tuple[bool, float | None]:
     """Column generation rounds over the ``active`` employees.
 
-    Returns the last LP value and, when every employee was priced exactly in some round,
+    Returns whether it converged and, when every employee was priced exactly in some round,
     the best Lagrangian lower bound ``LP + sum of negative reduced costs`` seen (valid for
     the whole problem only when ``active`` is everyone and nothing is fixed).
     """
@@ -212,9 +215,15 @@ def _rounds(
                     added += 1
         if exact:
             bound = lagrange if bound is None else max(bound, lagrange)
+        if _DEBUG:
+            print(
+                f"cg round {rounds} lp {value:.1f} added {added} exact {exact} "
+                f"lagrange {lagrange:.1f} active {len(active)}",
+                file=sys.stderr,
+            )
         if not added:
-            break
-    return value, bound
+            return True, bound
+    return False, bound
 
 
 def dive(
@@ -243,7 +252,13 @@ def dive(
     pricers: dict[int, _Pricer] = {}
     active = list(range(tables.n_staff))
     root_end = start + (deadline - start) * (1 - dive_share)
-    _, bound = _rounds(tables, grid, pool, master, pricers, active, root_end, seed, workers)
+    converged, bound = _rounds(tables, grid, pool, master, pricers, active, root_end, seed, workers)
+    if not converged:
+        # No time to dive from an unfinished LP: the best mix of the pooled rows instead.
+        picked = solve_master(
+            tables, pool, grid, min(5.0, max(1.0, deadline - root_end)), workers, seed
+        )
+        return bound, None if picked is None else picked[0]
     fixed: dict[int, Row] = {}
     while active:
         if master.lp.Solve() != pywraplp.Solver.OPTIMAL:
@@ -255,27 +270,45 @@ def dive(
             var, row = max(master.columns[e], key=lambda c: c[0].solution_value())
             best.append((var.solution_value(), e, row))
         best.sort(reverse=True)
-        if out_of_time:  # round the rest: each column is a feasible row
-            chosen = best
-        else:
-            chosen = [b for b in best if b[0] > 0.99] or best[: max(1, len(best) // 10)]
+        if out_of_time:
+            # Pick the rest among the pooled rows with CP-SAT (each row is feasible).
+            partial = [list(fixed.get(e, grid[e])) for e in range(tables.n_staff)]
+            picked = solve_master(
+                tables, pool, partial, 2.0, workers, seed, fixed=fixed, only=set(active)
+            )
+            if picked is None:
+                return bound, None
+            return bound, picked[0]
+        chosen = [b for b in best if b[0] > 0.99] or best[: max(1, len(best) // 5)]
         for _, e, row in chosen:
             fixed[e] = row
             for var, r in master.columns[e]:
                 if r != row:
                     var.SetUb(0)
             active.remove(e)
-        if active and not out_of_time:
+        if active:
             _rounds(
-                tables, grid, pool, master, pricers, active, deadline, seed, workers, max_rounds=3
+                tables, grid, pool, master, pricers, active, deadline, seed, workers, max_rounds=1
             )
     return bound, [list(fixed[e]) for e in range(tables.n_staff)]
 
 
 def solve_master(
-    tables: Tables, pool: Pool, grid: Grid, time_limit: float, workers: int, seed: int
+    tables: Tables,
+    pool: Pool,
+    grid: Grid,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    *,
+    fixed: dict[int, Row] | None = None,
+    only: set[int] | None = None,
 ) -> tuple[Grid, int] | None:
-    """Pick one pool row per employee (CP-SAT), hinted with ``grid`` (whose rows are pooled)."""
+    """Pick one pool row per employee (CP-SAT), hinted with ``grid`` (whose rows are pooled).
+
+    Employees in ``fixed`` keep their row; with ``only``, the pool is used just for those.
+    """
+    fixed = fixed or {}
     model = cp_model.CpModel()
     n_cover: dict[tuple[int, int], list[cp_model.IntVar]] = {}
     obj = []
@@ -283,7 +316,13 @@ def solve_master(
     for e in range(tables.n_staff):
         pool.add(e, tuple(grid[e]))
         vs = []
-        for row in pool.rows[e]:
+        if e in fixed:
+            candidates: list[Row] = [fixed[e]]
+        elif only is not None and e not in only:
+            candidates = [tuple(grid[e])]
+        else:
+            candidates = pool.rows[e]
+        for row in candidates:
             y = model.NewBoolVar("")
             model.AddHint(y, row == tuple(grid[e]))
             vs.append((y, row))
