@@ -184,6 +184,7 @@ def _rounds(
     the whole problem only when ``active`` is everyone and nothing is fixed).
     """
     value = bound = None
+    history: list[float] = []
     for rounds in range(max_rounds):
         if time.monotonic() >= deadline:
             break
@@ -221,8 +222,11 @@ def _rounds(
                 f"lagrange {lagrange:.1f} active {len(active)}",
                 file=sys.stderr,
             )
-        if not added:
+        if not added and exact:
             return True, bound
+        history.append(value)
+        if len(history) > 4 and history[-5] - value < 1e-3 * max(1.0, abs(value)):
+            return True, bound  # tailing off: the LP no longer moves
     return False, bound
 
 
