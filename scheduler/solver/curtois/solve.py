@@ -31,9 +31,9 @@ from scheduler.solver.curtois.reader import read_instance
 # Full-model runs only when the model is this small (number of (employee, day, shift) vars).
 _FULL_MODEL_CELLS = 700
 # Row generation and diving up to this many cells (beyond, pricing a row is too slow).
-_COLGEN_CELLS = 60_000
+_COLGEN_CELLS = 30_000
 # Above this many cells the first roster comes from the row greedy (CP-SAT rows as fallback).
-_GREEDY_CELLS = 30_000
+_GREEDY_CELLS = 45_000
 _DEBUG = bool(os.environ.get("CURTOIS_DEBUG"))
 _LIGHT = os.environ.get("CURTOIS_LIGHT", "1") == "1"
 
