@@ -37,10 +37,19 @@
 # Roster solver runs started from the web: seconds and CPU workers.
 # SOLVER_TIME_LIMIT = 60
 # SOLVER_WORKERS = 2
+# Roster rules that differ from the defaults (duty blocks of at most 4 hours, breaks of
+# 15 minutes, 8 hours a day, 4 hours a week); "weights" are merged over the defaults.
+# ROSTER_RULES = {"max_consecutive_hours": 4, "min_break_minutes": 15, "weights": {"target": 2}}
 
 # Background jobs: unset = a worker thread in each web process; a Redis URL = a real queue
 # with separate worker processes (see README, "Distributed mode").
 # BROKER_URL = "redis://127.0.0.1:6379/0"
+# Queue name (Redis key prefix) shared by the web processes and `scheduler worker`.
+# BROKER_QUEUE = "scheduler-jobs"
+# Workers: seconds between sweeps for lost jobs (dead workers) and lost queue messages.
+# JOBS_SWEEP_SECONDS = 30
+# Extra modules that register job handlers, imported by `scheduler worker`.
+# JOB_MODULES = ""
 
 # E-mail: unset MAIL_SERVER = messages are written to instance/outbox/ as .eml files.
 # MAIL_SERVER = "smtp.uni.example"

@@ -42,8 +42,16 @@ DEFAULTS: dict[str, object] = {
     # Roster solver defaults for runs started from the web.
     "SOLVER_TIME_LIMIT": 60,
     "SOLVER_WORKERS": 2,
+    # Overrides of the roster rules (scheduler.rostering.problem.DEFAULT_RULES); None = none.
+    "ROSTER_RULES": None,
     # Background work: None = a worker thread in this process; a redis:// URL = the queue.
     "BROKER_URL": None,
+    # Redis key prefix (Huey queue name) the web processes and workers share.
+    "BROKER_QUEUE": "scheduler-jobs",
+    # Worker processes: seconds between sweeps for lost jobs and lost queue messages.
+    "JOBS_SWEEP_SECONDS": 30,
+    # Extra modules defining job handlers, imported by `scheduler worker` (comma-separated).
+    "JOB_MODULES": "",
     # Job worker thread: start it in the web process (off in tests, which run jobs inline).
     "JOBS_THREAD": True,
     # Seconds without a heartbeat after which a running job counts as lost.

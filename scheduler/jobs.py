@@ -372,6 +372,12 @@ def _after_rollback(session: Session) -> None:
 def init_app(app: Flask) -> None:
     # Import the modules that define job handlers so every process knows them.
     from scheduler import notify  # noqa: F401
+    from scheduler.rostering import runs  # noqa: F401
+
+    if app.config.get("BROKER_URL"):
+        from scheduler import queue
+
+        queue.init_app(app)
 
     # One listener pair for the shared scoped session, however many apps are created.
     if not event.contains(db.session, "after_commit", _after_commit):

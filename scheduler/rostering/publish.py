@@ -1,0 +1,340 @@
+"""Publish a period's draft roster: what staff see on "my shifts" and in their feeds.
+
+The draft (Assignment rows) is compared with what was published before
+(PublishedShift rows of the period), person by person:
+
+- a shift someone already had keeps its row, and so its calendar UID and SEQUENCE;
+- a shift that moved (the same person, the same day, another time or service point)
+  keeps its row with the new times and a higher SEQUENCE, so calendars move the event;
+- a shift someone no longer has becomes CANCELLED (with ``cancelled_at``), so calendars
+  drop it; one that comes back is confirmed again with a higher SEQUENCE;
+- anything else is a new row.
+
+Each person whose shifts changed gets one e-mail listing their changes; it is stored
+with the publish and sent by a job after the commit. Use cases flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from babel import dates
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from scheduler.booking.i18n import translator as rostering_translator
+from scheduler.errors import InputError
+from scheduler.models import (
+    Assignment,
+    AuditEntry,
+    PeriodStatus,
+    Person,
+    PublishedShift,
+    PublishedShiftStatus,
+    RosterPeriod,
+    ServicePoint,
+    Shift,
+)
+from scheduler.notify import queue_email
+from scheduler.rostering.reasons import _
+from scheduler.rostering.roster_check import lock_period
+from scheduler.rostering.runs import assert_not_running
+from scheduler.timeutil import to_local, utcnow
+
+Slot = tuple[int, datetime, datetime]  # (service point, starts_at, ends_at), UTC
+
+
+@dataclass(frozen=True)
+class ShiftChange:
+    """One change to one person's shifts. ``kind``: added, removed, moved, kept."""
+
+    kind: str
+    person_id: int
+    new: Slot | None = None
+    old: Slot | None = None
+    row_id: int | None = None  # the PublishedShift row it keeps or cancels
+
+
+@dataclass
+class RosterDiff:
+    """The draft compared with the published roster, per person."""
+
+    changes: list[ShiftChange] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[ShiftChange]:
+        return [c for c in self.changes if c.kind == kind]
+
+    @property
+    def changed(self) -> list[ShiftChange]:
+        return [c for c in self.changes if c.kind != "kept"]
+
+    def by_person(self) -> dict[int, list[ShiftChange]]:
+        out: dict[int, list[ShiftChange]] = defaultdict(list)
+        for c in self.changed:
+            out[c.person_id].append(c)
+        return dict(out)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys(("added", "removed", "moved", "kept"), 0)
+        for c in self.changes:
+            out[c.kind] += 1
+        return out
+
+
+@dataclass
+class PublishResult:
+    version: int
+    diff: RosterDiff
+    notified: list[int]  # person ids e-mailed
+
+
+def _draft_slots(session: Session, period: RosterPeriod) -> dict[int, list[Slot]]:
+    rows = session.execute(
+        select(Assignment.person_id, Shift.service_point_id, Shift.starts_at, Shift.ends_at)
+        .join(Shift, Shift.id == Assignment.shift_id)
+        .where(Shift.period_id == period.id)
+        .order_by(Shift.starts_at, Shift.service_point_id)
+    )
+    out: dict[int, list[Slot]] = defaultdict(list)
+    for person_id, point_id, start, end in rows:
+        out[person_id].append((point_id, start, end))
+    return out
+
+
+def _published(session: Session, period: RosterPeriod) -> list[PublishedShift]:
+    return list(
+        session.scalars(
+            select(PublishedShift)
+            .where(PublishedShift.period_id == period.id)
+            .order_by(PublishedShift.starts_at, PublishedShift.id)
+        )
+    )
+
+
+def _slot(row: PublishedShift) -> Slot:
+    return (row.service_point_id, row.starts_at, row.ends_at)
+
+
+def compare(session: Session, period: RosterPeriod) -> RosterDiff:
+    """What publishing now would change (nothing is written)."""
+    tz = period.library.timezone
+    wanted = _draft_slots(session, period)
+    rows = _published(session, period)
+    by_person: dict[int, list[PublishedShift]] = defaultdict(list)
+    for row in rows:
+        by_person[row.person_id].append(row)
+    diff = RosterDiff()
+    for person_id in sorted(set(wanted) | set(by_person)):
+        new_slots = list(wanted.get(person_id, []))
+        mine = by_person.get(person_id, [])
+        confirmed = [r for r in mine if r.status == PublishedShiftStatus.CONFIRMED]
+        cancelled = [r for r in mine if r.status == PublishedShiftStatus.CANCELLED]
+        unmatched: list[Slot] = []
+        for slot in new_slots:
+            row = next((r for r in confirmed if _slot(r) == slot), None)
+            if row is not None:
+                confirmed.remove(row)
+                diff.changes.append(ShiftChange("kept", person_id, slot, slot, row.id))
+            else:
+                unmatched.append(slot)
+        # The same person on the same day at another time or place: a move.
+        still: list[Slot] = []
+        for slot in unmatched:
+            day = to_local(slot[1], tz).date()
+            same_day = [r for r in confirmed if to_local(r.starts_at, tz).date() == day]
+            if same_day:
+                row = min(same_day, key=lambda r: abs((r.starts_at - slot[1]).total_seconds()))
+                confirmed.remove(row)
+                diff.changes.append(ShiftChange("moved", person_id, slot, _slot(row), row.id))
+            else:
+                still.append(slot)
+        for slot in still:
+            # A cancelled row for exactly this shift comes back (same UID); else a new one.
+            row = next((r for r in cancelled if _slot(r) == slot), None)
+            if row is not None:
+                cancelled.remove(row)
+            diff.changes.append(
+                ShiftChange("added", person_id, slot, None, row.id if row else None)
+            )
+        for row in confirmed:
+            diff.changes.append(ShiftChange("removed", person_id, None, _slot(row), row.id))
+    return diff
+
+
+def publish(
+    session: Session,
+    period: RosterPeriod,
+    *,
+    actor: Person | None,
+    my_shifts_url: str | None = None,
+    language: str = "nb",
+    translator: Callable[[str | None], Callable[[str], str]] = rostering_translator,
+) -> PublishResult:
+    """Publish the draft roster of ``period`` and queue e-mails about the changes.
+
+    Refuses (InputError, nothing changed) while a solver run is active, and when the
+    draft roster is empty: publishing would cancel everyone's shifts, which is never
+    what "publish" means. Flushes; the caller commits.
+
+    :param my_shifts_url: the "my shifts" page, linked from the e-mails.
+    :param language: the e-mail language for people who chose none.
+    :param translator: ``translator(lang) -> gettext`` (the .po catalogues by default).
+    """
+    lock_period(session, period)
+    assert_not_running(period)
+    if not session.scalar(
+        select(Assignment.id).join(Shift).where(Shift.period_id == period.id).limit(1)
+    ):
+        raise InputError.field(
+            "period",
+            _("the roster is empty: generate it or add assignments before publishing"),
+        )
+    diff = compare(session, period)
+    now = utcnow()
+    rows = {r.id: r for r in _published(session, period)}
+    for c in diff.changes:
+        if c.kind == "kept":
+            continue
+        if c.kind == "removed":
+            row = rows[c.row_id]  # type: ignore[index]
+            row.status = PublishedShiftStatus.CANCELLED
+            row.cancelled_at = now
+            row.sequence += 1
+        elif c.kind == "moved" or (c.kind == "added" and c.row_id is not None):
+            row = rows[c.row_id]  # type: ignore[index]
+            assert c.new is not None
+            row.service_point_id, row.starts_at, row.ends_at = c.new
+            row.status = PublishedShiftStatus.CONFIRMED
+            row.cancelled_at = None
+            row.sequence += 1
+        else:
+            assert c.new is not None
+            point_id, start, end = c.new
+            session.add(
+                PublishedShift(
+                    person_id=c.person_id,
+                    period_id=period.id,
+                    service_point_id=point_id,
+                    starts_at=start,
+                    ends_at=end,
+                    status=PublishedShiftStatus.CONFIRMED,
+                    sequence=0,
+                )
+            )
+    period.status = PeriodStatus.PUBLISHED
+    period.published_at = now
+    period.published_version = (period.published_version or 0) + 1
+    changed = diff.by_person()
+    session.add(
+        AuditEntry(
+            actor_id=actor.id if actor is not None else None,
+            action="roster.publish",
+            subject=f"roster_period:{period.id}",
+            details={"version": period.published_version, **diff.counts},
+        )
+    )
+    session.flush()
+    notified = _notify(session, period, changed, my_shifts_url, language, translator)
+    return PublishResult(period.published_version, diff, notified)
+
+
+# E-mails -----------------------------------------------------------------------------
+
+
+def describe_slot(slot: Slot, points: dict[int, str], tz: str, lang: str) -> str:
+    """'Monday 4 January 2027, 08:00–10:00, Information desk' in ``lang``."""
+    point_id, start, end = slot
+    a, b = to_local(start, tz), to_local(end, tz)
+    day = dates.format_date(a.date(), "full", locale=lang)
+    return f"{day}, {a:%H:%M}–{b:%H:%M}, {points.get(point_id, '?')}"
+
+
+def _notify(
+    session: Session,
+    period: RosterPeriod,
+    changed: dict[int, list[ShiftChange]],
+    url: str | None,
+    default_lang: str,
+    translator: Callable[[str | None], Callable[[str], str]],
+) -> list[int]:
+    if not changed:
+        return []
+    tz = period.library.timezone
+    points = {
+        p.id: p.name
+        for p in session.scalars(
+            select(ServicePoint).where(ServicePoint.library_id == period.library_id)
+        )
+    }
+    people = {
+        p.id: p
+        for p in session.scalars(
+            select(Person)
+            .where(Person.id.in_(list(changed)))
+            .options(selectinload(Person.role_rows))
+        )
+    }
+    sent = []
+    for person_id, changes in sorted(changed.items()):
+        person = people.get(person_id)
+        if person is None or not person.active or not person.email:
+            continue
+        lang = person.locale if person.locale in ("nb", "en") else default_lang
+        gettext = translator(lang)
+        subject, body = shift_change_email(person, period, changes, points, tz, lang, gettext, url)
+        queue_email(session, person.email, subject, body)
+        sent.append(person_id)
+    return sent
+
+
+def _when(day: date, lang: str) -> str:
+    return dates.format_date(day, "d MMMM yyyy", locale=lang)
+
+
+def shift_change_email(
+    person: Person,
+    period: RosterPeriod,
+    changes: list[ShiftChange],
+    points: dict[int, str],
+    tz: str,
+    lang: str,
+    gettext: Callable[[str], str],
+    url: str | None,
+) -> tuple[str, str]:
+    """The subject and text of one person's "your shifts changed" e-mail."""
+    _ = gettext
+    first = period.published_version <= 1
+    start = _when(period.start_date, lang)
+    library = period.library.name
+    if first:
+        subject = _("Your shifts from %(start)s are published") % {"start": start}
+        intro = _(
+            "The roster for %(library)s from %(start)s (%(weeks)s weeks) is published. Your shifts:"
+        ) % {"library": library, "start": start, "weeks": period.weeks}
+    else:
+        subject = _("Your shifts from %(start)s have changed") % {"start": start}
+        intro = _("The roster for %(library)s from %(start)s has changed. Your changes:") % {
+            "library": library,
+            "start": start,
+        }
+    lines = [_("Hello %(name)s,") % {"name": person.name}, "", intro, ""]
+
+    def shown(slot: Slot | None) -> str:
+        assert slot is not None
+        return describe_slot(slot, points, tz, lang)
+
+    for c in sorted(changes, key=lambda c: (c.new or c.old or (0, period.published_at))[1]):
+        if c.kind == "added":
+            lines.append(_("New: %(shift)s") % {"shift": shown(c.new)})
+        elif c.kind == "removed":
+            lines.append(_("Cancelled: %(shift)s") % {"shift": shown(c.old)})
+        elif c.kind == "moved":
+            lines.append(_("Moved: %(old)s → %(new)s") % {"old": shown(c.old), "new": shown(c.new)})
+    if url:
+        lines += ["", _("All your shifts: %(url)s") % {"url": url}]
+    lines += ["", _("Your calendar feed, if you subscribe to one, updates by itself.")]
+    return subject, "\n".join(lines)

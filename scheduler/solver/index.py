@@ -1,0 +1,159 @@
+"""Turn a Problem's wall-clock times into the integers the model works with.
+
+Every time becomes real elapsed minutes since the period starts (local midnight on
+``Problem.start`` converted through UTC), so a shift across a DST change has its true
+length. Weeks and days are the local calendar ones of the shift's start, exactly as the
+rules count them. Eligibility (first line, skills, availability) and each person's
+preference cost per shift are computed once here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from scheduler.solver.problem import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftInfo:
+    start: int  # elapsed minutes since the period starts
+    end: int
+    minutes: int
+    week: int  # 0-based ISO week of the period, by local start date
+    day: int  # 0-based local day of the period, by local start date
+    unsocial: bool  # starts at or after 17:00, or on a Saturday or Sunday
+
+
+@dataclass
+class Index:
+    """Integer view of a problem: shifts and staff by position, eligible pairs."""
+
+    problem: Problem
+    shifts: list[ShiftInfo]
+    shift_pos: dict[str, int]
+    staff_pos: dict[str, int]
+    eligible: list[list[int]]  # staff index -> sorted shift indices they may take
+    pref_cost: dict[tuple[int, int], int]  # (staff, shift) -> preference minutes x weight
+    owed: dict[tuple[int, int], int]  # (staff, week) -> minimum minutes (H6 lower bound)
+    first_line: list[int]  # staff indices with first_line true
+    shifts_by_week: list[list[int]] = field(default_factory=list)
+
+    def is_eligible(self, p: int, s: int) -> bool:
+        return s in self._eligible_sets[p]
+
+    def __post_init__(self) -> None:
+        self._eligible_sets = [set(e) for e in self.eligible]
+
+
+def to_utc(dt: datetime, tz: ZoneInfo) -> datetime:
+    """The instant a naive local time names (the earlier one when the clock repeats)."""
+    return dt.replace(tzinfo=tz).astimezone(UTC)
+
+
+def union_minutes(intervals: list[tuple[int, int]]) -> int:
+    total, cur_s, cur_e = 0, None, None
+    for s, e in sorted(intervals):
+        if cur_e is None or s > cur_e:
+            if cur_e is not None and cur_s is not None:
+                total += cur_e - cur_s
+            cur_s, cur_e = s, e
+        else:
+            cur_e = max(cur_e, e)
+    if cur_e is not None and cur_s is not None:
+        total += cur_e - cur_s
+    return total
+
+
+def build_index(problem: Problem) -> Index:
+    tz = ZoneInfo(problem.timezone)
+    origin = to_utc(datetime.combine(problem.start, datetime.min.time()), tz)
+
+    def minutes(dt: datetime) -> int:
+        return int((to_utc(dt, tz) - origin).total_seconds() // 60)
+
+    shifts = []
+    for sh in problem.shifts:
+        s, e = minutes(sh.start), minutes(sh.end)
+        day = (sh.start.date() - problem.start).days
+        shifts.append(
+            ShiftInfo(
+                start=s,
+                end=e,
+                minutes=e - s,
+                week=day // 7,
+                day=day,
+                unsocial=sh.start.hour >= 17 or sh.start.weekday() >= 5,
+            )
+        )
+    by_week: list[list[int]] = [[] for _ in range(problem.weeks)]
+    for i, info in enumerate(shifts):
+        by_week[info.week].append(i)
+
+    eligible: list[list[int]] = []
+    pref_cost: dict[tuple[int, int], int] = {}
+    owed: dict[tuple[int, int], int] = {}
+    first_line = []
+    needs = [frozenset(sh.skills) for sh in problem.shifts]
+    by_needs: dict[frozenset[str], list[int]] = defaultdict(list)
+    for i, need in enumerate(needs):
+        by_needs[need].append(i)
+    for p, person in enumerate(problem.staff):
+        if not person.first_line:
+            eligible.append([])
+            continue
+        first_line.append(p)
+        skills = set(person.skills)
+        away = [(minutes(u.start), minutes(u.end)) for u in person.unavailable]
+        prefs = [(minutes(q.start), minutes(q.end), q.weight) for q in person.preferences]
+        mine = []
+        for need, group in by_needs.items():
+            if need <= skills:
+                mine.extend(group)
+        mine.sort()
+        if away:
+            mine = [
+                i
+                for i in mine
+                if not any(shifts[i].start < ue and us < shifts[i].end for us, ue in away)
+            ]
+        for i in mine if prefs else ():
+            info = shifts[i]
+            cost = sum(max(0, min(info.end, qe) - max(info.start, qs)) * w for qs, qe, w in prefs)
+            if cost:
+                pref_cost[(p, i)] = cost
+        eligible.append(mine)
+        per_week: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for i in mine:
+            per_week[shifts[i].week].append((shifts[i].start, shifts[i].end))
+        for w in range(problem.weeks):
+            can = union_minutes(per_week.get(w, []))
+            owed[(p, w)] = min(_ceil(person.min_hours_per_week * 60), can)
+    return Index(
+        problem=problem,
+        shifts=shifts,
+        shift_pos={sh.id: i for i, sh in enumerate(problem.shifts)},
+        staff_pos={p.id: i for i, p in enumerate(problem.staff)},
+        eligible=eligible,
+        pref_cost=pref_cost,
+        owed=owed,
+        first_line=first_line,
+        shifts_by_week=by_week,
+    )
+
+
+def _ceil(x: float) -> int:
+    n = int(x)
+    return n if n >= x else n + 1
+
+
+def _floor(x: float) -> int:
+    n = int(x)
+    return n if n <= x else n - 1
+
+
+def cap_minutes(hours: float) -> int:
+    """The most whole minutes within ``hours`` (a limit the checker compares as m > h*60)."""
+    return _floor(hours * 60 + 1e-9)
