@@ -292,7 +292,7 @@ def dive(
             active.remove(e)
         if active:
             _rounds(
-                tables, grid, pool, master, pricers, active, deadline, seed, workers, max_rounds=1
+                tables, grid, pool, master, pricers, active, deadline, seed, workers, max_rounds=4
             )
     return bound, [list(fixed[e]) for e in range(tables.n_staff)]
 
