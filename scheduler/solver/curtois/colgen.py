@@ -10,7 +10,10 @@ master is then solved as an integer program by CP-SAT, hinted with the incumbent
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ortools.linear_solver import pywraplp
@@ -19,6 +22,14 @@ from ortools.sat.python import cp_model
 from scheduler.solver.curtois.model import OFF, Built, Grid, Tables, build
 
 Row = tuple[int, ...]
+
+_EXECUTORS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _POOL(workers: int) -> ThreadPoolExecutor:  # noqa: N802 - reads like a constant
+    if workers not in _EXECUTORS:
+        _EXECUTORS[workers] = ThreadPoolExecutor(max_workers=max(1, workers))
+    return _EXECUTORS[workers]
 
 
 @dataclass
@@ -90,6 +101,26 @@ class _Master:
         return self.lp.Objective().Value(), duals, mu
 
 
+class _Collector(cp_model.CpSolverSolutionCallback):
+    """Keeps every improving row found while pricing (several columns per solve)."""
+
+    def __init__(self, pricer: _Pricer) -> None:
+        super().__init__()
+        self.pricer = pricer
+        self.found: list[tuple[float, Row]] = []
+
+    def on_solution_callback(self) -> None:
+        row = [OFF] * self.pricer.tb.horizon
+        for (_, d, t), var in self.pricer.built.x.items():
+            if self.BooleanValue(var):
+                row[d] = t
+        self.found.append((self.ObjectiveValue() / _SCALE, tuple(row)))
+
+
+_DEBUG = bool(os.environ.get("CURTOIS_DEBUG"))
+_SCALE = 1000  # CP-SAT objectives are integral: duals are scaled and rounded
+
+
 class _Pricer:
     """One employee's row model, built once; re-solved under new duals."""
 
@@ -99,20 +130,26 @@ class _Pricer:
         self.built: Built = build(
             tables, grid, {e: list(range(tables.horizon))}, hint=False, objective=False
         )
+        # Unmet on-requests cost w * (1 - x): the constant part of every row's cost.
+        self.constant = sum(
+            w for (ee, _), reqs in tables.on_req.items() if ee == e for _, w in reqs
+        )
+        # Rounding each coefficient moves a row's value by at most this much.
+        self.error = tables.horizon * 0.5 / _SCALE
 
     def price(
         self, duals: dict[tuple[int, int], float], time_limit: float, seed: int
-    ) -> tuple[float, Row] | None:
+    ) -> tuple[list[tuple[float, Row]], bool]:
+        """Rows with their priced value (constant included), best last; exact or not."""
         tb, e = self.tb, self.e
         terms = []
-        scale = 1000  # CP-SAT objectives are integral: scale the duals
         for (_, d, t), var in self.built.x.items():
             coef = -duals.get((d, t), 0.0)
             for u, w in tb.on_req.get((e, d), ()):
                 coef -= w if u == t else 0
             for u, w in tb.off_req.get((e, d), ()):
                 coef += w if u == t else 0
-            c = round(coef * scale)
+            c = round(coef * _SCALE)
             if c:
                 terms.append(c * var)
         model = self.built.model
@@ -122,14 +159,10 @@ class _Pricer:
         solver.parameters.max_time_in_seconds = time_limit
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
-        status = solver.Solve(model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None
-        row = [OFF] * tb.horizon
-        for (_, d, t), var in self.built.x.items():
-            if solver.BooleanValue(var):
-                row[d] = t
-        return solver.ObjectiveValue() / scale, tuple(row)
+        collector = _Collector(self)
+        status = solver.Solve(model, collector)
+        rows = [(v + self.constant, row) for v, row in collector.found[-5:]]
+        return rows, status == cp_model.OPTIMAL
 
 
 def _rounds(
@@ -141,41 +174,77 @@ def _rounds(
     active: list[int],
     deadline: float,
     seed: int,
+    workers: int,
     max_rounds: int = 1_000_000,
-) -> float | None:
-    """Column generation rounds over the ``active`` employees; the last LP value."""
-    value = None
+) -> tuple[bool, float | None]:
+    """Column generation rounds over the ``active`` employees.
+
+    Returns whether it converged and, when every employee was priced exactly in some round,
+    the best Lagrangian lower bound ``LP + sum of negative reduced costs`` seen (valid for
+    the whole problem only when ``active`` is everyone and nothing is fixed).
+    """
+    value = bound = None
+    history: list[float] = []
     for rounds in range(max_rounds):
         if time.monotonic() >= deadline:
             break
         result = master.solve()
         if result is None:
-            return value
+            break
         value, duals, mu = result
         added = 0
         for e in active:
-            if time.monotonic() >= deadline:
-                break
             if e not in pricers:
                 pricers[e] = _Pricer(tables, grid, e)
-            priced = pricers[e].price(duals, 0.5, seed + rounds)
-            if priced is None:
-                continue
-            reduced, row = priced
-            if reduced - mu[e] < -1e-6 and pool.add(e, row):
-                master.add(e, row)
-                added += 1
-        if not added:
-            break
-    return value
+
+        def price(e: int, duals=duals, rounds=rounds):  # type: ignore[no-untyped-def]
+            if time.monotonic() >= deadline:
+                return e, ([], False)
+            return e, pricers[e].price(duals, 0.5, seed + rounds)
+
+        exact = True
+        lagrange = value
+        # CP-SAT releases the GIL while solving, so rows are priced in parallel.
+        for e, (rows, optimal) in _POOL(workers).map(price, active):
+            exact = exact and optimal and bool(rows)
+            if rows:
+                best = min(v for v, _ in rows) - mu[e] - pricers[e].error
+                lagrange += min(0.0, best)
+            for v, row in rows:
+                if v - mu[e] < -1e-6 and pool.add(e, row):
+                    master.add(e, row)
+                    added += 1
+        if exact:
+            bound = lagrange if bound is None else max(bound, lagrange)
+        if _DEBUG:
+            print(
+                f"cg round {rounds} lp {value:.1f} added {added} exact {exact} "
+                f"lagrange {lagrange:.1f} active {len(active)}",
+                file=sys.stderr,
+            )
+        if not added and exact:
+            return True, bound
+        history.append(value)
+        if len(history) > 4 and history[-5] - value < 1e-3 * max(1.0, abs(value)):
+            return True, bound  # tailing off: the LP no longer moves
+    return False, bound
 
 
 def dive(
-    tables: Tables, grid: Grid, pool: Pool, deadline: float, dive_share: float, *, seed: int = 0
+    tables: Tables,
+    grid: Grid,
+    pool: Pool,
+    deadline: float,
+    dive_share: float,
+    *,
+    seed: int = 0,
+    workers: int = 2,
 ) -> tuple[float | None, Grid | None]:
     """Column generation, then a diving heuristic: fix the most-chosen rows and re-price.
 
-    Returns the root LP value and the dived roster (None when time ran out first).
+    Returns a proven lower bound (the root's Lagrangian bound, None when no pricing round
+    was exact) and the dived roster; when time runs out, the remaining
+    employees get their most-used column at once (None only if the LP fails).
     ``dive_share`` is the part of the time kept for diving.
     """
     start = time.monotonic()
@@ -187,20 +256,34 @@ def dive(
     pricers: dict[int, _Pricer] = {}
     active = list(range(tables.n_staff))
     root_end = start + (deadline - start) * (1 - dive_share)
-    root = _rounds(tables, grid, pool, master, pricers, active, root_end, seed)
+    converged, bound = _rounds(tables, grid, pool, master, pricers, active, root_end, seed, workers)
+    if not converged:
+        # No time to dive from an unfinished LP: the best mix of the pooled rows instead.
+        picked = solve_master(
+            tables, pool, grid, min(5.0, max(1.0, deadline - root_end)), workers, seed
+        )
+        return bound, None if picked is None else picked[0]
     fixed: dict[int, Row] = {}
     while active:
-        if time.monotonic() >= deadline:
-            return root, None
         if master.lp.Solve() != pywraplp.Solver.OPTIMAL:
-            return root, None
+            return bound, None
+        out_of_time = time.monotonic() >= deadline
         # Fix every employee whose best column is (nearly) integral, and at least one.
         best = []
         for e in active:
             var, row = max(master.columns[e], key=lambda c: c[0].solution_value())
             best.append((var.solution_value(), e, row))
         best.sort(reverse=True)
-        chosen = [b for b in best if b[0] > 0.99] or best[: max(1, len(best) // 10)]
+        if out_of_time:
+            # Pick the rest among the pooled rows with CP-SAT (each row is feasible).
+            partial = [list(fixed.get(e, grid[e])) for e in range(tables.n_staff)]
+            picked = solve_master(
+                tables, pool, partial, 2.0, workers, seed, fixed=fixed, only=set(active)
+            )
+            if picked is None:
+                return bound, None
+            return bound, picked[0]
+        chosen = [b for b in best if b[0] > 0.99] or best[: max(1, len(best) // 5)]
         for _, e, row in chosen:
             fixed[e] = row
             for var, r in master.columns[e]:
@@ -208,14 +291,28 @@ def dive(
                     var.SetUb(0)
             active.remove(e)
         if active:
-            _rounds(tables, grid, pool, master, pricers, active, deadline, seed, max_rounds=3)
-    return root, [list(fixed[e]) for e in range(tables.n_staff)]
+            _rounds(
+                tables, grid, pool, master, pricers, active, deadline, seed, workers, max_rounds=4
+            )
+    return bound, [list(fixed[e]) for e in range(tables.n_staff)]
 
 
 def solve_master(
-    tables: Tables, pool: Pool, grid: Grid, time_limit: float, workers: int, seed: int
+    tables: Tables,
+    pool: Pool,
+    grid: Grid,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    *,
+    fixed: dict[int, Row] | None = None,
+    only: set[int] | None = None,
 ) -> tuple[Grid, int] | None:
-    """Pick one pool row per employee (CP-SAT), hinted with ``grid`` (whose rows are pooled)."""
+    """Pick one pool row per employee (CP-SAT), hinted with ``grid`` (whose rows are pooled).
+
+    Employees in ``fixed`` keep their row; with ``only``, the pool is used just for those.
+    """
+    fixed = fixed or {}
     model = cp_model.CpModel()
     n_cover: dict[tuple[int, int], list[cp_model.IntVar]] = {}
     obj = []
@@ -223,7 +320,13 @@ def solve_master(
     for e in range(tables.n_staff):
         pool.add(e, tuple(grid[e]))
         vs = []
-        for row in pool.rows[e]:
+        if e in fixed:
+            candidates: list[Row] = [fixed[e]]
+        elif only is not None and e not in only:
+            candidates = [tuple(grid[e])]
+        else:
+            candidates = pool.rows[e]
+        for row in candidates:
             y = model.NewBoolVar("")
             model.AddHint(y, row == tuple(grid[e]))
             vs.append((y, row))

@@ -1,0 +1,104 @@
+"""Row generation, diving and the row greedy: rows stay feasible, bounds stay below optima."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ortools.sat.python import cp_model
+
+from scheduler.solver.curtois.colgen import Pool, dive, request_cost, solve_master
+from scheduler.solver.curtois.evaluate import evaluate
+from scheduler.solver.curtois.greedy import greedy_row, row_is_feasible
+from scheduler.solver.curtois.instance import Instance
+from scheduler.solver.curtois.model import Tables, build, full_free
+from scheduler.solver.curtois.reader import read_instance
+
+
+def optimum(instance: Instance) -> int:
+    tables = Tables.of(instance)
+    built = build(tables, tables.empty_grid(), full_free(tables), hint=False)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.Solve(built.model) == cp_model.OPTIMAL
+    return round(solver.ObjectiveValue()) + built.offset
+
+
+def tiny(make_instance: Callable[..., Instance], staff_line: Callable[..., str]) -> Instance:
+    return make_instance(
+        horizon=14,
+        shifts=["D,480,", "N,480,D"],
+        staff=[
+            staff_line(
+                e,
+                "D=14|N=4",
+                min_minutes=480 * 6,
+                max_minutes=480 * 9,
+                max_consecutive=4,
+                min_consecutive=2,
+                min_days_off=2,
+                max_weekends=1,
+            )
+            for e in "ABC"
+        ],
+        days_off=["A,3", "B,9"],
+        on=["A,0,D,2", "C,5,N,1"],
+        off=["B,2,D,3"],
+        cover=[f"{d},D,2,100,1" for d in range(14)] + [f"{d},N,1,100,1" for d in range(14)],
+    )
+
+
+def test_dive_gives_feasible_rows_and_a_valid_bound(make_instance, staff_line) -> None:
+    instance = tiny(make_instance, staff_line)
+    tables = Tables.of(instance)
+    best = optimum(instance)
+    # Start from a feasible roster: each employee's own feasible row.
+    grid = tables.empty_grid()
+    for e in range(tables.n_staff):
+        built = build(tables, grid, {e: list(range(14))}, hint=False)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        assert solver.Solve(built.model) == cp_model.OPTIMAL
+        grid = built.read(solver, grid)
+    bound, dived = dive(tables, grid, Pool.of(tables), time.monotonic() + 10, 0.4, workers=1)
+    assert dived is not None
+    evaluation = evaluate(instance, tables.grid_to_roster(dived))
+    assert evaluation.violations == ()
+    assert evaluation.score >= best
+    assert bound is not None
+    assert bound <= best + 1e-6
+
+
+def test_solve_master_picks_the_best_mix(make_instance, staff_line) -> None:
+    instance = make_instance(
+        staff=[staff_line("A"), staff_line("B")], cover=["0,D,1,100,1", "1,D,1,100,1"]
+    )
+    tables = Tables.of(instance)
+    pool = Pool.of(tables)
+    off, day0, day1 = (-1,) * 7, (0,) + (-1,) * 6, (-1, 0) + (-1,) * 5
+    for e in (0, 1):
+        for row in (off, day0, day1):
+            pool.add(e, row)
+    assert not pool.add(0, day0)  # duplicates are ignored
+    grid, value = solve_master(tables, pool, tables.empty_grid(), 5, 1, 0)
+    assert value == 0
+    assert sorted(map(tuple, grid)) == sorted([day0, day1])
+
+
+def test_request_cost_counts_unmet_on_and_granted_off(make_instance) -> None:
+    instance = make_instance(on=["A,0,D,2"], off=["A,1,D,3"])
+    tables = Tables.of(instance)
+    assert request_cost(tables, 0, (-1,) * 7) == 2
+    assert request_cost(tables, 0, (0, 0) + (-1,) * 5) == 3
+
+
+def test_greedy_rows_of_the_largest_instance_are_feasible(benchmark_dir: Path) -> None:
+    instance = read_instance(benchmark_dir / "Instance24.txt")
+    tables = Tables.of(instance)
+    grid = tables.empty_grid()
+    feasible = 0
+    for e in range(10):
+        grid[e] = greedy_row(tables, grid, e)
+        feasible += row_is_feasible(tables, e, grid[e])
+    assert feasible >= 8
