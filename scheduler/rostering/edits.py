@@ -33,6 +33,7 @@ from scheduler.rostering.roster_check import (
     Pair,
     RosterChecker,
     draft_pairs,
+    lock_period,
     roster_checker,
     violation_key,
 )
@@ -211,6 +212,7 @@ def add_assignment(
     pinned: bool = False,
 ) -> EditResult:
     """Put a person on a shift (a manual assignment)."""
+    lock_period(session, period)
     assert_not_running(period)
     shift = _period_of_shift(session, period, shift_id)
     person = _person(session, person_id)
@@ -243,6 +245,7 @@ def remove_assignment(
     override_reason: str | None = None,
 ) -> EditResult:
     """Take a person off a shift."""
+    lock_period(session, period)
     assert_not_running(period)
     a = _assignment(session, period, assignment_id)
     before = draft_pairs(session, period)
@@ -272,6 +275,7 @@ def move_assignment(
     override_reason: str | None = None,
 ) -> EditResult:
     """Move an assignment to another shift, or hand it to another person (or both)."""
+    lock_period(session, period)
     assert_not_running(period)
     a = _assignment(session, period, assignment_id)
     target_shift = (
@@ -310,6 +314,7 @@ def set_pinned(
     actor: Person | None,
 ) -> Assignment:
     """Pin an assignment (a re-solve keeps it) or unpin it."""
+    lock_period(session, period)
     assert_not_running(period)
     a = _assignment(session, period, assignment_id)
     if a.pinned != pinned:
@@ -334,6 +339,7 @@ def set_pins(
     actor: Person | None,
 ) -> int:
     """Make exactly ``pinned_ids`` the pinned assignments of the period; returns changes."""
+    lock_period(session, period)
     assert_not_running(period)
     wanted = set(pinned_ids)
     changed = 0

@@ -40,6 +40,7 @@ from scheduler.models import (
 )
 from scheduler.notify import queue_email
 from scheduler.rostering.reasons import _
+from scheduler.rostering.roster_check import lock_period
 from scheduler.rostering.runs import assert_not_running
 from scheduler.timeutil import to_local, utcnow
 
@@ -183,6 +184,7 @@ def publish(
     :param language: the e-mail language for people who chose none.
     :param translator: ``translator(lang) -> gettext`` (the .po catalogues by default).
     """
+    lock_period(session, period)
     assert_not_running(period)
     if not session.scalar(
         select(Assignment.id).join(Shift).where(Shift.period_id == period.id).limit(1)

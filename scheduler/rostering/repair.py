@@ -32,6 +32,7 @@ from scheduler.models import (
 )
 from scheduler.rostering.periods import period_end
 from scheduler.rostering.reasons import _
+from scheduler.rostering.roster_check import lock_period
 from scheduler.rostering.runs import assert_not_running, start_run
 from scheduler.timeutil import day_bounds, to_local
 
@@ -129,6 +130,7 @@ def start_repair(
     outside the period, and when the person has no shift on those days to repair.
     Flushes; the caller commits (the run starts after the commit).
     """
+    lock_period(session, period)
     assert_not_running(period)
     check_repair(period, person, days)
     assert person is not None

@@ -109,6 +109,20 @@ class WeekGrid:
     def cell(self, day: date, slot: int) -> list[ShiftView]:
         return self.cells.get((day, slot), [])
 
+    def point_rows(self) -> list[tuple[PointView, int]]:
+        """(service point, slot) pairs that have a shift on some day: heat-map rows."""
+        seen: dict[tuple[int, int], PointView] = {}
+        for (_day, slot), shifts in self.cells.items():
+            for s in shifts:
+                seen[(s.point_id, slot)] = PointView(s.point_id, s.point_name, s.colour)
+        return [
+            (point, slot)
+            for (_pid, slot), point in sorted(seen.items(), key=lambda kv: (kv[1].colour, kv[0][1]))
+        ]
+
+    def shift_at(self, day: date, slot: int, point_id: int) -> ShiftView | None:
+        return next((s for s in self.cell(day, slot) if s.point_id == point_id), None)
+
 
 @dataclass(frozen=True)
 class WeekHours:

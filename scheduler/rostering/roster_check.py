@@ -45,6 +45,16 @@ RULE_NAMES: dict[str, str] = {
 }
 
 
+def lock_period(session: Session, period: RosterPeriod) -> None:
+    """Serialise changes to one period's roster (a row lock on PostgreSQL).
+
+    An edit checks the whole roster and then writes; two leaders editing at once must
+    not both pass a check that only one of them may pass. SQLite's write transactions
+    (BEGIN IMMEDIATE) serialise already; there FOR UPDATE is left out.
+    """
+    session.execute(select(RosterPeriod.id).where(RosterPeriod.id == period.id).with_for_update())
+
+
 def draft_pairs(session: Session, period: RosterPeriod) -> list[Pair]:
     """The (shift, person) pairs of the period's draft roster, in a stable order."""
     rows = session.execute(

@@ -12,6 +12,7 @@ whole roster.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -47,11 +48,14 @@ def build_model(
     fixed_weeks: Iterable[int] = (),
     unsocial_offset: dict[int, int] | None = None,
     unsocial: bool = True,
+    scored: bool = True,
 ) -> RosterModel:
     """Build the model over ``weeks`` (all when None).
 
     Shifts in ``fixed_weeks`` (a subset of ``weeks``) are fixed to the pairs in ``fixed``;
     ``unsocial_offset`` adds unsocial shifts already held in weeks the model leaves out.
+    ``unsocial=False`` leaves out the unsocial spread (the one term spanning weeks);
+    ``scored=False`` builds the hard rules only, for a first roster fast.
     """
     problem = idx.problem
     rules = problem.rules
@@ -118,9 +122,13 @@ def build_model(
         person = problem.staff[p]
 
         # H2: one AtMostOne per maximal set of shifts running at one shift's start.
+        # ss is sorted by start, so a sweep keeps the shifts still running.
         seen_cliques: set[frozenset[int]] = set()
-        for sj in info:
-            clique = [ss[k] for k in range(len(ss)) if info[k].start <= sj.start < info[k].end]
+        running: list[int] = []
+        for k, sj in enumerate(info):
+            running = [j for j in running if info[j].end > sj.start]
+            running.append(k)
+            clique = [ss[j] for j in running]
             if len(clique) > 1:
                 key = frozenset(clique)
                 if key not in seen_cliques:
@@ -142,7 +150,7 @@ def build_model(
                 cap = cap_minutes(person.max_hours_per_week)
                 if total > cap:
                     m.add(worked <= cap)
-            if target is not None:
+            if target is not None and scored:
                 t = round(target * 60)
                 if not per_week.get(w):
                     const += wts["target"] * abs(t)
@@ -164,6 +172,10 @@ def build_model(
             xs = [x[(p, s)] for s in ds]
             minutes = sum(idx.shifts[s].minutes * x[(p, s)] for s in ds)
             most = min(max_day[p], sum(idx.shifts[s].minutes for s in ds))
+            if not scored:
+                if most < sum(idx.shifts[s].minutes for s in ds):
+                    m.add(minutes <= most)  # H7 alone
+                continue
             duty = m.new_bool_var(f"duty{p}_{d}")
             m.add_max_equality(duty, xs)
             # H7, and a cut: no minutes on a day off.
@@ -192,9 +204,13 @@ def build_model(
 
         # H8 duty blocks: forbid every minimal chain of shifts spanning too long.
         if block_cap is not None:
-            succ: dict[int, list[int]] = {
-                s: [q for q in ss if 0 <= idx.shifts[q].start - idx.shifts[s].end < brk] for s in ss
-            }
+            begins = [idx.shifts[s].start for s in ss]
+            succ: dict[int, list[int]] = {}
+            for s in ss:
+                end = idx.shifts[s].end
+                lo = bisect.bisect_left(begins, end)
+                hi = bisect.bisect_left(begins, end + brk)
+                succ[s] = ss[lo:hi]
             for s in ss:
                 _forbid_long_chains(m, x, p, idx, s, succ, block_cap)
 
@@ -208,7 +224,7 @@ def build_model(
         )
 
     # Unsocial spread over every first-line person.
-    if unsocial and unsocial_counts and wts["unsocial_spread"]:
+    if scored and unsocial and unsocial_counts and wts["unsocial_spread"]:
         hi = len(present) + max((unsocial_offset or {}).values(), default=0)
         umax = m.new_int_var(0, hi, "unsocial_max")
         umin = m.new_int_var(0, hi, "unsocial_min")
@@ -232,7 +248,8 @@ def build_model(
         if (p, s) in x:
             objective.append(-wts["change"] * x[(p, s)])
 
-    m.minimize(sum(objective) + const)
+    if scored:
+        m.minimize(sum(objective) + const)
     rm = RosterModel(model=m, x=x, shifts=shifts, impossible_pins=impossible)
     rm.var_index = {k: v.index for k, v in x.items()}
     return rm

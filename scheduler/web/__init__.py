@@ -51,6 +51,10 @@ def init_web(app: Flask) -> None:
     from scheduler.web import roster_runs
 
     app.register_blueprint(roster_runs.bp)
+    from scheduler.web import roster_review
+
+    app.register_blueprint(roster_review.bp)
+    app.register_blueprint(roster_review.my_bp)
     nav.init_nav(app)
     _init_request_transaction(app)
     _init_error_handlers(app)

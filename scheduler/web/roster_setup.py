@@ -48,8 +48,14 @@ def weekday_short(weekday: int) -> str:
     return weekday_name(weekday, "abbreviated")
 
 
-def _library(library_id: int) -> Library:
-    library = db.session.get(Library, library_id)
+def _library(library_id: int | None) -> Library:
+    """The library in the URL; without one (links from other pages), the main library."""
+    if library_id is None:
+        library = db.session.scalar(
+            select(Library).order_by(Library.is_main.desc(), Library.position).limit(1)
+        )
+    else:
+        library = db.session.get(Library, library_id)
     if library is None:
         abort(404)
     return library
@@ -83,17 +89,21 @@ def _render(template: str, library: Library, status: int = 200, **context: Any) 
     )
 
 
+@bp.url_defaults
+def _default_library(endpoint: str, values: dict[str, Any]) -> None:
+    """``url_for("roster_setup.pool")`` from other pages: the main library's page."""
+    if endpoint in _LIBRARY_PAGES and "library_id" not in values:
+        values["library_id"] = _library(None).id
+
+
+_LIBRARY_PAGES = {f"roster_setup.{n}" for n in ("points", "hours", "pool", "demand", "preview")}
+
+
 @bp.get("/")
 @role_required(LEADER)
 def index() -> Any:
     chosen = request.args.get("library", type=int)
-    library = db.session.get(Library, chosen) if chosen else None
-    if library is None:
-        library = db.session.scalar(
-            select(Library).order_by(Library.is_main.desc(), Library.position).limit(1)
-        )
-    if library is None:
-        abort(404)
+    library = (db.session.get(Library, chosen) if chosen else None) or _library(None)
     return redirect(url_for(".points", library_id=library.id))
 
 

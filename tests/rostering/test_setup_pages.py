@@ -326,3 +326,12 @@ def test_norwegian_pages_render(client, leader, library) -> None:
         f"/leader/setup/{library.id}/demand", headers={"Accept-Language": "nb"}
     ).get_data(as_text=True)
     assert "Bemanningsbehov" in html
+
+
+def test_links_without_a_library_go_to_the_main_library(client, app, leader, library) -> None:
+    with app.test_request_context():
+        from flask import url_for
+
+        assert url_for("roster_setup.pool") == f"/leader/setup/{library.id}/pool"
+    response = client.get("/leader/setup/", headers=EN)
+    assert response.headers["Location"].endswith(f"/leader/setup/{library.id}/points")

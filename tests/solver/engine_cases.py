@@ -70,7 +70,8 @@ def problem(
 
 
 def run(data: dict[str, Any], time_limit: float = 5, **kw: Any) -> Solution:
-    return solve(problem_from_dict(data), time_limit=time_limit, workers=1, **kw)
+    kw.setdefault("workers", 1)
+    return solve(problem_from_dict(data), time_limit=time_limit, **kw)
 
 
 def held(solution: Solution) -> set[tuple[str, str]]:
