@@ -37,6 +37,9 @@
 # Roster solver runs started from the web: seconds and CPU workers.
 # SOLVER_TIME_LIMIT = 60
 # SOLVER_WORKERS = 2
+# Roster rules that differ from the defaults (duty blocks of at most 4 hours, breaks of
+# 15 minutes, 8 hours a day, 4 hours a week); "weights" are merged over the defaults.
+# ROSTER_RULES = {"max_consecutive_hours": 4, "min_break_minutes": 15, "weights": {"target": 2}}
 
 # Background jobs: unset = a worker thread in each web process; a Redis URL = a real queue
 # with separate worker processes (see README, "Distributed mode").

@@ -224,6 +224,70 @@ def roster() -> None:
     """First-line roster engine (no database needed)."""
 
 
+@roster.command("solve")
+@click.argument("problem_path", metavar="PROBLEM.json", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the solution here.")
+@click.option("--time-limit", default=10.0, show_default=True, type=click.FloatRange(min=0))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option(
+    "--format",
+    "fmt",
+    default="roster",
+    show_default=True,
+    type=click.Choice(["roster", "curtois"]),
+    help="roster: ROSTER-FORMAT.md JSON; curtois: a Curtois-Qu benchmark instance.",
+)
+def roster_solve(
+    problem_path: str,
+    output: str | None,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    fmt: str,
+) -> None:
+    """Solve a roster problem; exit 0 with a roster, 1 without one, 2 on bad input."""
+
+    from scheduler.solver import InputError, load_problem, solution_to_dict, solve
+
+    if fmt == "curtois":
+        try:
+            from scheduler.solver.curtois.solve import solve_file
+        except ImportError:
+            click.echo("error: --format curtois: the Curtois solver is not available", err=True)
+            sys.exit(2)
+        try:
+            result = solve_file(problem_path, time_limit=time_limit, workers=workers, seed=seed)
+        except (InputError, OSError, ValueError) as exc:
+            click.echo(f"error: {problem_path}: {exc}", err=True)
+            sys.exit(2)
+        _write_json(result, output)
+        sys.exit(0 if result.get("roster") else 1)
+    try:
+        problem = load_problem(problem_path)
+    except InputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    solution = solve(problem, time_limit=time_limit, workers=workers, seed=seed)
+    _write_json(solution_to_dict(solution), output)
+    click.echo(
+        f"{solution.status} objective={solution.objective} bound={solution.bound} "
+        f"time={solution.wall_time_s:.1f}s",
+        err=True,
+    )
+    sys.exit(0 if solution.status in ("OPTIMAL", "FEASIBLE") else 1)
+
+
+def _write_json(data: dict, output: str | None) -> None:
+    import json
+
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
 def _safe_url() -> str:
     from sqlalchemy.engine import make_url
 

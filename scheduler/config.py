@@ -42,6 +42,8 @@ DEFAULTS: dict[str, object] = {
     # Roster solver defaults for runs started from the web.
     "SOLVER_TIME_LIMIT": 60,
     "SOLVER_WORKERS": 2,
+    # Overrides of the roster rules (scheduler.rostering.problem.DEFAULT_RULES); None = none.
+    "ROSTER_RULES": None,
     # Background work: None = a worker thread in this process; a redis:// URL = the queue.
     "BROKER_URL": None,
     # Redis key prefix (Huey queue name) the web processes and workers share.

@@ -539,13 +539,19 @@ def _service_points(
 
 def _demand(session: Session, desk: ServicePoint, back: ServicePoint) -> None:
     # (service point, label, weekdays, start, end, block minutes, min, max, skills)
+    # Room above the minimum (max > min) lets every one of the ~35 pool members get
+    # their 4 hours a week, even in a week with holidays; chat also runs evenings and
+    # weekends, when the desk is quiet.
     rows = [
-        (desk, "Weekday daytime", "01234", time(8), time(16), 120, 2, 2, "desk"),
-        (desk, "Weekday evening", "0123", time(16), time(20), 120, 1, 1, "desk"),
-        (desk, "Friday afternoon", "4", time(16), time(18), 120, 1, 1, "desk"),
-        (desk, "Saturday", "5", time(10), time(16), 120, 1, 1, "desk"),  # Saturday
-        (desk, "Sunday", "6", time(12), time(16), 120, 1, 1, "desk"),  # Sunday
-        (back, "Phone, e-mail and chat", "01234", time(9), time(16), 120, 1, 1, "chat"),
+        (desk, "Weekday daytime", "01234", time(8), time(16), 120, 2, 3, "desk"),
+        (desk, "Weekday evening", "0123", time(16), time(20), 120, 1, 2, "desk"),
+        (desk, "Friday afternoon", "4", time(16), time(18), 120, 1, 2, "desk"),
+        (desk, "Saturday", "5", time(10), time(16), 120, 1, 2, "desk"),  # Saturday
+        (desk, "Sunday", "6", time(12), time(16), 120, 1, 2, "desk"),  # Sunday
+        (back, "Phone, e-mail and chat", "01234", time(9), time(16), 120, 1, 2, "chat"),
+        (back, "Chat, evenings", "0123", time(16), time(20), 120, 1, 1, "chat"),
+        (back, "Chat, Saturday", "5", time(10), time(16), 120, 1, 1, "chat"),  # Saturday
+        (back, "Chat, Sunday", "6", time(12), time(16), 120, 1, 1, "chat"),  # Sunday
     ]
     for point, label, days, start, end, block, lo, hi, skills in rows:
         session.add(

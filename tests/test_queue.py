@@ -87,6 +87,7 @@ def start_worker(pg_database_url: str, redis_url: str, queue_name: str, tmp_path
                 "SCHEDULER_SECRET_KEY": "queue-test",
                 "SCHEDULER_JOB_MODULES": "tests.queue_jobs",
                 "SCHEDULER_JOBS_SWEEP_SECONDS": "1",
+                "SCHEDULER_SOLVER_WORKERS": "1",
                 "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
             }
         )
@@ -216,3 +217,75 @@ def test_a_killed_worker_never_leaves_a_half_written_job(
         assert job.state == JobState.DONE, job.error
         assert job.attempts == 2
         assert _rows(broker_app, job_id) == 40
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_a_worker_process_solves_a_roster_built_from_demand(broker_app, start_worker) -> None:
+    """Set-up → period shifts → a solver run through the queue → stored assignments."""
+    from datetime import date, time
+
+    from scheduler.models import (
+        Assignment,
+        Channel,
+        DemandRule,
+        Library,
+        OpeningHours,
+        Person,
+        Role,
+        RosterRun,
+        ServicePoint,
+        Shift,
+    )
+    from scheduler.rostering.periods import create_period
+    from scheduler.rostering.runs import start_run
+
+    with broker_app.app_context():
+        s = _db.session
+        lib = Library(slug="q-main", name="Queue library", is_main=True)
+        lib.opening_hours = [
+            OpeningHours(weekday=d, opens=time(8), closes=time(20)) for d in range(7)
+        ]
+        desk = ServicePoint(library=lib, name="Desk", channel=Channel.DESK)
+        s.add_all([lib, desk])
+        s.add(
+            DemandRule(
+                service_point=desk,
+                weekdays="0",
+                start_time=time(8),
+                end_time=time(16),
+                block_minutes=120,
+                min_staff=1,
+                max_staff=1,
+            )
+        )
+        for i in range(2):
+            person = Person(
+                email=f"q{i}@uni.example",
+                name=f"Q {i}",
+                min_hours_per_week=4.0,
+                max_hours_per_week=8.0,
+            )
+            person.set_roles([Role.FIRST_LINE])
+            person.libraries = [lib]
+            s.add(person)
+        s.flush()
+        period = create_period(s, lib, date(2027, 1, 4), 1, None)
+        run = start_run(s, period, time_limit=5)
+        s.commit()
+        run_id, job_id, period_id = run.id, run.job_id, period.id
+        s.remove()
+    start_worker()
+    job = _wait_for(broker_app, job_id, lambda j: j.state.finished, timeout=90)
+    assert job.state == JobState.DONE, job.error
+    with broker_app.app_context():
+        run = _db.session.get(RosterRun, run_id)
+        assert run.status in ("OPTIMAL", "FEASIBLE")
+        n = _db.session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .join(Shift)
+            .where(Shift.period_id == period_id)
+        )
+        assert n == 4  # four 2-hour shifts of one person each
+        _db.session.remove()

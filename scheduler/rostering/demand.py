@@ -70,6 +70,11 @@ class ShiftSpec:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
     @property
+    def staff_hours(self) -> float:
+        """Hours of staff time needed: people at least × shift length."""
+        return self.min_staff * self.minutes / 60
+
+    @property
     def skills_text(self) -> str:
         return ",".join(self.skills)
 

@@ -65,9 +65,9 @@ def create_period(
     Either everything is created or nothing (a savepoint), so a demand error leaves no
     half-made period behind. Flushes; the caller commits.
     """
+    weeks = check_period(session, library, start, weeks)
     from scheduler.rostering.demand import DemandError, create_period_shifts
 
-    weeks = check_period(session, library, start, weeks)
     try:
         with session.begin_nested():
             period = RosterPeriod(

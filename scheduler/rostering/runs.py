@@ -194,6 +194,14 @@ def run_state(run: RosterRun) -> dict[str, Any]:
         outcome = "stopped" if applied else "cancelled"
     elif state == JobState.FAILED:
         outcome = "input_error" if run.status == "INPUT_ERROR" else "failed"
+    progress = float(job.progress if job is not None else 0.0)
+    wall_time = info.get("wall_time_s", solution.get("wall_time_s"))
+    limit = (job.payload or {}).get("time_limit") if job is not None else None
+    if state == JobState.RUNNING and job is not None and job.started_at and limit:
+        # The solver reports only when it improves; the clock moves the bar in between.
+        elapsed = (utcnow() - job.started_at).total_seconds()
+        progress = max(progress, min(0.99, elapsed / float(limit)))
+        wall_time = round(max(float(wall_time or 0), elapsed), 1)
     error = None
     if job is not None and job.error and state == JobState.FAILED:
         error = job.error.splitlines()[0][:500]
@@ -204,11 +212,11 @@ def run_state(run: RosterRun) -> dict[str, Any]:
         "state": str(state),
         "finished": state.finished,
         "cancel_requested": bool(job.cancel_requested) if job is not None else False,
-        "progress": round(float(job.progress if job is not None else 0.0), 4),
+        "progress": round(progress, 4),
         "objective": info.get("objective", run.objective),
         "bound": info.get("bound", run.bound),
-        "wall_time_s": info.get("wall_time_s", solution.get("wall_time_s")),
-        "time_limit_s": (job.payload or {}).get("time_limit") if job is not None else None,
+        "wall_time_s": wall_time,
+        "time_limit_s": limit,
         "status": run.status,
         "outcome": outcome,
         "applied": applied,
@@ -321,13 +329,13 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
     rules = current_app.config.get("ROSTER_RULES")
     built = build_problem(session, period, kind=run.kind, rules=rules)
     run.problem = engine_api.problem_to_dict(built.problem)
-    run.solution, run.status, run.objective, run.bound, run.applied_at = (
-        None,
-        None,
-        None,
-        None,
-        None,
-    )
+    run.solution = run.status = run.objective = run.bound = run.applied_at = None
+    try:
+        # The engine's own input checks (H5: first-line ground-floor points only, ...).
+        engine_api.problem_from_dict(run.problem)
+    except engine_api.InputError as exc:
+        _input_error(session, run_id, exc)
+        raise
     session.commit()
 
     engine = db.engine
@@ -347,11 +355,7 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
             stop_event=ctx.stop_event,
         )
     except engine_api.InputError as exc:
-        run = session.get(RosterRun, run_id)
-        assert run is not None
-        run.status = "INPUT_ERROR"
-        run.solution = {"status": "INPUT_ERROR", "explanation": [str(exc)]}
-        session.commit()
+        _input_error(session, run_id, exc)
         raise
     finally:
         done.set()
@@ -362,6 +366,16 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
     if ctx.should_stop():
         raise jobs.JobCancelled()
     return {"status": solution.status, "objective": solution.objective, "applied": applied}
+
+
+def _input_error(session: Session, run_id: int, exc: Exception) -> None:
+    """Keep the engine's reason (it names the field) for the progress page."""
+    session.rollback()
+    run = session.get(RosterRun, run_id)
+    assert run is not None
+    run.status = "INPUT_ERROR"
+    run.solution = {"status": "INPUT_ERROR", "explanation": [str(exc)]}
+    session.commit()
 
 
 class _Start:

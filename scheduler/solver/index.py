@@ -96,6 +96,10 @@ def build_index(problem: Problem) -> Index:
     pref_cost: dict[tuple[int, int], int] = {}
     owed: dict[tuple[int, int], int] = {}
     first_line = []
+    needs = [frozenset(sh.skills) for sh in problem.shifts]
+    by_needs: dict[frozenset[str], list[int]] = defaultdict(list)
+    for i, need in enumerate(needs):
+        by_needs[need].append(i)
     for p, person in enumerate(problem.staff):
         if not person.first_line:
             eligible.append([])
@@ -105,12 +109,18 @@ def build_index(problem: Problem) -> Index:
         away = [(minutes(u.start), minutes(u.end)) for u in person.unavailable]
         prefs = [(minutes(q.start), minutes(q.end), q.weight) for q in person.preferences]
         mine = []
-        for i, (sh, info) in enumerate(zip(problem.shifts, shifts, strict=True)):
-            if not set(sh.skills) <= skills:
-                continue
-            if any(info.start < ue and us < info.end for us, ue in away):
-                continue
-            mine.append(i)
+        for need, group in by_needs.items():
+            if need <= skills:
+                mine.extend(group)
+        mine.sort()
+        if away:
+            mine = [
+                i
+                for i in mine
+                if not any(shifts[i].start < ue and us < shifts[i].end for us, ue in away)
+            ]
+        for i in mine if prefs else ():
+            info = shifts[i]
             cost = sum(max(0, min(info.end, qe) - max(info.start, qs)) * w for qs, qe, w in prefs)
             if cost:
                 pref_cost[(p, i)] = cost

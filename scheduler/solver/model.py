@@ -12,6 +12,8 @@ whole roster.
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -45,11 +47,15 @@ def build_model(
     fixed: set[tuple[int, int]] | None = None,
     fixed_weeks: Iterable[int] = (),
     unsocial_offset: dict[int, int] | None = None,
+    unsocial: bool = True,
+    scored: bool = True,
 ) -> RosterModel:
     """Build the model over ``weeks`` (all when None).
 
     Shifts in ``fixed_weeks`` (a subset of ``weeks``) are fixed to the pairs in ``fixed``;
     ``unsocial_offset`` adds unsocial shifts already held in weeks the model leaves out.
+    ``unsocial=False`` leaves out the unsocial spread (the one term spanning weeks);
+    ``scored=False`` builds the hard rules only, for a first roster fast.
     """
     problem = idx.problem
     rules = problem.rules
@@ -116,9 +122,13 @@ def build_model(
         person = problem.staff[p]
 
         # H2: one AtMostOne per maximal set of shifts running at one shift's start.
+        # ss is sorted by start, so a sweep keeps the shifts still running.
         seen_cliques: set[frozenset[int]] = set()
-        for sj in info:
-            clique = [ss[k] for k in range(len(ss)) if info[k].start <= sj.start < info[k].end]
+        running: list[int] = []
+        for k, sj in enumerate(info):
+            running = [j for j in running if info[j].end > sj.start]
+            running.append(k)
+            clique = [ss[j] for j in running]
             if len(clique) > 1:
                 key = frozenset(clique)
                 if key not in seen_cliques:
@@ -140,12 +150,17 @@ def build_model(
                 cap = cap_minutes(person.max_hours_per_week)
                 if total > cap:
                     m.add(worked <= cap)
-            if target is not None:
+            if target is not None and scored:
                 t = round(target * 60)
                 if not per_week.get(w):
                     const += wts["target"] * abs(t)
                 else:
-                    dev = m.new_int_var(0, max(abs(t), abs(total - t)), f"dev{p}_{w}")
+                    # Hours come in whole shifts: never closer to t than the grid allows.
+                    g = 0
+                    for s in per_week[w]:
+                        g = math.gcd(g, idx.shifts[s].minutes)
+                    near = min(t % g, g - t % g) if g else 0
+                    dev = m.new_int_var(near, max(abs(t), abs(total - t)), f"dev{p}_{w}")
                     m.add_abs_equality(dev, worked - t)
                     objective.append(wts["target"] * dev)
 
@@ -155,30 +170,47 @@ def build_model(
             per_day[idx.shifts[s].day].append(s)
         for d, ds in per_day.items():
             xs = [x[(p, s)] for s in ds]
-            if sum(idx.shifts[s].minutes for s in ds) > max_day[p]:
-                m.add(sum(idx.shifts[s].minutes * x[(p, s)] for s in ds) <= max_day[p])
+            minutes = sum(idx.shifts[s].minutes * x[(p, s)] for s in ds)
+            most = min(max_day[p], sum(idx.shifts[s].minutes for s in ds))
+            if not scored:
+                if most < sum(idx.shifts[s].minutes for s in ds):
+                    m.add(minutes <= most)  # H7 alone
+                continue
             duty = m.new_bool_var(f"duty{p}_{d}")
             m.add_max_equality(duty, xs)
-            objective.append((wts["duty_days"] - wts["split_duty"]) * duty)
+            # H7, and a cut: no minutes on a day off.
+            m.add(minutes <= most * duty)
+            starts = []
             for s in ds:
                 preds = [
                     q for q in ds if 0 <= idx.shifts[s].start - idx.shifts[q].end < brk and q != s
                 ]
                 if not preds:
-                    objective.append(wts["split_duty"] * x[(p, s)])
+                    starts.append(x[(p, s)])
                     continue
                 bs = m.new_bool_var(f"bs{p}_{s}")
                 m.add_implication(bs, x[(p, s)])
                 for q in preds:
                     m.add_implication(bs, x[(p, q)].Not())
                 m.add(bs >= x[(p, s)] - sum(x[(p, q)] for q in preds))
-                objective.append(wts["split_duty"] * bs)
+                starts.append(bs)
+            # Blocks beyond the first: never negative (the day's first shift starts one),
+            # and enough of them to fit the day's minutes into blocks of block_cap.
+            extra = m.new_int_var(0, len(ds), f"split{p}_{d}")
+            m.add(extra == sum(starts) - duty)
+            if block_cap is not None and most > block_cap:
+                m.add(minutes <= block_cap * sum(starts))
+            objective.append(wts["duty_days"] * duty + wts["split_duty"] * extra)
 
         # H8 duty blocks: forbid every minimal chain of shifts spanning too long.
         if block_cap is not None:
-            succ: dict[int, list[int]] = {
-                s: [q for q in ss if 0 <= idx.shifts[q].start - idx.shifts[s].end < brk] for s in ss
-            }
+            begins = [idx.shifts[s].start for s in ss]
+            succ: dict[int, list[int]] = {}
+            for s in ss:
+                end = idx.shifts[s].end
+                lo = bisect.bisect_left(begins, end)
+                hi = bisect.bisect_left(begins, end + brk)
+                succ[s] = ss[lo:hi]
             for s in ss:
                 _forbid_long_chains(m, x, p, idx, s, succ, block_cap)
 
@@ -192,7 +224,7 @@ def build_model(
         )
 
     # Unsocial spread over every first-line person.
-    if unsocial_counts and wts["unsocial_spread"]:
+    if scored and unsocial and unsocial_counts and wts["unsocial_spread"]:
         hi = len(present) + max((unsocial_offset or {}).values(), default=0)
         umax = m.new_int_var(0, hi, "unsocial_max")
         umin = m.new_int_var(0, hi, "unsocial_min")
@@ -216,7 +248,8 @@ def build_model(
         if (p, s) in x:
             objective.append(-wts["change"] * x[(p, s)])
 
-    m.minimize(sum(objective) + const)
+    if scored:
+        m.minimize(sum(objective) + const)
     rm = RosterModel(model=m, x=x, shifts=shifts, impossible_pins=impossible)
     rm.var_index = {k: v.index for k, v in x.items()}
     return rm

@@ -18,6 +18,7 @@ objective of any roster (see ``model.py``), and each accepted roster is re-score
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -31,10 +32,14 @@ from scheduler.solver.problem import Assignment, Problem, Progress, Solution
 from scheduler.solver.score import score
 
 Pairs = frozenset[tuple[int, int]]
+log = logging.getLogger(__name__)
 
 # Shares of the time limit: first roster, then neighbourhoods; the rest is the whole model.
-CONSTRUCT_SHARE = 0.25
-LNS_SHARE = 0.40
+FIRST_SHARE = 0.6  # the most a first roster may take (it stops at the first one)
+CONSTRUCT_SHARE = 0.55  # first roster and weekly improvement together
+LNS_SHARE = 0.30
+WHOLE_MODEL_MAX = 20_000  # assignment variables up to which the whole model does best
+BIG_MODEL = 6000  # assignment variables past which presolve is kept short
 
 
 @dataclass
@@ -71,6 +76,8 @@ class _Search:
         self.first_solution_s: float | None = None
         self.infeasible = False
         self.optimal = False
+        self.coupled = False
+        self.build_s = 0.0  # time spent building the weekly first-roster models
 
     # -- clocks and reporting ---------------------------------------------------------
 
@@ -109,6 +116,7 @@ class _Search:
         budget: float,
         *,
         whole: bool = False,
+        first_only: bool = False,
     ) -> _Outcome:
         budget = min(budget, self.remaining()) if not self.deterministic else budget
         if budget <= 0.01 or self.stopped():
@@ -123,6 +131,13 @@ class _Search:
             prm.max_time_in_seconds = max(budget, self.remaining()) * 4 + 1
         else:
             prm.max_time_in_seconds = budget
+        if first_only:
+            # A first roster fast: presolve costs seconds on big weeks; feasibility
+            # jump finds one in a fraction of that.
+            prm.stop_after_first_solution = True
+            prm.cp_model_presolve = False
+        elif len(rm.x) > BIG_MODEL:
+            prm.max_presolve_iterations = 1
         callback = _Watch(self, rm, whole)
         done = threading.Event()
         watcher = None
@@ -142,19 +157,28 @@ class _Search:
             done.set()
             if watcher is not None:
                 watcher.join()
+        log.debug(
+            "cp %s vars=%d budget=%.2f took=%.2f status=%s obj=%s at=%.2f",
+            "whole" if whole else "part",
+            len(rm.x),
+            budget,
+            solver.wall_time,
+            solver.status_name(status),
+            solver.objective_value if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None,
+            self.elapsed(),
+        )
         pairs = None
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             pairs = frozenset(k for k, v in rm.x.items() if solver.boolean_value(v))
         bound = None
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) or (
-            status == cp_model.UNKNOWN and whole
-        ):
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             bound = round(solver.best_objective_bound)
-            if status == cp_model.UNKNOWN and bound <= -(2**50):
-                bound = None
         return _Outcome(status, pairs, bound)
 
     def hint(self, rm: RosterModel, model: cp_model.CpModel, pairs: Pairs | None) -> None:
+        """Hint ``pairs`` (or the previous roster). A roster is hinted completely: the
+        auxiliary variables' values come from a quick solve with every assignment fixed,
+        so CP-SAT starts from the roster itself rather than a partial guess."""
         model.clear_hints()
         if pairs is None:
             wanted = {
@@ -164,81 +188,155 @@ class _Search:
             for key in wanted & rm.x.keys():
                 model.add_hint(rm.x[key], 1)
             return
+        fixed = model.clone()
+        variables = fixed.proto.variables
+        for key, i in rm.var_index.items():
+            v = int(key in pairs)
+            variables[i].domain.clear()
+            variables[i].domain.extend([v, v])
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = max(0.05, min(2.0, self.remaining()))
+        status = solver.solve(fixed)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            values = solver.response_proto.solution
+            hint = model.proto.solution_hint
+            hint.vars.extend(range(len(values)))
+            hint.values.extend(values)
+            return
         for key, v in rm.x.items():
             model.add_hint(v, key in pairs)
 
     # -- the phases -------------------------------------------------------------------
 
-    def construct(self) -> None:
-        """A first roster one week at a time."""
+    def weeks_coupled(self) -> bool:
+        """Whether any rule links shifts of two weeks (a shift over Sunday midnight, or a
+        duty block that could run from Sunday night into Monday)."""
+        idx = self.idx
+        brk = self.problem.rules.min_break_minutes
+        for w in range(1, self.problem.weeks):
+            before, after = idx.shifts_by_week[w - 1], idx.shifts_by_week[w]
+            for s in before:
+                for q in after:
+                    if idx.shifts[q].start - idx.shifts[s].end < brk:
+                        return True
+        return False
+
+    def construct(self, *, improve_weeks: bool = True) -> None:
+        """A first roster one week at a time, then each week improved on its own.
+
+        When no rule links two weeks, each week is solved on its own without the
+        unsocial spread (the only term that spans weeks); those weekly models are
+        relaxations of the whole, so the sum of their bounds is a lower bound on the
+        whole objective (the spread is at least 0). Otherwise each week is solved with
+        the week before fixed, and no bound is taken from them.
+        """
         idx = self.idx
         weeks = self.problem.weeks
-        pairs: set[tuple[int, int]] = set()
+        coupled = self.coupled = self.weeks_coupled()
+        parts: list[Pairs] = []
         for w in range(weeks):
             if self.stopped():
                 return
-            offset: dict[int, int] = {}
-            for p, s in pairs:
-                if idx.shifts[s].week < w - 1 and idx.shifts[s].unsocial:
-                    offset[p] = offset.get(p, 0) + 1
-            present = {w - 1, w} if w > 0 else {w}
-            rm = build_model(
-                idx, weeks=present, fixed=pairs, fixed_weeks={w - 1}, unsocial_offset=offset
-            )
+            if coupled:
+                done = frozenset().union(*parts) if parts else frozenset()
+                offset: dict[int, int] = {}
+                for p, s in done:
+                    if idx.shifts[s].week < w - 1 and idx.shifts[s].unsocial:
+                        offset[p] = offset.get(p, 0) + 1
+                rm = build_model(
+                    idx,
+                    weeks={w - 1, w} if w > 0 else {w},
+                    fixed=set(done),
+                    fixed_weeks={w - 1},
+                    unsocial_offset=offset,
+                )
+            else:
+                t = time.monotonic()
+                rm = build_model(idx, weeks={w}, scored=False)
+                self.build_s += time.monotonic() - t
             self.hint(rm, rm.model, None)
-            budget = self.time_limit * CONSTRUCT_SHARE * (w + 1) / weeks - self.elapsed()
             if self.deterministic:
-                budget = self.time_limit * CONSTRUCT_SHARE / weeks
-            out = self.run_cp(rm, rm.model, max(budget, 0.05))
+                budget = self.time_limit * FIRST_SHARE / weeks
+            else:
+                left = self.time_limit * FIRST_SHARE - self.elapsed()
+                budget = max(left / (weeks - w), self.remaining() / (weeks - w) / 2)
+            out = self.run_cp(rm, rm.model, budget, first_only=True)
+            if out.status == cp_model.INFEASIBLE and not coupled:
+                self.infeasible = True  # this week alone has no roster, so none has
+                return
             if out.pairs is None:
                 return  # the whole model decides (it may prove infeasibility)
-            pairs |= {k for k in out.pairs if idx.shifts[k[1]].week == w}
-        self.offer(pairs)
+            parts.append(frozenset(k for k in out.pairs if idx.shifts[k[1]].week == w))
+        self.offer(frozenset().union(*parts))
+        if coupled or not improve_weeks:
+            return
+        # Each week on its own, hinted with its first roster: better weeks and bounds.
+        bounds: list[int | None] = []
+        for w in range(weeks):
+            if self.stopped() or (not self.deterministic and self.remaining() <= 0):
+                break
+            rm = build_model(idx, weeks={w}, unsocial=False)
+            if self.deterministic:
+                budget = self.time_limit * (CONSTRUCT_SHARE - FIRST_SHARE / 2) / weeks
+            else:
+                end = self.time_limit * CONSTRUCT_SHARE
+                budget = (end - self.elapsed()) / (weeks - w)
+            self.hint(rm, rm.model, parts[w])
+            out = self.run_cp(rm, rm.model, budget)
+            bounds.append(out.bound)
+            if out.pairs is not None:
+                parts[w] = frozenset(k for k in out.pairs if idx.shifts[k[1]].week == w)
+                self.offer(frozenset().union(*parts))
+        if len(bounds) == weeks and all(b is not None for b in bounds):
+            self.bound = sum(b for b in bounds if b is not None)
+            self.report()
 
-    def improve(self, full: RosterModel) -> None:
-        """Re-solve one week, then two adjacent weeks, with the rest fixed."""
+    def improve(self) -> None:
+        """Re-solve one week, then two adjacent weeks, with the rest of the best roster
+        fixed: a model of just those weeks, unsocial shifts held elsewhere as offsets."""
+        idx = self.idx
         weeks = self.problem.weeks
         hoods = [[w] for w in range(weeks)] + [[w, w + 1] for w in range(weeks - 1)]
         end = self.time_limit * (CONSTRUCT_SHARE + LNS_SHARE)
-        step = max(0.2, self.time_limit * LNS_SHARE / max(1, len(hoods)))
-        by_week = full.by_week(self.idx)
+        step = max(0.3, self.time_limit * LNS_SHARE / max(1, len(hoods)))
         spent = self.time_limit * CONSTRUCT_SHARE
         rounds = 0
         while not self.stopped() and self.best is not None:
             improved = False
             for hood in hoods:
                 now = spent if self.deterministic else self.elapsed()
-                if now + step > end or self.stopped():
+                if now + step > end or self.stopped() or self.best is None:
                     return
-                model = full.model.clone()
-                free = {k for w in hood for k in by_week.get(w, [])}
-                variables = model.proto.variables
-                for key, i in full.var_index.items():
-                    if key not in free:
-                        v = int(key in self.best)
-                        variables[i].ClearField("domain")
-                        variables[i].domain.extend([v, v])
-                self.hint(full, model, self.best)
-                out = self.run_cp(full, model, step)
+                inside = frozenset(k for k in self.best if idx.shifts[k[1]].week in hood)
+                offset: dict[int, int] = {}
+                for p, s in self.best - inside:
+                    if idx.shifts[s].unsocial:
+                        offset[p] = offset.get(p, 0) + 1
+                rm = build_model(idx, weeks=hood, unsocial_offset=offset)
+                self.hint(rm, rm.model, inside)
+                out = self.run_cp(rm, rm.model, step)
                 spent += step
-                if out.pairs is not None and self.offer(out.pairs):
+                if out.pairs is not None and self.offer((self.best - inside) | out.pairs):
                     improved = True
             rounds += 1
             if not improved and rounds >= 2:
                 return
 
-    def whole(self, full: RosterModel) -> None:
+    def whole(self, full: RosterModel, *, hint_best: bool) -> None:
         model = full.model
-        self.hint(full, model, self.best)
+        self.hint(full, model, self.best if hint_best else None)
         budget = self.time_limit - (0 if self.deterministic else self.elapsed())
         if self.deterministic:
-            budget = self.time_limit * (1 - CONSTRUCT_SHARE - LNS_SHARE)
+            budget = self.time_limit * (
+                1 if self.problem.weeks == 1 else 1 - CONSTRUCT_SHARE - LNS_SHARE
+            )
         out = self.run_cp(full, model, budget, whole=True)
         if out.status == cp_model.INFEASIBLE:
             self.infeasible = True
             return
         if out.bound is not None:
-            self.bound = max(self.bound or out.bound, out.bound)
+            self.bound = out.bound if self.bound is None else max(self.bound, out.bound)
         if out.pairs is not None:
             self.offer(out.pairs)
         if out.status == cp_model.OPTIMAL and self.best_obj == out.bound:
@@ -249,16 +347,30 @@ class _Search:
         self.report()
 
     def run(self) -> Solution:
-        full_first = self.problem.weeks == 1
-        if not full_first:
-            self.construct()
-        full = build_model(self.idx)
-        if full.impossible_pins:
-            self.infeasible = True
-        elif not full_first and self.best is not None:
-            self.improve(full)
-        if not self.infeasible:
-            self.whole(full)
+        idx = self.idx
+        for a in self.problem.pinned:
+            if not idx.is_eligible(idx.staff_pos[a.staff], idx.shift_pos[a.shift]):
+                self.infeasible = True  # a pin the person may not hold (H3, H4)
+                return self.solution()
+        # Size of the whole model, in assignment variables.
+        size = sum(len(e) for e in idx.eligible)
+        small = size <= WHOLE_MODEL_MAX
+        if self.problem.weeks > 1:
+            # A first roster week by week (a fraction of a second), so progress starts at
+            # once; on a roster too big for the whole model, then better weeks.
+            self.construct(improve_weeks=not small)
+            if self.infeasible:
+                return self.solution()
+            if self.best is not None and not self.coupled and not small:
+                self.improve()
+        # The whole model: its bound, and the improvements. On a model CP-SAT handles
+        # well it runs unhinted (measured: a hint from the weekly rosters held it back).
+        # Skipped when too big to build in the time left (about what the weeks took).
+        if self.best is None or self.deterministic or self.remaining() > 2 * self.build_s + 0.3:
+            t = time.monotonic()
+            full = build_model(idx)
+            log.debug("whole model built in %.2f s", time.monotonic() - t)
+            self.whole(full, hint_best=not small)
         return self.solution()
 
     def solution(self) -> Solution:

@@ -41,6 +41,10 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(booking.bp)
+    from scheduler.web import my_roster_wishes, roster_setup
+
+    app.register_blueprint(roster_setup.bp)
+    app.register_blueprint(my_roster_wishes.bp)
     from scheduler.web.dropins import register_blueprints as register_dropins
 
     register_dropins(app)

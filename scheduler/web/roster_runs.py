@@ -50,17 +50,13 @@ LEADER = (Role.SECTION_LEADER,)
 
 nav.add("roster_runs.periods", _l("Rosters"), roles=LEADER, area="staff", order=40)
 
-# Where a section leader changes what a roster is made of (helper pages of the setup
-# area), by endpoint when it exists and by path otherwise.
+# Where a section leader changes what a roster is made of: the set-up pages, by
+# endpoint when they are installed and by path otherwise.
 SETUP_LINKS = (
-    ("roster_setup.pool", "/staff/roster-setup/pool", _l("First-line pool and contract hours")),
-    ("roster_setup.demand", "/staff/roster-setup/demand", _l("Demand rules (shifts needed)")),
-    ("roster_setup.hours", "/staff/roster-setup/hours", _l("Opening hours and closed days")),
-    (
-        "roster_setup.points",
-        "/staff/roster-setup/points",
-        _l("Service points (first line, ground floor)"),
-    ),
+    ("roster_setup.pool", "pool", _l("First-line pool and contract hours")),
+    ("roster_setup.demand", "demand", _l("Demand rules (shifts needed)")),
+    ("roster_setup.hours", "hours", _l("Opening hours and closed days")),
+    ("roster_setup.points", "points", _l("Service points (first line, ground floor)")),
 )
 
 
@@ -82,8 +78,14 @@ def review_url(period_id: int) -> str:
     return _link("roster_review.review", f"/staff/roster/periods/{period_id}", period_id=period_id)
 
 
-def setup_links() -> list[dict[str, str]]:
-    return [{"url": _link(ep, path), "label": str(label)} for ep, path, label in SETUP_LINKS]
+def setup_links(library_id: int) -> list[dict[str, str]]:
+    return [
+        {
+            "url": _link(ep, f"/leader/setup/{library_id}/{page}", library_id=library_id),
+            "label": str(label),
+        }
+        for ep, page, label in SETUP_LINKS
+    ]
 
 
 def _period_or_404(period_id: int) -> RosterPeriod:
@@ -131,15 +133,16 @@ def _periods_page(errors: dict[str, str] | None = None, values: dict | None = No
     )
 
 
-@bp.get("/periods")
+@bp.route("/periods", methods=["GET", "POST"])
 @role_required(*LEADER)
 def periods() -> Any:
+    """The periods list; POST creates a period from the form on it."""
+    if request.method == "POST":
+        return _create()
     return _periods_page()
 
 
-@bp.post("/periods")
-@role_required(*LEADER)
-def create() -> Any:
+def _create() -> Any:
     form = request.form
     values = {k: form.get(k, "") for k in ("library_id", "start", "weeks")}
     errors: dict[str, str] = {}
@@ -200,16 +203,17 @@ def _runs_page(period: RosterPeriod, error: str | None = None, status: int = 200
     )
 
 
-@bp.get("/periods/<int:period_id>/runs")
+@bp.route("/periods/<int:period_id>/runs", methods=["GET", "POST"])
 @role_required(*LEADER)
 def period_runs(period_id: int) -> Any:
-    return _runs_page(_period_or_404(period_id))
-
-
-@bp.post("/periods/<int:period_id>/runs")
-@role_required(*LEADER)
-def generate(period_id: int) -> Any:
+    """A period's runs; POST starts a new one (Generate)."""
     period = _period_or_404(period_id)
+    if request.method == "POST":
+        return _generate(period)
+    return _runs_page(period)
+
+
+def _generate(period: RosterPeriod) -> Any:
     raw = request.form.get("time_limit", "").strip()
     limit: float | None = None
     if raw:
@@ -240,7 +244,7 @@ def progress(run_id: int) -> Any:
         period=run.period,
         state=run_state(run),
         review_url=review_url(run.period_id),
-        setup_links=setup_links(),
+        setup_links=setup_links(run.period.library_id),
         period_end=period_end,
     )
 
@@ -256,10 +260,13 @@ def state(run_id: int) -> Any:
     return response
 
 
-@bp.post("/runs/<int:run_id>/stop")
+@bp.route("/runs/<int:run_id>/stop", methods=["GET", "POST"])
 @role_required(*LEADER)
 def stop(run_id: int) -> Any:
+    """GET asks for confirmation (a link target); POST stops the run."""
     run = _run_or_404(run_id)
+    if request.method == "GET":
+        return render_template("roster_runs/stop.html", run=run, state=run_state(run))
     if stop_run(db.session, run):
         flash(gettext("Stopping: the best roster found so far will be kept."), "info")
     else:

@@ -26,7 +26,7 @@ from scheduler.models.availability import Mode
 from scheduler.rostering.problem import DEFAULT_RULES, build_problem
 from scheduler.solver import problem as sp
 from scheduler.timeutil import local_to_utc
-from tests.rostering.conftest import MONDAY, TZ
+from tests.rostering.helpers import MONDAY, TZ
 
 
 def at(day: int, hour: int, minute: int = 0, start: date = MONDAY) -> datetime:

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from scheduler import jobs
+from scheduler.database import _read_only
 from scheduler.models import Assignment, Job, JobState, RosterRun, RunKind, Shift
 from scheduler.rostering import runs
 from scheduler.rostering.runs import RunError, assert_not_running, run_state, start_run, stop_run
@@ -135,9 +136,13 @@ def test_stop_keeps_the_best_roster_so_far(app, db, world, fake_engine) -> None:
     worker = in_thread(app, run.job_id)
     assert fake_engine.started.wait(10)
     wait_for(db, lambda: db.session.get(Job, run.job_id).state == JobState.RUNNING)
-    db.session.rollback()  # a write starts its own transaction, as a POST request does
-    assert stop_run(db.session, db.session.get(RosterRun, run.id)) is True
-    db.session.commit()
+    db.session.rollback()
+    token = _read_only.set(False)  # a write transaction from the start, as a POST has
+    try:
+        assert stop_run(db.session, db.session.get(RosterRun, run.id)) is True
+        db.session.commit()
+    finally:
+        _read_only.reset(token)
     worker.join(10)
     assert not worker.is_alive()
     db.session.rollback()
@@ -298,3 +303,31 @@ def test_a_period_without_shifts_or_with_a_bad_limit_is_refused(db, world, fake_
         start_run(db.session, world.period, time_limit=0)
     db.session.rollback()
     assert db.session.scalars(select(Job)).all() == []
+
+
+def test_the_bar_moves_with_the_clock_between_improvements(app, db, world, fake_engine) -> None:
+    from datetime import timedelta
+
+    from scheduler.timeutil import utcnow
+
+    run = queue(db, world, time_limit=60)
+    with app.app_context():
+        assert jobs.claim(run.job_id, "elsewhere:1:1")
+    db.session.rollback()
+    job = db.session.get(Job, run.job_id)
+    job.started_at = utcnow() - timedelta(seconds=30)
+    db.session.commit()
+    state = run_state(db.session.get(RosterRun, run.id))
+    assert state["state"] == "running"
+    assert 0.49 <= state["progress"] <= 0.55
+    assert 30 <= state["wall_time_s"] < 35
+
+
+def test_the_roster_rules_setting_reaches_the_solver(app, db, world, fake_engine) -> None:
+    app.config["ROSTER_RULES"] = {"min_break_minutes": 30, "weights": {"target": 3}}
+    queue(db, world)
+    jobs.run_pending(app)
+    rules = fake_engine.problems[0].rules
+    assert rules.min_break_minutes == 30
+    assert rules.weights["target"] == 3
+    assert rules.max_consecutive_hours == 4  # the rest stay at their defaults

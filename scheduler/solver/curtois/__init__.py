@@ -6,5 +6,25 @@ grid) and ``evaluate`` re-scores a roster exactly, independent of any solver mod
 (``python -m scheduler.solver.curtois.evaluate INSTANCE ROSTER``).
 
 This file deliberately imports nothing: running ``evaluate`` with ``python -m`` must not
-find that module already imported by its package.
+find that module already imported by its package. ``solve_file`` imports the solver lazily.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only; the package imports nothing at run time
+    import os
+    from typing import Any
+
+
+def solve_file(
+    path: str | os.PathLike[str], *, time_limit: float = 60.0, workers: int = 2, seed: int = 0
+) -> dict[str, Any]:
+    """Solve an instance file; see :func:`scheduler.solver.curtois.solve.solve_file`.
+
+    The import is inside the function so that importing the package stays free of OR-Tools.
+    """
+    from scheduler.solver.curtois.solve import solve_file as _solve_file
+
+    return _solve_file(path, time_limit=time_limit, workers=workers, seed=seed)

@@ -44,6 +44,7 @@ class Tables:
     max_shifts: list[list[int]]
     day_off: list[set[int]]
     forbidden: list[tuple[int, int]]
+    successors_of: list[list[int]]  # per shift: the shifts forbidden the next day
     on_req: dict[tuple[int, int], list[tuple[int, int]]]  # (e, d) -> [(t, weight)]
     off_req: dict[tuple[int, int], list[tuple[int, int]]]
     cover: dict[tuple[int, int], tuple[int, int, int]]  # (d, t) -> (req, under w, over w)
@@ -75,6 +76,9 @@ class Tables:
             forbidden=sorted(
                 (shift_index[a], shift_index[b]) for a, b in instance.forbidden_sequences
             ),
+            successors_of=[
+                [shift_index[u] for u in s.forbidden_successors] for s in instance.shifts
+            ],
             on_req=on_req,
             off_req=off_req,
             cover={
@@ -140,6 +144,7 @@ class _Builder:
         self.built = Built(self.m)
         self.built.free = {e: sorted(set(days)) for e, days in free.items() if days}
         self.hint = True
+        self.objective = True
 
     # -- literals ---------------------------------------------------------------------
 
@@ -199,6 +204,8 @@ class _Builder:
         for (e, d), reqs in tb.off_req.items():
             if (e, d) not in free_cells:
                 offset += sum(w for t, w in reqs if self.grid[e][d] == t)
+        if not self.objective:
+            return self.built
         # Cover.
         for key, (req, wu, wo) in tb.cover.items():
             fixed = fixed_count.get(key, 0)
@@ -277,15 +284,21 @@ class _Builder:
         def touches(lo: int, hi: int) -> bool:
             return any(d in free_days for d in range(max(lo, 0), min(hi, n_days - 1) + 1))
 
-        # 2. Rotation.
+        # 2. Rotation, as cliques: x[d, t] + sum of its forbidden successors on d+1 <= 1.
         for d in range(n_days - 1):
             if d not in free_days and d + 1 not in free_days:
                 continue
-            for t, u in tb.forbidden:
-                a, b = x_e[d].get(t, False), x_e[d + 1].get(u, False)
-                if a is False or b is False:
+            for t, lit in x_e[d].items():
+                succ = [x_e[d + 1][u] for u in tb.successors_of[t] if u in x_e[d + 1]]
+                if not succ:
                     continue
-                self.clause([self.neg(a), self.neg(b)])
+                if lit is True:
+                    for s in succ:
+                        self.clause([self.neg(s)])
+                elif all(not isinstance(s, bool) for s in succ):
+                    m.AddAtMostOne([lit, *succ])
+                else:  # lit is a variable and a fixed successor shift is worked
+                    self.clause([self.neg(lit)])
         # 3. Max shifts per type / 4. minutes.
         for t in tb.allowed[e]:
             lits = [x_e[d][t] for d in range(n_days) if t in x_e[d]]
@@ -353,14 +366,17 @@ def build(
     free: Mapping[int, Sequence[int]],
     *,
     hint: bool = True,
+    objective: bool = True,
 ) -> Built:
     """Model the cells in ``free`` (employee -> days) with the rest fixed to ``grid``.
 
-    With ``hint`` the incumbent ``grid`` is given as the solution hint. A full model is
-    ``build(tables, grid, {e: range(horizon) for every e})``.
+    With ``hint`` the incumbent ``grid`` is given as the solution hint. Without
+    ``objective`` only the rules are modelled (the caller sets its own objective on ``x``).
+    A full model is ``build(tables, grid, {e: range(horizon) for every e})``.
     """
     builder = _Builder(tables, grid, free)
     builder.hint = hint
+    builder.objective = objective
     return builder.build()
 
 

@@ -14,18 +14,31 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 import time
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from scheduler.solver.curtois.colgen import Pool, dive
 from scheduler.solver.curtois.evaluate import evaluate
+from scheduler.solver.curtois.greedy import greedy_row, row_is_feasible
 from scheduler.solver.curtois.instance import Instance
 from scheduler.solver.curtois.model import OFF, Grid, Tables, build, full_free
 from scheduler.solver.curtois.reader import read_instance
 
 # Full-model runs only when the model is this small (number of (employee, day, shift) vars).
-_FULL_MODEL_CELLS = 20_000
+_FULL_MODEL_CELLS = 3_000
+# Row generation and diving up to this many cells (beyond, pricing a row is too slow).
+_COLGEN_CELLS = 60_000
+# Above this many cells the first roster comes from the row greedy (CP-SAT rows as fallback).
+_GREEDY_CELLS = 30_000
+_DEBUG = bool(os.environ.get("CURTOIS_DEBUG"))
+_LIGHT = os.environ.get("CURTOIS_LIGHT", "1") == "1"
+
+
+class _NoRoster(Exception):
+    """No roster exists (the message is the status to report)."""
 
 
 @dataclass
@@ -37,11 +50,19 @@ class _State:
     first_at: float | None = None
 
 
-def _solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
+def _solver(
+    time_limit: float, workers: int, seed: int, *, light: bool = False
+) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
+    if light:
+        # Sub-models are small and solved many times: presolve would dominate.
+        solver.parameters.max_presolve_iterations = 1
+        solver.parameters.symmetry_level = 0
+        if "CURTOIS_LIN" in os.environ:
+            solver.parameters.linearization_level = int(os.environ["CURTOIS_LIN"])
     return solver
 
 
@@ -52,24 +73,46 @@ def _n_cells(tables: Tables) -> int:
     )
 
 
-def _construct(tables: Tables, deadline: float, workers: int, seed: int) -> Grid | None:
-    """Greedy first roster: each employee's best row against the still-missing cover."""
+def _construct(
+    tables: Tables, deadline: float, workers: int, seed: int, budget: float
+) -> Grid | None:
+    """Greedy first roster: each employee's best row against the still-missing cover.
+
+    ``budget`` is the time meant for the whole construction; ``deadline`` the hard stop.
+    """
     grid = tables.empty_grid()
     n = tables.n_staff
-    order = list(range(n))
-    for k, e in enumerate(order):
+    soft_end = time.monotonic() + budget
+    use_greedy = _n_cells(tables) > _GREEDY_CELLS
+    for k in range(n):
         left = deadline - time.monotonic()
         if left <= 0:
             return None
-        per = max(0.2, min(2.0, left / (n - k) * 0.8))
-        built = build(tables, grid, {e: list(range(tables.horizon))}, hint=False)
-        solver = _solver(per, workers, seed)
-        status = solver.Solve(built.model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            # Feasibility only, with what time is left.
-            solver = _solver(max(0.5, deadline - time.monotonic()), workers, seed)
-            built.model.ClearObjective()
+        if use_greedy:
+            for pace in (0.8, 0.65, 0.5, 0.35):
+                row = greedy_row(tables, grid, k, pace)
+                if row_is_feasible(tables, k, row):
+                    grid[k] = row
+                    break
+            else:
+                grid[k] = row  # as the hint of the CP-SAT row model below
+        status = cp_model.UNKNOWN
+        if use_greedy and row_is_feasible(tables, k, grid[k]):
+            continue
+        built = build(tables, grid, {k: list(range(tables.horizon))}, hint=use_greedy)
+        if not use_greedy:
+            per = max(0.05, min(1.0, (soft_end - time.monotonic()) / (n - k)))
+            solver = _solver(per, workers, seed, light=True)
             status = solver.Solve(built.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            # Feasibility only (feasibility jump finds tight minute windows fast).
+            built.model.ClearObjective()
+            solver = _solver(max(0.5, deadline - time.monotonic()), workers, seed, light=True)
+            solver.parameters.stop_after_first_solution = True
+            status = solver.Solve(built.model)
+            if status == cp_model.INFEASIBLE:
+                # Rows are independent: one employee without a feasible row proves it.
+                raise _NoRoster("INFEASIBLE")
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 return None
         grid = built.read(solver, grid)
@@ -78,7 +121,7 @@ def _construct(tables: Tables, deadline: float, workers: int, seed: int) -> Grid
 
 def _neighbourhood(
     tables: Tables, grid: Grid, rng: random.Random, size: int
-) -> dict[int, list[int]]:
+) -> tuple[str, dict[int, list[int]]]:
     """Pick free cells: about ``size`` decision variables' worth of (employee, day) cells."""
     n_days, n = tables.horizon, tables.n_staff
     per_emp_day = [max(1, len(tables.allowed[e])) for e in range(n)]
@@ -96,7 +139,7 @@ def _neighbourhood(
             cost += per_emp_day[e] * n_days
             if cost >= size:
                 break
-        return {e: list(range(n_days)) for e in chosen}
+        return "rows", {e: list(range(n_days)) for e in chosen}
     # A window of days around a badly covered day (or at random), for many employees.
     day = _bad_day(tables, grid, rng) if kind < 0.8 else rng.randrange(n_days)
     total_per_day = sum(per_emp_day)
@@ -117,7 +160,7 @@ def _neighbourhood(
         emps = chosen
     start = max(0, min(n_days - width, day - rng.randrange(width)))
     days = list(range(start, start + width))
-    return dict.fromkeys(emps, days)
+    return ("window" if kind < 0.8 else "random"), dict.fromkeys(emps, days)
 
 
 def _bad_day(tables: Tables, grid: Grid, rng: random.Random) -> int:
@@ -148,21 +191,28 @@ def _full_run(tables: Tables, state: _State, time_limit: float, workers: int, se
 
 def _lns(tables: Tables, state: _State, deadline: float, workers: int, rng: random.Random) -> None:
     n_cells = _n_cells(tables)
-    size = min(n_cells, max(200, min(3000, n_cells // 4)))
-    sub_time = 1.5
+    size = min(n_cells, int(os.environ.get("CURTOIS_SIZE", "150")))
+    sub_time = float(os.environ.get("CURTOIS_SUBT", "0.5"))
     while True:
         left = deadline - time.monotonic()
         if left < 0.2:
             return
-        free = _neighbourhood(tables, state.grid, rng, size)
+        kind, free = _neighbourhood(tables, state.grid, rng, size)
         built = build(tables, state.grid, free, hint=True)
-        solver = _solver(min(sub_time, left), workers, rng.randrange(1 << 30))
+        solver = _solver(min(sub_time, left), workers, rng.randrange(1 << 30), light=_LIGHT)
         status = solver.Solve(built.model)
+        before = state.value
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             value = round(solver.ObjectiveValue()) + built.offset
             if value <= state.value:
                 state.grid = built.read(solver, state.grid)
                 state.value = value
+        if _DEBUG:
+            print(
+                f"lns {kind:6} size {size:5} vars {len(built.x):5} {solver.StatusName(status):9}"
+                f" {solver.WallTime():.2f}s {before} -> {state.value}",
+                file=sys.stderr,
+            )
         if status == cp_model.OPTIMAL:
             size = min(n_cells, int(size * 1.15) + 1)
         else:
@@ -177,10 +227,14 @@ def solve_instance(
     deadline = start + time_limit
     tables = Tables.of(instance)
     rng = random.Random(seed)
-    grid = _construct(tables, deadline, workers, seed)
+    try:
+        grid = _construct(tables, deadline, workers, seed, budget=time_limit * 0.25)
+        status = "UNKNOWN"
+    except _NoRoster as exc:
+        grid, status = None, str(exc)
     if grid is None:
         return {
-            "status": "UNKNOWN",
+            "status": status,
             "objective": None,
             "bound": None,
             "wall_time_s": round(time.monotonic() - start, 3),
@@ -190,16 +244,25 @@ def solve_instance(
     state = _State(grid=grid, value=tables.penalty(grid))
     state.first_at = time.monotonic() - start
     cells = _n_cells(tables)
+    # Leave a margin for the final evaluation and the last model build.
+    end = deadline - min(2.0, 0.03 * time_limit)
     if cells <= _FULL_MODEL_CELLS:
-        share = 0.35 if cells <= 5000 else 0.2
-        _full_run(
-            tables, state, min(time_limit * share, deadline - time.monotonic()), workers, seed
-        )
+        # Small: the full model (hinted) may prove optimality outright, and gives our bound.
+        _full_run(tables, state, min(time_limit * 0.25, end - time.monotonic()), workers, seed)
+    if not state.optimal and cells <= _COLGEN_CELLS:
+        dive_end = time.monotonic() + (end - time.monotonic()) * 0.8
+        pool = Pool.of(tables)
+        _, dived = dive(tables, state.grid, pool, dive_end, 0.4, seed=seed)
+        if dived is not None:
+            value = tables.penalty(dived)
+            if _DEBUG:
+                print(f"dive {value} (incumbent {state.value})", file=sys.stderr)
+            if value <= state.value and all(
+                row_is_feasible(tables, e, row) for e, row in enumerate(dived)
+            ):
+                state.grid, state.value = dived, value
     if not state.optimal:
-        reserve = time_limit * 0.15 if cells <= _FULL_MODEL_CELLS else 0.0
-        _lns(tables, state, deadline - reserve, workers, rng)
-        if reserve and time.monotonic() < deadline - 0.5:
-            _full_run(tables, state, deadline - time.monotonic(), workers, seed + 1)
+        _lns(tables, state, end, workers, rng)
     roster = tables.grid_to_roster(state.grid)
     evaluation = evaluate(instance, roster)
     if evaluation.score is None:

@@ -1,5 +1,5 @@
 // Live solver progress: poll the run's JSON state every second and update the bar and
-// figures; when the run ends, reload so the server renders the result and its links.
+// figures; when the run starts or ends, reload so the server renders its words and links.
 (function () {
   "use strict";
   var box = document.getElementById("run-progress");
@@ -21,7 +21,8 @@
         show("objective", s.objective);
         show("bound", s.bound);
         show("wall_time_s", s.wall_time_s === null ? 0 : s.wall_time_s);
-        if (s.finished) { window.location.reload(); return; }
+        // A new state (started, finished) has its own words and links: let the server say them.
+        if (s.finished || s.state !== box.dataset.state) { window.location.reload(); return; }
         setTimeout(poll, 1000);
       })
       .catch(function () { setTimeout(poll, 2000); });
