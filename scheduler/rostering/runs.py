@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -463,7 +462,3 @@ def latest_runs(session: Session, period_ids: list[int]) -> dict[int, RosterRun]
     ):
         out[run.period_id] = run
     return out
-
-
-def started_at(run: RosterRun) -> datetime | None:
-    return run.job.started_at if run.job is not None else None
