@@ -267,7 +267,7 @@ class _Search:
                         return True
         return False
 
-    def construct(self, *, improve_weeks: bool = True) -> None:
+    def construct(self) -> None:
         """A first roster one week at a time, then each week improved on its own.
 
         When no rule links two weeks, each week is solved on its own without the
@@ -314,7 +314,7 @@ class _Search:
                 return  # the whole model decides (it may prove infeasibility)
             parts.append(frozenset(k for k in out.pairs if idx.shifts[k[1]].week == w))
         self.offer(frozenset().union(*parts))
-        if coupled or not improve_weeks or weeks == 1:
+        if coupled or weeks == 1:
             return  # one week: the whole model is the week
         # Each week on its own from its first roster: a short CP-SAT run for a bound,
         # then large-neighbourhood search over a few people at a time. Weeks are
