@@ -68,7 +68,7 @@ POLISH_SHARE = 0.2  # person neighbourhoods on the whole model (deterministic mo
 WEEKS_SHARE = 0.75  # first roster plus each week improved on its own
 WHOLE_MODEL_MAX = 20_000  # assignment variables up to which the whole model is built
 LNS_PEOPLE = 6  # people freed per neighbourhood at first (it adapts)
-LNS_PEOPLE_MAX = 12
+LNS_PEOPLE_MAX = 8
 LNS_STEP_S = 0.3  # time limit of one neighbourhood
 LNS_STEP_DET = 0.1  # the same in CP-SAT deterministic time
 LNS_STEP_MIN_DET = 0.05
@@ -267,7 +267,7 @@ class _Search:
                         return True
         return False
 
-    def construct(self, *, improve_weeks: bool = True) -> None:
+    def construct(self) -> None:
         """A first roster one week at a time, then each week improved on its own.
 
         When no rule links two weeks, each week is solved on its own without the
@@ -314,7 +314,7 @@ class _Search:
                 return  # the whole model decides (it may prove infeasibility)
             parts.append(frozenset(k for k in out.pairs if idx.shifts[k[1]].week == w))
         self.offer(frozenset().union(*parts))
-        if coupled or not improve_weeks or weeks == 1:
+        if coupled or weeks == 1:
             return  # one week: the whole model is the week
         # Each week on its own from its first roster: a short CP-SAT run for a bound,
         # then large-neighbourhood search over a few people at a time. Weeks are
@@ -449,6 +449,10 @@ class _Search:
             prm = solver.parameters
             prm.num_workers = 1
             prm.random_seed = self.seed
+            # Small models: the presolve's probing and symmetry search cost more than
+            # they save here.
+            prm.cp_model_probing_level = 0
+            prm.symmetry_level = 0
             if self.deterministic:
                 prm.max_deterministic_time = LNS_STEP_DET
             else:
@@ -468,6 +472,7 @@ class _Search:
                 k = min(k + 1, len(persons), LNS_PEOPLE_MAX)
             else:
                 k = max(2, k - 1)
+        log.debug("lns vars=%d steps=%d k=%d %d -> %d", len(rm.x), turn, k, obj, best_obj)
         return best
 
     def whole(self, full: RosterModel, budget: float, *, hint_best: bool) -> None:
