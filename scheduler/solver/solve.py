@@ -73,7 +73,7 @@ LNS_STEP_S = 0.3  # time limit of one neighbourhood
 LNS_STEP_DET = 0.1  # the same in CP-SAT deterministic time
 LNS_STEP_MIN_DET = 0.05
 BIG_MODEL = 6000  # assignment variables past which presolve is kept short
-WEEK_CP_SHARE = 0.6  # of a week's time: CP-SAT (bound and roster) after person LNS
+WEEK_CP_SHARE = 0.3  # of a week's time: CP-SAT (bound and roster) after person LNS
 
 
 @dataclass
