@@ -21,6 +21,7 @@ the true objective of any roster (see ``model.py``), and each roster is re-score
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 import time
@@ -216,8 +217,12 @@ class _Search:
             pairs = frozenset(k for k, v in rm.x.items() if solver.boolean_value(v))
         bound = objective = None
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            bound = round(solver.best_objective_bound)
             objective = solver.objective_value
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN) and math.isfinite(
+            solver.best_objective_bound
+        ):
+            # A proven bound even when the run found no solution of its own.
+            bound = math.ceil(solver.best_objective_bound - 1e-6)
         return _Outcome(status, pairs, bound, objective)
 
     def hint(self, rm: RosterModel, model: cp_model.CpModel, pairs: Pairs | None) -> int | None:
