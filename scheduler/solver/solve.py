@@ -173,9 +173,6 @@ class _Search:
             prm.max_time_in_seconds = budget * 10 + 5
         else:
             prm.max_time_in_seconds = budget
-            # One thread still runs CP-SAT's neighbourhoods in turn (measured: far
-            # better rosters than its plain one-thread search).
-            prm.interleave_search = prm.num_workers == 1
         if first_only:
             # A first roster fast: presolve costs seconds on big weeks; feasibility
             # jump finds one in a fraction of that.
