@@ -74,6 +74,7 @@ LNS_STEP_S = 0.3  # time limit of one neighbourhood
 LNS_STEP_DET = 0.1  # the same in CP-SAT deterministic time
 LNS_STEP_MIN_DET = 0.05
 BIG_MODEL = 6000  # assignment variables past which presolve is kept short
+REWORK_UNTIL = 0.9  # weekly search: second round of weeks until this share, then polish
 WEEK_CP_SHARE = 0.3  # of a week's time: CP-SAT (bound and roster) after person LNS
 
 
@@ -114,6 +115,7 @@ class _Search:
         self.optimal = False
         self.coupled = False
         self.lock = threading.RLock()  # weeks improve side by side
+        self.parts: list[Pairs] = []  # the best roster week by week (weekly search)
         self.build_s = 0.0  # time spent building the weekly first-roster models
 
     # -- clocks and reporting ---------------------------------------------------------
@@ -346,6 +348,7 @@ class _Search:
                     results = list(pool.map(one, wave))
             for w, bound in zip(wave, results, strict=True):
                 bounds[w] = bound
+        self.parts = parts
         if all(b is not None for b in bounds):
             self.bound = sum(b for b in bounds if b is not None)
             self.report()
@@ -363,8 +366,48 @@ class _Search:
             budget = self.time_limit * WEEKS_SHARE / self.problem.weeks
         else:
             budget = end - self.elapsed()
-        # The search sees the spread, with the other weeks' unsocial shifts as
-        # offsets, so the weeks do not pile evenings on the same people.
+        rm, obj = self.lns_week(
+            w,
+            parts,
+            snapshot,
+            lambda: (
+                budget * (1 - WEEK_CP_SHARE)
+                if self.deterministic
+                else (end - self.elapsed()) * (1 - WEEK_CP_SHARE)
+            ),
+        )
+        relaxed = build_model(idx, weeks={w}, unsocial=False)
+        self.hint(relaxed, relaxed.model, parts[w])
+        cp_budget = budget * WEEK_CP_SHARE if self.deterministic else end - self.elapsed()
+        out = self.run_cp(
+            relaxed, relaxed.model, max(cp_budget, 0.3), workers=1 if lanes > 1 else None
+        )
+        if out.pairs is not None and obj is not None and rm is not None:
+            mine = frozenset(k for k in out.pairs if idx.shifts[k[1]].week == w)
+            current = self.hint(rm, rm.model.clone(), parts[w])
+            value = self.hint(rm, rm.model.clone(), mine)
+            if value is not None and (current is None or value < current):
+                with self.lock:
+                    parts[w] = mine
+                    self.offer(frozenset().union(*parts))
+        elif out.pairs is not None:
+            parts[w] = frozenset(k for k in out.pairs if idx.shifts[k[1]].week == w)
+        return out.bound
+
+    def lns_week(
+        self,
+        w: int,
+        parts: list[Pairs],
+        snapshot: list[Pairs],
+        budget: Callable[[], float],
+        salt: int = 0,
+    ) -> tuple[RosterModel | None, int | None]:
+        """Person neighbourhoods on week ``w`` (in ``parts``, in place).
+
+        The search sees the spread, with the other weeks' unsocial shifts (as of
+        ``snapshot``) as offsets, so the weeks do not pile evenings on the same people.
+        ``budget`` is asked once the model is built."""
+        idx = self.idx
         offset: dict[int, int] = {}
         for v, part in enumerate(snapshot):
             for p, s in part if v != w else ():
@@ -372,35 +415,38 @@ class _Search:
                     offset[p] = offset.get(p, 0) + 1
         rm = build_model(idx, weeks={w}, unsocial_offset=offset)
         obj = self.hint(rm, rm.model, parts[w])
+        if obj is None:
+            return None, None
 
         def publish(pairs: Pairs) -> None:
             with self.lock:
                 parts[w] = pairs
                 self.offer(frozenset().union(*parts))
 
-        if obj is not None:
-            publish(parts[w])
-            lns_budget = (
-                budget * (1 - WEEK_CP_SHARE)
-                if self.deterministic
-                else (end - self.elapsed()) * (1 - WEEK_CP_SHARE)
-            )
-            self.person_lns(rm, parts[w], obj, lns_budget, publish)
-        relaxed = build_model(idx, weeks={w}, unsocial=False)
-        self.hint(relaxed, relaxed.model, parts[w])
-        cp_budget = budget * WEEK_CP_SHARE if self.deterministic else end - self.elapsed()
-        out = self.run_cp(
-            relaxed, relaxed.model, max(cp_budget, 0.3), workers=1 if lanes > 1 else None
-        )
-        if out.pairs is not None and obj is not None:
-            mine = frozenset(k for k in out.pairs if idx.shifts[k[1]].week == w)
-            current = self.hint(rm, rm.model.clone(), parts[w])
-            value = self.hint(rm, rm.model.clone(), mine)
-            if value is not None and (current is None or value < current):
-                publish(mine)
-        elif out.pairs is not None:
-            parts[w] = frozenset(k for k in out.pairs if idx.shifts[k[1]].week == w)
-        return out.bound
+        publish(parts[w])
+        self.person_lns(rm, parts[w], obj, budget(), publish, salt=salt)
+        return rm, obj
+
+    def rework_weeks(self, until: float) -> None:
+        """Another round of person neighbourhoods week by week (two side by side),
+        with fresh offsets: steps on one week are several times faster than on the
+        whole roster."""
+        parts = self.parts
+        weeks = len(parts)
+        lanes = max(1, min(self.workers, weeks))
+        waves = [list(range(i, min(i + lanes, weeks))) for i in range(0, weeks, lanes)]
+        start = self.elapsed()
+        for n, wave in enumerate(waves):
+            if self.stopped() or self.remaining() <= 0:
+                break
+            end = start + (until - start) * (n + 1) / len(waves)
+            snapshot = list(parts)
+
+            def one(w: int, end: float = end, snapshot: list[Pairs] = snapshot) -> None:
+                self.lns_week(w, parts, snapshot, lambda: end - self.elapsed(), salt=1)
+
+            with ThreadPoolExecutor(len(wave)) as pool:
+                list(pool.map(one, wave))
 
     def person_lns(
         self,
@@ -410,6 +456,7 @@ class _Search:
         budget: float,
         publish: Callable[[Pairs], None],
         focus: Callable[[Pairs], list[int]] | None = None,
+        salt: int = 0,
     ) -> Pairs:
         """Large-neighbourhood search: free every assignment of a few people, fix the
         rest to the best roster, solve that small model exactly; keep improvements.
@@ -421,7 +468,7 @@ class _Search:
         persons = sorted({p for p, _ in rm.x})
         if len(persons) < 2 or budget <= 0:
             return start
-        rng = random.Random(self.seed * 1_000_003 + len(rm.x))
+        rng = random.Random(self.seed * 1_000_003 + len(rm.x) + 7919 * salt)
         k = min(LNS_PEOPLE, len(persons))
         best, best_obj = start, obj
         stop_at = time.monotonic() + budget
@@ -548,6 +595,8 @@ class _Search:
         if self.infeasible:
             return self.solution()
         weekly = self.problem.weeks > 1 and not self.coupled and self.best is not None
+        if weekly and not self.deterministic and self.parts:
+            self.rework_weeks(self.time_limit * REWORK_UNTIL)
         # Build the whole model unless the roster is too big for it in the time left
         # (building it costs about what building the weeks did).
         if not (
