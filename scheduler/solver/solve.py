@@ -74,7 +74,8 @@ LNS_STEP_S = 0.3  # time limit of one neighbourhood
 LNS_STEP_DET = 0.1  # the same in CP-SAT deterministic time
 LNS_STEP_MIN_DET = 0.05
 BIG_MODEL = 6000  # assignment variables past which presolve is kept short
-REWORK_UNTIL = 0.9  # weekly search: second round of weeks until this share, then polish
+REWORK_UNTIL = 0.97  # weekly search: more rounds of weeks until this share, then polish
+REWORK_STEP_S = 2.0  # the longest one week is searched in a round
 WEEK_CP_SHARE = 0.3  # of a week's time: CP-SAT (bound and roster) after person LNS
 
 
@@ -436,14 +437,20 @@ class _Search:
         lanes = max(1, min(self.workers, weeks))
         waves = [list(range(i, min(i + lanes, weeks))) for i in range(0, weeks, lanes)]
         start = self.elapsed()
-        for n, wave in enumerate(waves):
+        # Rounds of at most REWORK_STEP_S per wave, so the offsets stay fresh.
+        rounds = max(1, math.ceil((until - start) / (REWORK_STEP_S * len(waves))))
+        plan = waves * rounds
+        for n, wave in enumerate(plan):
             if self.stopped() or self.remaining() <= 0:
                 break
-            end = start + (until - start) * (n + 1) / len(waves)
+            salt = n + 1
+            end = start + (until - start) * (n + 1) / len(plan)
             snapshot = list(parts)
 
-            def one(w: int, end: float = end, snapshot: list[Pairs] = snapshot) -> None:
-                self.lns_week(w, parts, snapshot, lambda: end - self.elapsed(), salt=1)
+            def one(
+                w: int, end: float = end, snapshot: list[Pairs] = snapshot, salt: int = salt
+            ) -> None:
+                self.lns_week(w, parts, snapshot, lambda: end - self.elapsed(), salt=salt)
 
             with ThreadPoolExecutor(len(wave)) as pool:
                 list(pool.map(one, wave))
