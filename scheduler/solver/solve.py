@@ -6,11 +6,14 @@ may cross Sunday midnight). So the search
 
 1. builds a first roster one week at a time from the hard rules alone (feasibility
    jump, no presolve: a fraction of a second even for 10 libraries x 140 people);
-2. improves each week on its own: a short CP-SAT run gives that week's lower bound
-   (the weekly models leave out the spread, so their bounds add up to a bound on the
-   whole), then large-neighbourhood search frees all shifts of a few people at a time;
-3. polishes the whole roster the same way with the spread in, freeing the people with
-   the most and fewest unsocial shifts along with random others.
+2. improves each week on its own: large-neighbourhood search frees all shifts of a
+   few people at a time, then a short CP-SAT run hinted with the result gives that
+   week's lower bound (the weekly models leave out the spread, so their bounds add up
+   to a bound on the whole);
+3. searches the weeks again in rounds, each with fresh offsets for the other weeks'
+   unsocial shifts (steps on one week are several times faster than on the whole);
+4. polishes the whole roster with the spread in, if time is left, freeing the people
+   with the most and fewest unsocial shifts along with random others.
 
 A one-week problem, or one whose weeks are linked, runs CP-SAT on the whole model
 instead of step 2 (which also proves infeasibility). Every model's objective equals
