@@ -448,6 +448,10 @@ class _Search:
                 break
             salt = n + 1
             end = start + (until - start) * (n + 1) / len(plan)
+            # Building and hinting a week costs about three times its first-roster
+            # model: a round too short for that would overrun the time limit.
+            if end - self.elapsed() < 3 * self.build_s / weeks + 0.1:
+                break
             snapshot = list(parts)
 
             def one(
