@@ -40,7 +40,7 @@ from scheduler.solver.curtois.reader import read_instance
 # Full-model runs only when the model is this small (number of (employee, day, shift) vars).
 _FULL_MODEL_CELLS = 700
 # Row generation and diving up to this many cells (beyond, pricing a row is too slow).
-_COLGEN_CELLS = 30_000
+_COLGEN_CELLS = int(os.environ.get("CURTOIS_CG", "30000"))
 # Above this many cells the first roster comes from the row greedy (CP-SAT rows as fallback).
 _GREEDY_CELLS = 45_000
 _DEBUG = bool(os.environ.get("CURTOIS_DEBUG"))
@@ -257,9 +257,9 @@ def solve_instance(
         # Small: the full model (hinted) may prove optimality outright, and gives our bound.
         _full_run(tables, state, min(time_limit * 0.15, end - time.monotonic()), workers, seed)
     if not state.optimal and cells <= _COLGEN_CELLS:
-        dive_end = time.monotonic() + (end - time.monotonic()) * 0.8
+        dive_end = time.monotonic() + (end - time.monotonic()) * 0.85
         pool = Pool.of(tables)
-        proven, dived = dive(tables, state.grid, pool, dive_end, 0.4, seed=seed, workers=workers)
+        proven, dived = dive(tables, state.grid, pool, dive_end, 0.55, seed=seed, workers=workers)
         if proven is not None:
             state.bound = max(state.bound or 0, math.ceil(proven - 1e-6))
         if dived is not None:
