@@ -45,6 +45,7 @@ _FULL_MODEL_CELLS = 700
 _COLGEN_STAFF_DAYS = 1_400
 # Above this many cells the first roster comes from the row greedy (CP-SAT rows as fallback).
 _GREEDY_CELLS = 45_000
+_GREEDY_HORIZON = 84  # and for horizons beyond twelve weeks
 _DEBUG = bool(os.environ.get("CURTOIS_DEBUG"))
 
 
@@ -92,7 +93,7 @@ def _construct(
     grid = tables.empty_grid()
     n = tables.n_staff
     soft_end = time.monotonic() + budget
-    use_greedy = _n_cells(tables) > _GREEDY_CELLS
+    use_greedy = _n_cells(tables) > _GREEDY_CELLS or tables.horizon > _GREEDY_HORIZON
     for k in range(n):
         left = deadline - time.monotonic()
         if left <= 0:
