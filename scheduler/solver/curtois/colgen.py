@@ -10,6 +10,7 @@ master is then solved as an integer program by CP-SAT, hinted with the incumbent
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -259,6 +260,7 @@ def dive(
     converged, bound = _rounds(tables, grid, pool, master, pricers, active, root_end, seed, workers)
     del converged  # an unfinished LP is still a good guide: the dive keeps pricing
     fixed: dict[int, Row] = {}
+    step_time = 0.0
     while active:
         if master.lp.Solve() != pywraplp.Solver.OPTIMAL:
             return bound, None
@@ -274,7 +276,13 @@ def dive(
             for _, e, row in best:
                 fixed[e] = row
             break
-        chosen = [b for b in best if b[0] > 0.99] or best[: max(1, len(best) // 5)]
+        # Fix every (nearly) integral row, and enough others that the dive ends in time.
+        count = max(1, len(best) // 10, sum(1 for b in best if b[0] > 0.99))
+        if step_time:
+            steps_left = max(1.0, (deadline - time.monotonic()) / step_time)
+            count = max(count, math.ceil(len(best) / steps_left))
+        chosen = best[:count]
+        step_start = time.monotonic()
         for _, e, row in chosen:
             fixed[e] = row
             for var, r in master.columns[e]:
@@ -285,6 +293,7 @@ def dive(
             _rounds(
                 tables, grid, pool, master, pricers, active, deadline, seed, workers, max_rounds=4
             )
+        step_time = time.monotonic() - step_start
     return bound, [list(fixed[e]) for e in range(tables.n_staff)]
 
 
