@@ -41,8 +41,8 @@ from scheduler.solver.curtois.reader import read_instance
 _FULL_MODEL_CELLS = 700
 # Row generation and diving up to this many (employee, day) pairs: beyond, a pricing round
 # is too slow on two cores for the dive to finish within a minute (measured: it helps on
-# Instances 2-11, 14 and 16; plain LNS does better on 12, 17 and larger).
-_COLGEN_STAFF_DAYS = 1_400
+# Instances 2-12, 14 and 16; plain LNS does better on 17 and larger).
+_COLGEN_STAFF_DAYS = 1_700
 # Above this many cells the first roster comes from the row greedy (CP-SAT rows as fallback).
 _GREEDY_CELLS = 45_000
 _GREEDY_HORIZON = 84  # and for horizons beyond twelve weeks
