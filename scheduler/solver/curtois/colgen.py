@@ -257,12 +257,7 @@ def dive(
     active = list(range(tables.n_staff))
     root_end = start + (deadline - start) * (1 - dive_share)
     converged, bound = _rounds(tables, grid, pool, master, pricers, active, root_end, seed, workers)
-    if not converged:
-        # No time to dive from an unfinished LP: the best mix of the pooled rows instead.
-        picked = solve_master(
-            tables, pool, grid, min(5.0, max(1.0, deadline - root_end)), workers, seed
-        )
-        return bound, None if picked is None else picked[0]
+    del converged  # an unfinished LP is still a good guide: the dive keeps pricing
     fixed: dict[int, Row] = {}
     while active:
         if master.lp.Solve() != pywraplp.Solver.OPTIMAL:
@@ -275,14 +270,10 @@ def dive(
             best.append((var.solution_value(), e, row))
         best.sort(reverse=True)
         if out_of_time:
-            # Pick the rest among the pooled rows with CP-SAT (each row is feasible).
-            partial = [list(fixed.get(e, grid[e])) for e in range(tables.n_staff)]
-            picked = solve_master(
-                tables, pool, partial, 2.0, workers, seed, fixed=fixed, only=set(active)
-            )
-            if picked is None:
-                return bound, None
-            return bound, picked[0]
+            # Round the rest to their most-used column (each is a feasible row).
+            for _, e, row in best:
+                fixed[e] = row
+            break
         chosen = [b for b in best if b[0] > 0.99] or best[: max(1, len(best) // 5)]
         for _, e, row in chosen:
             fixed[e] = row
