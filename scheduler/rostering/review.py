@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.models import (
+    Absence,
     Assignment,
     AssignmentSource,
     Person,
@@ -27,7 +28,7 @@ from scheduler.rostering.problem import pool
 from scheduler.rostering.roster_check import RosterChecker, draft_pairs, roster_checker
 from scheduler.solver.check import Violation
 from scheduler.solver.problem import DEFAULT_WEIGHTS, TERMS
-from scheduler.timeutil import to_local
+from scheduler.timeutil import day_bounds, to_local
 
 # Service points are told apart by one of this many colours (CSS classes sp-0 .. sp-7),
 # always together with their name, never by colour alone.
@@ -351,11 +352,12 @@ def build_review(session: Session, period: RosterPeriod, *, with_objective: bool
 
 @dataclass(frozen=True)
 class PersonRoster:
-    """One person's part of the roster: their shifts and weekly hours."""
+    """One person's part of the roster: their shifts, weekly hours and absences."""
 
     person: Person
     shifts: list[ShiftView]
     hours: PersonHours | None
+    absences: list[Absence] = field(default_factory=list)
 
     def by_day(self) -> list[tuple[date, list[ShiftView]]]:
         days: dict[date, list[ShiftView]] = defaultdict(list)
@@ -370,4 +372,18 @@ def person_roster(session: Session, period: RosterPeriod, person: Person) -> Per
     hours = next(
         (h for h in hours_by_person(session, period, shifts) if h.person_id == person.id), None
     )
-    return PersonRoster(person=person, shifts=mine, hours=hours)
+    tz = period.library.timezone
+    begin = day_bounds(period.start_date, tz)[0]
+    end = day_bounds(period.start_date + timedelta(days=7 * period.weeks - 1), tz)[1]
+    absences = list(
+        session.scalars(
+            select(Absence)
+            .where(
+                Absence.person_id == person.id,
+                Absence.starts_at < end,
+                Absence.ends_at > begin,
+            )
+            .order_by(Absence.starts_at)
+        )
+    )
+    return PersonRoster(person=person, shifts=mine, hours=hours, absences=absences)

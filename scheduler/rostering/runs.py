@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -78,10 +77,29 @@ def active_run(session: Session, period: RosterPeriod) -> RosterRun | None:
     return session.scalar(select(RosterRun).where(RosterRun.job_id == job.id))
 
 
+def lock_period(session: Session, period: RosterPeriod) -> None:
+    """Serialise starting a run and changing a roster on the period's row.
+
+    An edit and a start that arrive together then happen one after the other, so an
+    edit is never made after the solver read the roster but before it wrote its own.
+    (PostgreSQL: a row lock until commit; SQLite: writes are serialised anyway.)
+    """
+    # PostgreSQL: FOR NO KEY UPDATE, exclusive among starts and edits, yet it does not
+    # block the foreign-key checks (FOR KEY SHARE) of rows that point at the period,
+    # such as the running job's own update of its run.
+    query = select(RosterPeriod.id).where(RosterPeriod.id == period.id)
+    session.execute(query.with_for_update(key_share=True))
+
+
 def assert_not_running(period: RosterPeriod) -> None:
-    """Refuse to change a roster while the solver works on it (it would be overwritten)."""
+    """Refuse to change a roster while the solver works on it (it would be overwritten).
+
+    Also locks the period's row for the rest of the caller's transaction, so that a run
+    cannot start until the change is committed.
+    """
     session = object_session(period)
     assert session is not None, "the period must belong to a session"
+    lock_period(session, period)
     if active_job(session, period) is not None:
         raise RunError(
             _(
@@ -119,6 +137,7 @@ def start_run(
     refused = RunError(
         _("A solver run for this period is already queued or running. Wait for it or stop it.")
     )
+    lock_period(session, period)
     if active_job(session, period) is not None:
         raise refused
     try:
@@ -443,7 +462,3 @@ def latest_runs(session: Session, period_ids: list[int]) -> dict[int, RosterRun]
     ):
         out[run.period_id] = run
     return out
-
-
-def started_at(run: RosterRun) -> datetime | None:
-    return run.job.started_at if run.job is not None else None

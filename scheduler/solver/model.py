@@ -33,12 +33,6 @@ class RosterModel:
     impossible_pins: list[tuple[int, int]] = field(default_factory=list)
     var_index: dict[tuple[int, int], int] = field(default_factory=dict)
 
-    def by_week(self, idx: Index) -> dict[int, list[tuple[int, int]]]:
-        out: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for key in self.x:
-            out[idx.shifts[key[1]].week].append(key)
-        return out
-
 
 def build_model(
     idx: Index,

@@ -160,6 +160,11 @@ def person(period_id: int, person_id: int) -> Any:
     )
 
 
+def _to_review(period_id: int) -> Any:
+    _period_or_404(period_id)
+    return redirect(url_for(".review", period_id=period_id, _anchor="edit"))
+
+
 def _edit(period: RosterPeriod, form: str, action: Any) -> Any:
     """Run an edit; on refusal show the review page with the reasons, nothing changed."""
     try:
@@ -175,9 +180,11 @@ def _edit(period: RosterPeriod, form: str, action: Any) -> Any:
     return redirect(url_for(".review", period_id=period.id, _anchor="edit"), 303)
 
 
-@bp.post("/periods/<int:period_id>/assignments")
+@bp.route("/periods/<int:period_id>/assignments", methods=["GET", "POST"])
 @role_required(*LEADER)
 def add(period_id: int) -> Any:
+    if request.method == "GET":  # the forms live on the review page
+        return _to_review(period_id)
     period = _period_or_404(period_id)
     return _edit(
         period,
@@ -193,9 +200,11 @@ def add(period_id: int) -> Any:
     )
 
 
-@bp.post("/periods/<int:period_id>/assignments/move")
+@bp.route("/periods/<int:period_id>/assignments/move", methods=["GET", "POST"])
 @role_required(*LEADER)
 def move(period_id: int) -> Any:
+    if request.method == "GET":  # the forms live on the review page
+        return _to_review(period_id)
     period = _period_or_404(period_id)
     return _edit(
         period,
@@ -212,9 +221,11 @@ def move(period_id: int) -> Any:
     )
 
 
-@bp.post("/periods/<int:period_id>/assignments/remove")
+@bp.route("/periods/<int:period_id>/assignments/remove", methods=["GET", "POST"])
 @role_required(*LEADER)
 def remove(period_id: int) -> Any:
+    if request.method == "GET":  # the forms live on the review page
+        return _to_review(period_id)
     period = _period_or_404(period_id)
     return _edit(
         period,
@@ -229,9 +240,11 @@ def remove(period_id: int) -> Any:
     )
 
 
-@bp.post("/periods/<int:period_id>/pins")
+@bp.route("/periods/<int:period_id>/pins", methods=["GET", "POST"])
 @role_required(*LEADER)
 def pins(period_id: int) -> Any:
+    if request.method == "GET":  # the forms live on the review page
+        return _to_review(period_id)
     """Save the pin checkboxes; with ``action=resolve`` also re-solve the rest."""
     period = _period_or_404(period_id)
     wanted = []

@@ -1,6 +1,6 @@
 """With the demo data, a 4-week roster for the main library can be generated.
 
-Runs the real solver for up to a minute, so it is marked slow and runs on SQLite only
+Runs the real solver for 45 seconds, so it is marked slow and runs on SQLite only
 (the PostgreSQL mapping is covered by the fast tests). Covers a period with holidays.
 """
 
@@ -30,7 +30,7 @@ def test_the_demo_main_library_gets_a_4_week_roster(app, db, shared_dir, tmp_pat
     demo.seed_demo(db.session, today=today, password="demo-password-1")
     main = db.session.scalar(select(Library).where(Library.slug == "main"))
     period = create_period(db.session, main, date(2026, 12, 7), 4, None)
-    run = start_run(db.session, period, time_limit=60)
+    run = start_run(db.session, period, time_limit=45)  # a first roster comes in ~20 s
     db.session.commit()
     assert jobs.run_pending(app) == 1
     db.session.rollback()

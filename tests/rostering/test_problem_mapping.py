@@ -364,3 +364,21 @@ def test_rules_default_and_override(db, world) -> None:
     assert changed.min_break_minutes == 30
     assert changed.weights["target"] == 5
     assert changed.weights["change"] == sp.DEFAULT_WEIGHTS["change"]
+
+
+def test_unavailability_across_the_autumn_dst_change(db, world, make_shift) -> None:
+    """An absence from Saturday noon to Monday 08:00 around the clocks going back."""
+    start = date(2027, 10, 25)  # the week after: clocks go back on Sunday 31 October
+    period = RosterPeriod(library=world.library, start_date=date(2027, 10, 25), weeks=2)
+    db.session.add(period)
+    db.session.flush()
+    make_shift(period, world.desk, 6, 12, 16)
+    a = world.people[0]
+    db.session.add(
+        Absence(person=a, starts_at=at(5, 12, start=start), ends_at=at(7, 8, start=start))
+    )
+    db.session.flush()
+    built = build_problem(db.session, period)
+    (gap,) = staff_of(built, a).unavailable
+    assert (gap.start, gap.end) == (datetime(2027, 10, 30, 12), datetime(2027, 11, 1, 8))
+    assert (gap.end - gap.start) == timedelta(hours=44)  # wall clock; really 45 hours

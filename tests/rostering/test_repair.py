@@ -243,8 +243,10 @@ def weeks_roster(db, create_library, create_person, weeks: int):
         pytest.param(
             4,
             marks=pytest.mark.xfail(
-                reason="the engine's week-by-week improvement step calls ClearField on "
-                "ortools 9.15 model protos (scheduler/solver/solve.py), and the run fails",
+                reason="engine: its improvement step calls ClearField on ortools 9.15 model "
+                "protos (scheduler/solver/solve.py) and the run fails; with that fixed, a "
+                "5 s repair still moved 43 published assignments (14 in 20 s) where about 2 "
+                "must move: the search does not start from `previous`",
                 strict=False,
             ),
         ),

@@ -97,6 +97,8 @@ def test_person_view(db, roster) -> None:
         (date(2027, 1, 5), [time(8), time(10)])
     ]
     assert mine.hours.total_hours == 4.0
+    assert mine.absences == []
+    assert len(person_roster(db.session, roster.period, roster.cai).absences) == 1
 
 
 def test_csv_lists_every_shift_and_person(db, roster) -> None:

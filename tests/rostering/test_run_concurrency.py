@@ -9,6 +9,7 @@ SQLite the write transactions are serialised.
 from __future__ import annotations
 
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -92,3 +93,37 @@ def test_simultaneous_requests_through_the_web(
     assert codes == [200] + [409] * 9
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(RosterRun)) == 1
+
+
+def test_a_start_waits_for_an_edit_in_progress(app, db, world, fake_engine) -> None:
+    """An edit that checked nothing runs holds the period until it commits, so the
+    solver can never read the roster in the middle of the edit."""
+    checked, events = threading.Event(), []
+    period_id = world.period.id
+    db.session.rollback()  # the test holds no transaction while the two run
+
+    def edit() -> None:
+        with app.app_context():
+            session = Session(_db.engine)
+            runs.assert_not_running(session.get(RosterPeriod, period_id))
+            checked.set()
+            time.sleep(0.5)  # the edit takes a while
+            events.append("edit committed")
+            session.commit()
+            session.close()
+
+    def start() -> None:
+        checked.wait(10)
+        with app.app_context():
+            session = Session(_db.engine)
+            runs.start_run(session, session.get(RosterPeriod, period_id), time_limit=5)
+            session.commit()
+            events.append("run started")
+            session.close()
+
+    threads = [threading.Thread(target=edit), threading.Thread(target=start)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert events == ["edit committed", "run started"]

@@ -198,3 +198,24 @@ def test_h9_pin_the_person_cannot_hold_is_infeasible() -> None:
     sol = run(data)
     assert sol.status == "INFEASIBLE"
     assert sol.explanation
+
+
+def test_h8_blocks_run_from_sunday_into_the_next_week(tmp_path) -> None:
+    # Sunday 21-23 and 23-01, then Monday 01:05-03 of week two: one block of 6 h.
+    shifts = [
+        shift("late", 6, "21:00", "23:00"),
+        shift("night", 6, "23:00", "01:00"),
+        shift("early", 7, "01:05", "03:00"),
+        shift("day", 8, "10:00", "12:00"),
+    ]
+    data = problem(shifts, [person("k")], weeks=2, max_consecutive_hours=5)
+    assert run(data).status == "INFEASIBLE"
+    data["staff"].append(person("o"))
+    sol = run(data)
+    assert sol.status in ("OPTIMAL", "FEASIBLE")
+    checker(data, sol, tmp_path)
+    data["rules"]["max_consecutive_hours"] = 6
+    data["staff"].pop()
+    sol = run(data)
+    assert sol.status == "OPTIMAL"
+    checker(data, sol, tmp_path)

@@ -202,3 +202,11 @@ def test_the_stop_link_asks_first(client, db, world, fake_engine, leader) -> Non
     assert f'action="/staff/roster/runs/{run.id}/stop"' in html
     db.session.rollback()
     assert db.session.get(Job, run.job_id).state == JobState.QUEUED  # a GET stops nothing
+
+
+def test_unknown_periods_and_runs_are_404(client, world, leader) -> None:
+    assert client.get("/staff/roster/periods/999/runs").status_code == 404
+    assert client.post("/staff/roster/periods/999/runs").status_code == 404
+    assert client.get("/staff/roster/runs/999").status_code == 404
+    assert client.get("/staff/roster/runs/999/state.json").status_code == 404
+    assert client.post("/staff/roster/runs/999/stop").status_code == 404
