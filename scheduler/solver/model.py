@@ -134,6 +134,7 @@ def build_model(
         for s in ss:
             per_week[idx.shifts[s].week].append(s)
         target = person.target_hours_per_week
+        devs: dict[int, cp_model.IntVar] = {}
         for w in present_weeks:
             worked = sum(idx.shifts[s].minutes * x[(p, s)] for s in per_week.get(w, []))
             total = sum(idx.shifts[s].minutes for s in per_week.get(w, []))
@@ -157,11 +158,14 @@ def build_model(
                     dev = m.new_int_var(near, max(abs(t), abs(total - t)), f"dev{p}_{w}")
                     m.add_abs_equality(dev, worked - t)
                     objective.append(wts["target"] * dev)
+                    devs[w] = dev
 
         # H7 daily hours; duty days; split duty (block starts on the day).
         per_day: dict[int, list[int]] = defaultdict(list)
         for s in ss:
             per_day[idx.shifts[s].day].append(s)
+        day_duty: dict[int, cp_model.IntVar] = {}
+        day_starts: dict[int, list] = {}
         for d, ds in per_day.items():
             xs = [x[(p, s)] for s in ds]
             minutes = sum(idx.shifts[s].minutes * x[(p, s)] for s in ds)
@@ -195,6 +199,23 @@ def build_model(
             if block_cap is not None and most > block_cap:
                 m.add(minutes <= block_cap * sum(starts))
             objective.append(wts["duty_days"] * duty + wts["split_duty"] * extra)
+            day_duty[d] = duty
+            day_starts[d] = starts
+        if scored:
+            _add_week_levels(
+                m,
+                x,
+                idx,
+                p,
+                per_week,
+                per_day,
+                day_duty,
+                day_starts,
+                devs,
+                None if target is None else round(target * 60),
+                max_day[p],
+                block_cap,
+            )
 
         # H8 duty blocks: forbid every minimal chain of shifts spanning too long.
         if block_cap is not None:
@@ -247,6 +268,67 @@ def build_model(
     rm = RosterModel(model=m, x=x, shifts=shifts, impossible_pins=impossible)
     rm.var_index = {k: v.index for k, v in x.items()}
     return rm
+
+
+LEVELS_MAX = 40  # worked-minute levels per person-week up to which they are encoded
+
+
+def _add_week_levels(
+    m: cp_model.CpModel,
+    x: dict[tuple[int, int], cp_model.IntVar],
+    idx: Index,
+    p: int,
+    per_week: dict[int, list[int]],
+    per_day: dict[int, list[int]],
+    day_duty: dict[int, cp_model.IntVar],
+    day_starts: dict[int, list],
+    devs: dict[int, cp_model.IntVar],
+    target: int | None,
+    most_day: int,
+    block_cap: int | None,
+) -> None:
+    """Redundant cuts tightening the linear relaxation (the weekly bounds come from it).
+
+    A person's minutes in a week take one of a few values (multiples of the shifts'
+    common divisor); one boolean per value, exactly one true, ties the hours to the
+    target deviation exactly and to the fewest duty days (days hold at most
+    ``most_day`` minutes) and duty blocks (blocks span at most ``block_cap``) those
+    minutes need. Integer solutions are unchanged; fractional ones lose the cheap
+    "1.3 duty days" the plain model allows.
+    """
+    days_of: dict[int, list[int]] = defaultdict(list)
+    for d, ds in per_day.items():
+        days_of[idx.shifts[ds[0]].week].append(d)
+    for w, ws in per_week.items():
+        if w not in devs and not days_of.get(w):
+            continue
+        g = 0
+        for s in ws:
+            g = math.gcd(g, idx.shifts[s].minutes)
+        total = sum(idx.shifts[s].minutes for s in ws)
+        if not g or total // g + 1 > LEVELS_MAX:
+            continue
+        levels = list(range(0, total + 1, g))
+        ys = [m.new_bool_var(f"lvl{p}_{w}_{h}") for h in levels]
+        m.add_exactly_one(ys)
+        m.add(
+            sum(idx.shifts[s].minutes * x[(p, s)] for s in ws)
+            == sum(h * y for h, y in zip(levels, ys, strict=True))
+        )
+        dev = devs.get(w)
+        if dev is not None and target is not None:
+            m.add(dev == sum(abs(h - target) * y for h, y in zip(levels, ys, strict=True)))
+        days = days_of.get(w, [])
+        if days and most_day > 0:
+            m.add(
+                sum(day_duty[d] for d in days)
+                >= sum(-(-h // most_day) * y for h, y in zip(levels, ys, strict=True))
+            )
+        if days and block_cap:
+            starts = [v for d in days for v in day_starts[d]]
+            m.add(
+                sum(starts) >= sum(-(-h // block_cap) * y for h, y in zip(levels, ys, strict=True))
+            )
 
 
 def _forbid_long_chains(

@@ -73,6 +73,7 @@ LNS_STEP_S = 0.3  # time limit of one neighbourhood
 LNS_STEP_DET = 0.1  # the same in CP-SAT deterministic time
 LNS_STEP_MIN_DET = 0.05
 BIG_MODEL = 6000  # assignment variables past which presolve is kept short
+WEEK_CP_SHARE = 0.3  # of a week's time: CP-SAT (bound and roster) after person LNS
 
 
 @dataclass
@@ -171,6 +172,9 @@ class _Search:
             prm.max_time_in_seconds = budget * 10 + 5
         else:
             prm.max_time_in_seconds = budget
+            # One thread still runs CP-SAT's neighbourhoods in turn (measured: far
+            # better rosters than its plain one-thread search).
+            prm.interleave_search = prm.num_workers == 1
         if first_only:
             # A first roster fast: presolve costs seconds on big weeks; feasibility
             # jump finds one in a fraction of that.
@@ -347,23 +351,17 @@ class _Search:
     def improve_week(
         self, w: int, parts: list[Pairs], snapshot: list[Pairs], end: float, lanes: int
     ) -> int | None:
-        """Improve week ``w`` of ``parts`` in place; return the week's lower bound."""
+        """Improve week ``w`` of ``parts`` in place; return the week's lower bound.
+
+        Person neighbourhoods first (they improve a first roster fastest), then CP-SAT
+        on the whole week hinted with the result: its bound is the week's bound, and
+        its own neighbourhoods often improve further (measured on M-4weeks)."""
         idx = self.idx
-        relaxed = build_model(idx, weeks={w}, unsocial=False)
         if self.deterministic:
             budget = self.time_limit * WEEKS_SHARE / self.problem.weeks
         else:
             budget = end - self.elapsed()
-        self.hint(relaxed, relaxed.model, parts[w])
-        out = self.run_cp(
-            relaxed,
-            relaxed.model,
-            max(budget * 0.25, min(0.3, budget)),
-            workers=1 if lanes > 1 else None,
-        )
-        if out.pairs is not None:
-            parts[w] = frozenset(k for k in out.pairs if idx.shifts[k[1]].week == w)
-        # The search itself sees the spread, with the other weeks' unsocial shifts as
+        # The search sees the spread, with the other weeks' unsocial shifts as
         # offsets, so the weeks do not pile evenings on the same people.
         offset: dict[int, int] = {}
         for v, part in enumerate(snapshot):
@@ -372,17 +370,34 @@ class _Search:
                     offset[p] = offset.get(p, 0) + 1
         rm = build_model(idx, weeks={w}, unsocial_offset=offset)
         obj = self.hint(rm, rm.model, parts[w])
-        if obj is None:
-            return out.bound
 
         def publish(pairs: Pairs) -> None:
             with self.lock:
                 parts[w] = pairs
                 self.offer(frozenset().union(*parts))
 
-        publish(parts[w])
-        lns_budget = budget * 0.75 if self.deterministic else end - self.elapsed()
-        self.person_lns(rm, parts[w], obj, lns_budget, publish)
+        if obj is not None:
+            publish(parts[w])
+            lns_budget = (
+                budget * (1 - WEEK_CP_SHARE)
+                if self.deterministic
+                else (end - self.elapsed()) * (1 - WEEK_CP_SHARE)
+            )
+            self.person_lns(rm, parts[w], obj, lns_budget, publish)
+        relaxed = build_model(idx, weeks={w}, unsocial=False)
+        self.hint(relaxed, relaxed.model, parts[w])
+        cp_budget = budget * WEEK_CP_SHARE if self.deterministic else end - self.elapsed()
+        out = self.run_cp(
+            relaxed, relaxed.model, max(cp_budget, 0.3), workers=1 if lanes > 1 else None
+        )
+        if out.pairs is not None and obj is not None:
+            mine = frozenset(k for k in out.pairs if idx.shifts[k[1]].week == w)
+            current = self.hint(rm, rm.model.clone(), parts[w])
+            value = self.hint(rm, rm.model.clone(), mine)
+            if value is not None and (current is None or value < current):
+                publish(mine)
+        elif out.pairs is not None:
+            parts[w] = frozenset(k for k in out.pairs if idx.shifts[k[1]].week == w)
         return out.bound
 
     def person_lns(
