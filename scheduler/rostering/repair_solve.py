@@ -68,17 +68,26 @@ def illegal_previous(problem: sp.Problem) -> set[sp.Assignment]:
     }
 
 
-def neighbourhood(problem: sp.Problem, free_days: set[date] | None) -> sp.Problem:
+def week_of(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def neighbourhood(
+    problem: sp.Problem, free_days: set[date] | None
+) -> tuple[sp.Problem, list[sp.Assignment]]:
     """``problem`` with every legal previous assignment off ``free_days`` pinned.
 
-    Shifts off those days are closed to anyone not pinned there (max_staff = pins), so
-    the search only decides the free days; None frees everything (change weight up).
+    Shifts off those days are closed to anyone not pinned there (max_staff = pins), and
+    weeks without a free day leave the problem altogether (every hard rule and soft
+    term is per day or per ISO week): their pins come back as the second value, to be
+    added to the roster found. None frees everything (with the change weight up).
     """
     weights = {**problem.rules.weights, "change": REPAIR_CHANGE_WEIGHT}
     rules = replace(problem.rules, weights=weights, allow_understaffing=True)
     if free_days is None:
-        return replace(problem, rules=rules)
+        return replace(problem, rules=rules), []
     day = {s.id: s.start.date() for s in problem.shifts}
+    weeks = {week_of(d) for d in free_days}
     bad = illegal_previous(problem)
     pins = list(problem.pinned)
     for a in problem.previous:
@@ -89,19 +98,29 @@ def neighbourhood(problem: sp.Problem, free_days: set[date] | None) -> sp.Proble
         held[a.shift] = held.get(a.shift, 0) + 1
     shifts = []
     for s in problem.shifts:
+        if week_of(day[s.id]) not in weeks:
+            continue
         if day[s.id] in free_days:
             shifts.append(s)
         elif held.get(s.id):
             n = held[s.id]
             shifts.append(replace(s, min_staff=min(s.min_staff, n), max_staff=max(n, 1)))
     kept = {s.id for s in shifts}
-    return replace(
+    # Someone the absence took below their weekly minimum is not given extra shifts to
+    # make it up (the check reports that H6 shortfall; the repair does not cause it).
+    legal = [a for a in problem.previous if a not in bad]
+    short = {v.staff for v in check(problem, legal).violations if v.rule == "H6"}
+    staff = tuple(replace(p, min_hours_per_week=0.0) if p.id in short else p for p in problem.staff)
+    derived = replace(
         problem,
         shifts=tuple(shifts),
+        staff=staff,
         rules=rules,
         pinned=tuple(a for a in pins if a.shift in kept),
         previous=tuple(a for a in problem.previous if a.shift in kept),
     )
+    outside = [a for a in pins if week_of(day[a.shift]) not in weeks]
+    return derived, outside
 
 
 def scope_days(problem: sp.Problem, scope: str, affected: set[date]) -> set[date] | None:
@@ -112,7 +131,7 @@ def scope_days(problem: sp.Problem, scope: str, affected: set[date]) -> set[date
         near = {d + timedelta(days=k) for d in affected for k in (-1, 0, 1)}
         return {d for d in near if problem.start <= d <= last}
     if scope == "weeks":
-        mondays = {d - timedelta(days=d.weekday()) for d in affected}
+        mondays = {week_of(d) for d in affected}
         return {m + timedelta(days=k) for m in mondays for k in range(7)}
     return None
 
@@ -152,7 +171,7 @@ def solve_repair(
         if left <= 0.2 or (stop_event is not None and stop_event.is_set()):
             break
         budget = left if i == len(scopes) - 1 else max(1.0, left * SHARE[scope])
-        derived = neighbourhood(problem, scope_days(problem, scope, affected))
+        derived, outside = neighbourhood(problem, scope_days(problem, scope, affected))
         t = time.monotonic()
         found = solve(
             derived,
@@ -169,20 +188,21 @@ def solve_repair(
         tried.append(entry)
         if found.status not in ("OPTIMAL", "FEASIBLE"):
             continue
-        report = check(problem, list(found.assignments))
+        roster = [*outside, *found.assignments]
+        report = check(problem, roster)
         if any((v.rule, v.staff, v.shift) not in known for v in report.violations):
             entry["status"] = "BROKEN"
             continue
-        missing = _missing_minutes(problem, list(found.assignments))
-        kept = set(found.assignments)
+        missing = _missing_minutes(problem, roster)
+        kept = set(roster)
         entry.update(missing_minutes=missing, moved=sum(a not in kept for a in previous))
         solution = sp.Solution(
             status="FEASIBLE",
             objective=report.objective,
             bound=None,
             wall_time_s=round(time.monotonic() - t0, 3),
-            assignments=list(found.assignments),
-            uncovered=_missing(problem, list(found.assignments)),
+            assignments=roster,
+            uncovered=_missing(problem, roster),
             terms=dict(report.terms),
         )
         if best is None or report.objective < best[0]:
