@@ -2,11 +2,12 @@
 
 The leader marks the person absent for the days (stored as Absence rows, so booking and
 later runs see it too), their shifts on those days leave the draft, and a REPAIR run
-re-solves the period with the published roster as ``previous``: the ``change`` term
-(weight 100 per moved assignment) keeps everyone else where they were. The draft then
-differs from the published roster only where it must; the leader sees that difference
-(:func:`scheduler.rostering.publish.compare`) and publishes it.
-"""
+re-solves with the published roster as ``previous``. The run is minimal-change by
+construction (:mod:`scheduler.rostering.repair_solve`): everything published outside the
+affected days is pinned and only those days are solved, widening to the days around,
+the weeks, and the whole period only when that is not enough. The draft then differs
+from the published roster only where it must; the leader sees that difference
+(:func:`scheduler.rostering.publish.compare`) and publishes it."""
 
 from __future__ import annotations
 

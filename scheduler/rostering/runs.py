@@ -39,6 +39,7 @@ from scheduler.models import (
 )
 from scheduler.rostering.problem import build_problem
 from scheduler.rostering.reasons import Reason, _
+from scheduler.rostering.repair_solve import RepairResult, solve_repair
 from scheduler.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -241,6 +242,7 @@ def run_state(run: RosterRun) -> dict[str, Any]:
         "applied": applied,
         "explanation": list(solution.get("explanation") or []),
         "uncovered": list(solution.get("uncovered") or []),
+        "repair_scope": solution.get("repair_scope"),
         "error": error,
     }
 
@@ -346,7 +348,8 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
         raise LookupError(f"roster run {run_id} no longer exists")
     period = run.period
     rules = current_app.config.get("ROSTER_RULES")
-    built = build_problem(session, period, kind=run.kind, rules=rules)
+    kind = run.kind  # read now: touching ``run`` after the commit would open a transaction
+    built = build_problem(session, period, kind=kind, rules=rules)
     run.problem = engine_api.problem_to_dict(built.problem)
     run.solution = run.status = run.objective = run.bound = run.applied_at = None
     try:
@@ -365,14 +368,28 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
         target=_watch_cancel, args=(engine, ctx.job_id, ctx.stop_event, done), daemon=True
     )
     watcher.start()
+    repair: RepairResult | None = None
     try:
-        solution = engine_api.solve(
-            built.problem,
-            time_limit=time_limit,
-            workers=workers,
-            on_progress=writer,
-            stop_event=ctx.stop_event,
-        )
+        if kind == RunKind.REPAIR:
+            # Minimal change by construction: solve the affected days first, widen
+            # only if that is not enough (see scheduler.rostering.repair_solve).
+            repair = solve_repair(
+                engine_api.solve,
+                built.problem,
+                time_limit=time_limit,
+                workers=workers,
+                on_progress=writer,
+                stop_event=ctx.stop_event,
+            )
+            solution = repair.solution
+        else:
+            solution = engine_api.solve(
+                built.problem,
+                time_limit=time_limit,
+                workers=workers,
+                on_progress=writer,
+                stop_event=ctx.stop_event,
+            )
     except engine_api.InputError as exc:
         _input_error(session, run_id, exc)
         raise
@@ -381,10 +398,16 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
         watcher.join()
     writer.flush()
     stored = engine_api.solution_to_dict(solution)
+    if repair is not None:  # which neighbourhood gave the roster, and what was tried
+        stored["repair_scope"] = repair.scope
+        stored["repair_tried"] = repair.tried
     applied = _store(session, run_id, ctx.job_id, built, solution, stored)
     if ctx.should_stop():
         raise jobs.JobCancelled()
-    return {"status": solution.status, "objective": solution.objective, "applied": applied}
+    result = {"status": solution.status, "objective": solution.objective, "applied": applied}
+    if repair is not None:
+        result["repair_scope"] = repair.scope
+    return result
 
 
 def _input_error(session: Session, run_id: int, exc: Exception) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scheduler.solver.check import CheckReport, Violation, check
 from scheduler.solver.errors import InputError
 from scheduler.solver.io import load_problem, problem_from_dict, problem_to_dict, solution_to_dict
 from scheduler.solver.problem import (
@@ -30,6 +31,7 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "TERMS",
     "Assignment",
+    "CheckReport",
     "InputError",
     "Preference",
     "Problem",
@@ -41,6 +43,7 @@ __all__ = [
     "Staff",
     "Unavailable",
     "Uncovered",
+    "Violation",
     "check",
     "explain",
     "explain_infeasible",
@@ -51,12 +54,14 @@ __all__ = [
     "solve",
 ]
 
-_LAZY = {"check": "check", "explain": "explain", "explain_infeasible": "explain"}
+# The explanations need OR-Tools; they load on first use so that importing the package
+# (and the Curtois evaluator under it) stays light. The module is not called ``explain``:
+# importing a submodule sets the package attribute of its name, which would hide the
+# function.
+_LAZY = {"explain": "explanations", "explain_infeasible": "explanations"}
 
 
 def __getattr__(name: str) -> Any:
-    """``check``, ``explain`` and ``explain_infeasible`` load on first use (their modules
-    are written separately and may be absent)."""
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

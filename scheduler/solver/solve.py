@@ -698,7 +698,7 @@ def _watch_class() -> type:
 
 def _explain(problem: Problem) -> list[str]:
     try:
-        from scheduler.solver.explain import explain_infeasible
+        from scheduler.solver.explanations import explain_infeasible
     except ImportError:
         explain_infeasible = None
     if explain_infeasible is not None:

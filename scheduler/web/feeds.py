@@ -64,6 +64,7 @@ PUBLIC_MAX_AGE = 15 * 60
 EVENT_PAGES: dict[str, tuple[str, str]] = {
     "appointment": ("booking.appointment", "appointment_id"),
     "session": ("dropins.session_page", "session_id"),
+    "shift": ("my_shifts.shift", "shift_id"),
 }
 EVENT_FALLBACK = {
     "shift": "staff.dashboard",

@@ -148,4 +148,6 @@ def test_events_link_back_through_stable_urls(client, login, clock, create_perso
     assert anonymous.status_code == 302
     assert "/sign-in" in anonymous.headers["Location"]
     login(create_person(Role.FIRST_LINE))
-    assert client.get(path).headers["Location"].endswith("/staff/")
+    # A shift lands on its place in "my shifts" (the review pages' shift link).
+    shift_id = path.removeprefix("/staff/calendar/shifts/")
+    assert client.get(path).headers["Location"].endswith(f"/staff/my-shifts/{shift_id}")

@@ -406,3 +406,15 @@ def test_engine_solution_is_accepted_with_the_objective_it_reports():
     assert report.violations == []
     assert report.objective == solution.objective
     assert report.terms == {k: solution.terms.get(k, 0) for k in report.terms}
+
+
+def test_package_exports_stay_functions_after_their_modules_load() -> None:
+    import importlib
+
+    import scheduler.solver as solver
+
+    importlib.import_module("scheduler.solver.check")
+    importlib.import_module("scheduler.solver.explanations")
+    assert callable(solver.check)
+    assert callable(solver.explain)
+    assert callable(solver.explain_infeasible)

@@ -9,7 +9,7 @@ import random
 import pytest
 from ortools.sat.python import cp_model
 
-from scheduler.solver.explain import _CoreModel, explain, explain_infeasible
+from scheduler.solver.explanations import _CoreModel, explain, explain_infeasible
 from scheduler.solver.problem import Rules, Unavailable
 from tests.solver.builders import EXAMPLES, at, from_dict, person, problem, shift
 from tests.solver.test_check import random_case

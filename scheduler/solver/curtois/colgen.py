@@ -10,6 +10,7 @@ master is then solved as an integer program by CP-SAT, hinted with the incumbent
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -257,13 +258,9 @@ def dive(
     active = list(range(tables.n_staff))
     root_end = start + (deadline - start) * (1 - dive_share)
     converged, bound = _rounds(tables, grid, pool, master, pricers, active, root_end, seed, workers)
-    if not converged:
-        # No time to dive from an unfinished LP: the best mix of the pooled rows instead.
-        picked = solve_master(
-            tables, pool, grid, min(5.0, max(1.0, deadline - root_end)), workers, seed
-        )
-        return bound, None if picked is None else picked[0]
+    del converged  # an unfinished LP is still a good guide: the dive keeps pricing
     fixed: dict[int, Row] = {}
+    step_time = 0.0
     while active:
         if master.lp.Solve() != pywraplp.Solver.OPTIMAL:
             return bound, None
@@ -275,15 +272,17 @@ def dive(
             best.append((var.solution_value(), e, row))
         best.sort(reverse=True)
         if out_of_time:
-            # Pick the rest among the pooled rows with CP-SAT (each row is feasible).
-            partial = [list(fixed.get(e, grid[e])) for e in range(tables.n_staff)]
-            picked = solve_master(
-                tables, pool, partial, 2.0, workers, seed, fixed=fixed, only=set(active)
-            )
-            if picked is None:
-                return bound, None
-            return bound, picked[0]
-        chosen = [b for b in best if b[0] > 0.99] or best[: max(1, len(best) // 5)]
+            # Round the rest to their most-used column (each is a feasible row).
+            for _, e, row in best:
+                fixed[e] = row
+            break
+        # Fix every (nearly) integral row, and enough others that the dive ends in time.
+        count = max(1, len(best) // 10, sum(1 for b in best if b[0] > 0.99))
+        if step_time:
+            steps_left = max(1.0, (deadline - time.monotonic()) / step_time)
+            count = max(count, math.ceil(len(best) / steps_left))
+        chosen = best[:count]
+        step_start = time.monotonic()
         for _, e, row in chosen:
             fixed[e] = row
             for var, r in master.columns[e]:
@@ -294,6 +293,7 @@ def dive(
             _rounds(
                 tables, grid, pool, master, pricers, active, deadline, seed, workers, max_rounds=4
             )
+        step_time = time.monotonic() - step_start
     return bound, [list(fixed[e]) for e in range(tables.n_staff)]
 
 
