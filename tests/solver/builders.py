@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
+from scheduler.solver.io import problem_to_dict
 from scheduler.solver.problem import (
     Assignment,
     Preference,
@@ -98,67 +99,8 @@ def with_rules(p: Problem, **changes) -> Problem:
     return replace(p, rules=replace(p.rules, **changes))
 
 
-def _t(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M")
-
-
-def to_dict(p: Problem) -> dict:
-    """The Problem in ROSTER-FORMAT.md JSON form (every default written out)."""
-    r = p.rules
-    rules = {
-        "min_hours_per_week": r.min_hours_per_week,
-        "max_hours_per_day": r.max_hours_per_day,
-        "min_break_minutes": r.min_break_minutes,
-        "allow_understaffing": r.allow_understaffing,
-        "weights": dict(r.weights),
-    }
-    if r.max_consecutive_hours is not None:
-        rules["max_consecutive_hours"] = r.max_consecutive_hours
-    return {
-        "version": 1,
-        "timezone": p.timezone,
-        "period": {"start": p.start.isoformat(), "weeks": p.weeks},
-        "service_points": [
-            {"id": s.id, "name": s.name, "ground_floor": s.ground_floor, "first_line": s.first_line}
-            for s in p.service_points
-        ],
-        "shifts": [
-            {
-                "id": s.id,
-                "service_point": s.service_point,
-                "start": _t(s.start),
-                "end": _t(s.end),
-                "min_staff": s.min_staff,
-                "max_staff": s.max_staff,
-                "skills": list(s.skills),
-            }
-            for s in p.shifts
-        ],
-        "staff": [
-            {
-                "id": q.id,
-                "name": q.name,
-                "first_line": q.first_line,
-                "skills": list(q.skills),
-                "min_hours_per_week": q.min_hours_per_week,
-                "max_hours_per_week": q.max_hours_per_week,
-                "max_hours_per_day": q.max_hours_per_day,
-                "target_hours_per_week": q.target_hours_per_week,
-                "unavailable": [
-                    {"start": _t(u.start), "end": _t(u.end), "reason": u.reason}
-                    for u in q.unavailable
-                ],
-                "preferences": [
-                    {"start": _t(u.start), "end": _t(u.end), "weight": u.weight}
-                    for u in q.preferences
-                ],
-            }
-            for q in p.staff
-        ],
-        "rules": rules,
-        "pinned": [{"shift": a.shift, "staff": a.staff} for a in p.pinned],
-        "previous": [{"shift": a.shift, "staff": a.staff} for a in p.previous],
-    }
+# The engine's writer: tests write the same JSON that check_roster.py reads from the CLI.
+to_dict = problem_to_dict
 
 
 def from_dict(d: dict) -> Problem:
