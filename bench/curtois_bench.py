@@ -7,12 +7,13 @@ Every roster is re-scored by the independent evaluator
 (``scheduler.solver.curtois.evaluate``); a roster it finds infeasible is reported as such.
 Prints a Markdown table and writes it, with the machine and settings, to
 bench/results/curtois.md (``--out`` to change, ``--out -`` for stdout only). Instances are
-read from ../shared/benchmarks/curtois next to the repository (``--dir`` to change).
+read from data/curtois-qu in the repository (``--dir`` to change).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import os
 import platform
@@ -26,12 +27,13 @@ from scheduler.solver.curtois.evaluate import evaluate  # noqa: E402
 from scheduler.solver.curtois.reader import read_instance  # noqa: E402
 from scheduler.solver.curtois.solve import solve_instance  # noqa: E402
 
-# README section 5 (best known) and section 6 (untuned direct CP-SAT, 60 s, 2 workers).
+# Best-known values: data/curtois-qu/best-known.csv (with their sources in that folder's
+# README). Direct CP-SAT baseline: an untuned direct model, 60 s, 2 workers, as measured
+# when the benchmark was set up.
 BKS = {
-    1: 607, 2: 828, 3: 1001, 4: 1716, 5: 1143, 6: 1950, 7: 1056, 8: 1300, 9: 439, 10: 4631,
-    11: 3443, 12: 4040, 13: 1348, 14: 1278, 15: 3829, 16: 3225, 17: 5746, 18: 4459,
-    19: 3149, 20: 4769, 21: 21133, 22: 30241, 23: 17428, 24: 42463,
-}  # fmt: skip
+    int(row["instance"]): int(row["best_known"])
+    for row in csv.DictReader((ROOT / "data" / "curtois-qu" / "best-known.csv").open())
+}
 BASELINE = {
     1: 607, 2: 828, 3: 1003, 4: 1724, 5: 1245, 6: 2359, 7: 1499, 8: 2850, 9: 569,
     10: 5410, 11: 4242, 12: 8991, 14: 2243, 16: 5275,
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dir", type=Path, default=ROOT.parent / "shared/benchmarks/curtois")
+    parser.add_argument("--dir", type=Path, default=ROOT / "data" / "curtois-qu")
     parser.add_argument("--out", default=str(ROOT / "bench/results/curtois.md"))
     args = parser.parse_args(argv)
     indexes = [int(x) for x in args.only.split(",")] if args.only else list(range(1, 25))

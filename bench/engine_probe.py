@@ -2,7 +2,7 @@
 
     python bench/engine_probe.py [--time-limit 10] [--workers 2] [--seed 0] [FILE ...]
 
-Without files it runs ../shared/roster-examples/{S-week,M-4weeks,L-3libraries}.json.
+Without files it runs data/roster-examples/{S-week,M-4weeks,L-3libraries}.json.
 Each solution is checked by ../shared/tools/check_roster.py. The machine is shared:
 numbers move with others' load, so note ``uptime`` next to them.
 """
@@ -22,7 +22,9 @@ sys.path.insert(0, str(ROOT))
 from scheduler.solver import load_problem, solution_to_dict, solve  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
-DEFAULT = [SHARED / "roster-examples" / f"{n}.json" for n in ("S-week", "M-4weeks", "L-3libraries")]
+DEFAULT = [
+    ROOT / "data" / "roster-examples" / f"{n}.json" for n in ("S-week", "M-4weeks", "L-3libraries")
+]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@
     python bench/roster_bench.py --time-limits 10,60              # as the issue asks
     python bench/roster_bench.py --time-limits 10 --skip-baseline --only S-week
 
-Instances: the three shared examples (../shared/roster-examples: S-week, M-4weeks,
+Instances: the three roster examples (data/roster-examples: S-week, M-4weeks,
 L-3libraries) and the generated scenarios of bench/roster_scenarios.py (G1..G5, up to 10
 libraries, 8 weeks, 140 first-line staff). For each time limit T the engine
 (``scheduler.solver.solve``) runs for T seconds and the baseline (bench/roster_baseline.py)
@@ -41,7 +41,7 @@ from roster_baseline import load_problem, solve_baseline  # noqa: E402
 from roster_scenarios import SCENARIOS, generate  # noqa: E402
 
 SHARED = ROOT / ".." / "shared"
-EXAMPLES = SHARED / "roster-examples"
+EXAMPLES = ROOT / "data" / "roster-examples"
 CHECK_ROSTER = SHARED / "tools" / "check_roster.py"
 RESULTS = ROOT / "bench" / "results" / "roster.md"
 SHARED_NAMES = ("S-week", "M-4weeks", "L-3libraries")

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import json
 import os
 import secrets
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,7 +35,7 @@ PG_URL = os.environ.get(
     "SCHEDULER_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"  # optional cross-checks only
 
 pytest_plugins = ["tests.factories"]
 
@@ -208,9 +211,31 @@ def live_server(app) -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture
-def shared_dir() -> Path:
-    """``../shared`` next to the repository; tests that need it skip when it is absent."""
-    if not SHARED.is_dir():
-        pytest.skip(f"{SHARED} is not present (the shared contracts and examples live there)")
-    return SHARED
+def check_roster(tmp_path: Path, problem: dict, solution: dict) -> str:
+    """Check a stored roster with the engine's own checker, and cross-check it with
+    ``../shared/tools/check_roster.py`` when that folder is next to the repository.
+    Fails the test on any broken rule or disagreement; returns ``objective=N``."""
+    from scheduler.solver import problem_from_dict
+    from scheduler.solver.check import check
+    from scheduler.solver.problem import Assignment
+
+    report = check(
+        problem_from_dict(problem),
+        [Assignment(shift=a["shift"], staff=a["staff"]) for a in solution["assignments"]],
+    )
+    assert report.ok, [v.message for v in report.violations]
+    assert report.objective == solution["objective"], (report.objective, solution["objective"])
+    tool = SHARED / "tools" / "check_roster.py"
+    if tool.is_file():
+        (tmp_path / "problem.json").write_text(json.dumps(problem))
+        (tmp_path / "solution.json").write_text(json.dumps(solution))
+        out = subprocess.run(
+            [sys.executable, str(tool), "problem.json", "solution.json"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert f"objective={report.objective}" in out.stdout, out.stdout
+    return f"objective={report.objective}"

@@ -6,9 +6,6 @@ Runs the real solver for 45 seconds, so it is marked slow and runs on SQLite onl
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -18,11 +15,12 @@ from scheduler import demo, jobs
 from scheduler.models import Assignment, Library, RosterRun
 from scheduler.rostering.periods import create_period
 from scheduler.rostering.runs import run_state, start_run
+from tests.conftest import check_roster
 from tests.rostering.helpers import real_engine
 
 
 @pytest.mark.slow
-def test_the_demo_main_library_gets_a_4_week_roster(app, db, shared_dir, tmp_path) -> None:
+def test_the_demo_main_library_gets_a_4_week_roster(app, db, tmp_path) -> None:
     real_engine()
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the demo roster is solved once, on SQLite")
@@ -41,13 +39,4 @@ def test_the_demo_main_library_gets_a_4_week_roster(app, db, shared_dir, tmp_pat
     assert db.session.scalar(select(func.count()).select_from(Assignment)) == len(
         run.solution["assignments"]
     )
-    (tmp_path / "p.json").write_text(json.dumps(run.problem))
-    (tmp_path / "s.json").write_text(json.dumps(run.solution))
-    checked = subprocess.run(
-        [sys.executable, str(shared_dir / "tools" / "check_roster.py"), "p.json", "s.json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert checked.returncode == 0, checked.stdout
+    check_roster(tmp_path, run.problem, run.solution)

@@ -1,4 +1,4 @@
-"""Solver runs with the real engine, checked by ../shared/tools/check_roster.py.
+"""Solver runs with the real engine; each stored roster passes the checker (tests.conftest).
 
 A week of desk and back-office shifts; every kind of input the mapping reads (an
 absence, a booked appointment, a hosted drop-in, a preference, a pin) is present, and
@@ -7,10 +7,7 @@ the stored Problem and Solution must pass the independent checker.
 
 from __future__ import annotations
 
-import json
 import secrets
-import subprocess
-import sys
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -31,6 +28,7 @@ from scheduler.models import (
 from scheduler.models.availability import Mode
 from scheduler.rostering.runs import run_state, start_run
 from scheduler.timeutil import local_to_utc
+from tests.conftest import check_roster
 from tests.rostering.helpers import MONDAY, TZ, real_engine
 
 
@@ -81,20 +79,6 @@ def week(db, world, make_shift):
     return world
 
 
-def check_with_shared_tool(shared_dir, tmp_path, run: RosterRun) -> str:
-    problem, solution = tmp_path / "problem.json", tmp_path / "solution.json"
-    problem.write_text(json.dumps(run.problem))
-    solution.write_text(json.dumps(run.solution))
-    result = subprocess.run(
-        [sys.executable, str(shared_dir / "tools" / "check_roster.py"), problem, solution],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 def stored(db, period) -> set[tuple[int, int]]:
     db.session.rollback()
     return {
@@ -105,7 +89,7 @@ def stored(db, period) -> set[tuple[int, int]]:
     }
 
 
-def test_a_generated_roster_passes_the_shared_checker(app, db, week, shared_dir, tmp_path):
+def test_a_generated_roster_passes_the_checker(app, db, week, tmp_path):
     run = start_run(db.session, week.period, time_limit=10)
     db.session.commit()
     assert jobs.run_pending(app) == 1
@@ -114,7 +98,7 @@ def test_a_generated_roster_passes_the_shared_checker(app, db, week, shared_dir,
     state = run_state(run)
     assert state["outcome"] == "solved", state
     assert run.status in ("OPTIMAL", "FEASIBLE")
-    out = check_with_shared_tool(shared_dir, tmp_path, run)
+    out = check_roster(tmp_path, run.problem, run.solution)
     assert f"objective={run.objective}" in out
     # What is stored in the database is exactly the solution.
     built_ids = {a["shift"]: int(a["shift"][1:]) for a in run.solution["assignments"]}
@@ -134,7 +118,7 @@ def test_a_generated_roster_passes_the_shared_checker(app, db, week, shared_dir,
     assert state["objective"] == run.objective
 
 
-def test_a_resolve_keeps_the_roster_and_passes_the_checker(app, db, week, shared_dir, tmp_path):
+def test_a_resolve_keeps_the_roster_and_passes_the_checker(app, db, week, tmp_path):
     start_run(db.session, week.period, time_limit=10)
     db.session.commit()
     jobs.run_pending(app)
@@ -145,7 +129,7 @@ def test_a_resolve_keeps_the_roster_and_passes_the_checker(app, db, week, shared
     db.session.rollback()
     run = db.session.get(RosterRun, run.id)
     assert len(run.problem["previous"]) == len(before)
-    check_with_shared_tool(shared_dir, tmp_path, run)
+    check_roster(tmp_path, run.problem, run.solution)
     assert run.solution["terms"].get("change", 0) == 0  # nothing needed to move
     assert stored(db, week.period) == before
 

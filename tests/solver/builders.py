@@ -24,9 +24,10 @@ from scheduler.solver.problem import (
 )
 
 MONDAY = date(2027, 1, 4)
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-CHECK_ROSTER = SHARED / "tools" / "check_roster.py"
-EXAMPLES = SHARED / "roster-examples"
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+CHECK_ROSTER = SHARED / "tools" / "check_roster.py"  # optional cross-check
+EXAMPLES = ROOT / "data" / "roster-examples"
 
 DESK = ServicePoint("desk", "Information desk", ground_floor=True, first_line=True)
 REMOTE = ServicePoint("remote", "Phone and chat", ground_floor=True, first_line=True)

@@ -1,5 +1,6 @@
-"""Tiny roster problems for the engine tests, as ROSTER-FORMAT.md dicts, and a bridge to
-the independent checker ``../shared/tools/check_roster.py``."""
+"""Tiny roster problems for the engine tests, as roster-format dicts (docs/roster-format.md),
+and a checker bridge: the engine's own checker always, ``../shared/tools/check_roster.py``
+as a cross-check when it is next to the repository."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from typing import Any
 import pytest
 
 from scheduler.solver import Solution, problem_from_dict, solution_to_dict, solve
+from scheduler.solver.check import check
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
-CHECK_ROSTER = SHARED / "tools" / "check_roster.py"
-EXAMPLES = SHARED / "roster-examples"
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+CHECK_ROSTER = SHARED / "tools" / "check_roster.py"  # optional cross-check
+EXAMPLES = ROOT / "data" / "roster-examples"
 MONDAY = "2027-01-04"
 
 
@@ -79,9 +82,15 @@ def held(solution: Solution) -> set[tuple[str, str]]:
 
 
 def checker(data: dict[str, Any], solution: Solution, tmp_path: Path) -> str:
-    """Run check_roster.py on the pair; return its OK line (fails the test otherwise)."""
+    """Check the pair with the engine's own checker (``scheduler.solver.check``) and, where
+    ``../shared/tools/check_roster.py`` is next to the repository, cross-check with it too.
+    Fails the test on any broken rule or an objective the checkers do not agree on."""
+    report = check(problem_from_dict(data), solution.assignments)
+    assert report.ok, [v.message for v in report.violations]
+    assert report.objective == solution.objective, (report.objective, solution.objective)
+    line = f"OK objective={report.objective}"
     if not CHECK_ROSTER.is_file():
-        pytest.skip(f"checker not found at {CHECK_ROSTER}")
+        return line
     p, s = tmp_path / "problem.json", tmp_path / "solution.json"
     p.write_text(json.dumps(data))
     s.write_text(json.dumps(solution_to_dict(solution)))

@@ -379,7 +379,6 @@ def test_agrees_with_check_roster_on_random_rosters(tmp_path):
 # --- Speed: the web app checks a 4-week roster after every edit -----------------------------
 
 
-@pytest.mark.skipif(not EXAMPLES.exists(), reason="../shared/roster-examples absent")
 def test_four_week_roster_checks_in_well_under_50_ms():
     p = from_dict(json.loads((EXAMPLES / "M-4weeks.json").read_text()))
     rng = random.Random(1)
@@ -395,7 +394,6 @@ def test_four_week_roster_checks_in_well_under_50_ms():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not EXAMPLES.exists(), reason="../shared/roster-examples absent")
 def test_engine_solution_is_accepted_with_the_objective_it_reports():
     from scheduler.solver import load_problem, solve
 

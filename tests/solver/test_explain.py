@@ -137,7 +137,6 @@ def test_day_needs_more_hours_than_staff_can_give():
     ]
 
 
-@pytest.mark.skipif(not EXAMPLES.exists(), reason="../shared/roster-examples absent")
 def test_shared_saturday_example_is_explained_by_the_saturday_shifts():
     p = from_dict(json.loads((EXAMPLES / "S-infeasible-saturday.json").read_text()))
     reasons = explain_infeasible(p)
@@ -147,7 +146,6 @@ def test_shared_saturday_example_is_explained_by_the_saturday_shifts():
     assert len(reasons) == len(saturday)
 
 
-@pytest.mark.skipif(not EXAMPLES.exists(), reason="../shared/roster-examples absent")
 def test_shared_feasible_example_has_no_reasons():
     p = from_dict(json.loads((EXAMPLES / "S-week.json").read_text()))
     assert explain(p) == []
@@ -250,7 +248,6 @@ def test_shift_longer_than_anyone_may_work_in_a_row():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not EXAMPLES.exists(), reason="../shared/roster-examples absent")
 def test_engine_reports_these_reasons_for_the_saturday_example():
     from scheduler.solver import load_problem, solve
 

@@ -15,10 +15,9 @@ import pytest
 from scheduler.solver.curtois.instance import Instance
 from scheduler.solver.curtois.reader import read_instance
 
-# tests/solver/curtois/conftest.py -> parents[3] is the repository root; the shared folder
-# sits next to it (../shared from the repository root).
+# tests/solver/curtois/conftest.py -> parents[3] is the repository root.
 REPO_ROOT = Path(__file__).resolve().parents[3]
-BENCHMARK_DIR = REPO_ROOT.parent / "shared" / "benchmarks" / "curtois"
+BENCHMARK_DIR = REPO_ROOT / "data" / "curtois-qu"
 
 
 @pytest.fixture(scope="session")
@@ -26,8 +25,7 @@ def benchmark_dir() -> Path:
     """The folder with Instance1..24.txt; skips the test when it is not there."""
     if not (BENCHMARK_DIR / "Instance1.txt").is_file():
         pytest.skip(
-            f"Curtois-Qu benchmark files not found at {BENCHMARK_DIR} "
-            "(expected ../shared/benchmarks/curtois next to the repository)"
+            f"Curtois-Qu benchmark files not found at {BENCHMARK_DIR} (they are in the repository)"
         )
     return BENCHMARK_DIR
 
