@@ -40,6 +40,7 @@ class Index:
     owed: dict[tuple[int, int], int]  # (staff, week) -> minimum minutes (H6 lower bound)
     first_line: list[int]  # staff indices with first_line true
     shifts_by_week: list[list[int]] = field(default_factory=list)
+    previous: frozenset[tuple[int, int]] = frozenset()  # (staff, shift) of the previous roster
 
     def is_eligible(self, p: int, s: int) -> bool:
         return s in self._eligible_sets[p]
@@ -131,16 +132,24 @@ def build_index(problem: Problem) -> Index:
         for w in range(problem.weeks):
             can = union_minutes(per_week.get(w, []))
             owed[(p, w)] = min(_ceil(person.min_hours_per_week * 60), can)
+    shift_pos = {sh.id: i for i, sh in enumerate(problem.shifts)}
+    staff_pos = {p.id: i for i, p in enumerate(problem.staff)}
     return Index(
         problem=problem,
         shifts=shifts,
-        shift_pos={sh.id: i for i, sh in enumerate(problem.shifts)},
-        staff_pos={p.id: i for i, p in enumerate(problem.staff)},
+        shift_pos=shift_pos,
+        staff_pos=staff_pos,
         eligible=eligible,
         pref_cost=pref_cost,
         owed=owed,
         first_line=first_line,
         shifts_by_week=by_week,
+        previous=frozenset(
+            (i, j)
+            for a in problem.previous
+            if (i := staff_pos.get(a.staff)) is not None
+            and (j := shift_pos.get(a.shift)) is not None
+        ),
     )
 
 

@@ -44,8 +44,8 @@ of a roster with it.
 
 from __future__ import annotations
 
-from scheduler.solver.colgen.dive import dive
-from scheduler.solver.colgen.generate import CgResult, Priced, Pricer, Round, generate
+from scheduler.solver.colgen.diving import dive
+from scheduler.solver.colgen.generation import CgResult, Priced, Pricer, Round, generate
 from scheduler.solver.colgen.integer import IntegerResult, solve_integer
 from scheduler.solver.colgen.master import Column, Duals, ExtraVar, Master, MasterSolution, as_coefs
 
