@@ -84,6 +84,7 @@ WEEK_CP_SHARE = 0.3  # of a week's time: CP-SAT (bound and roster) after person 
 RELAX_UNTIL = 0.45  # column generation for the bound until this share of the time
 DIVE_UNTIL = 0.65  # a roster from the LP by then
 REPAIR_SHARE = 0.1  # of the time left: completing what a dive left undecided
+CPSAT_PRICED_MAX = 40  # person-blocks priced by CP-SAT up to which the decomposition runs
 
 
 @dataclass
@@ -652,13 +653,15 @@ class _Search:
         return self.solution()
 
     def columns(self) -> ColumnSearch | None:
-        """The decomposition, when every person-block can be priced exactly."""
+        """The decomposition, unless some person-block would need CP-SAT pricing and the
+        roster is too big for that (then the weekly CP-SAT search runs instead)."""
         from scheduler.solver.decomposition.search import ColumnSearch
 
         t = time.monotonic()
-        cs = ColumnSearch(self.idx, deterministic=self.deterministic)
+        cs = ColumnSearch(self.idx, deterministic=self.deterministic, seed=self.seed)
         log.debug("decomposition built in %.2f s", time.monotonic() - t)
-        return cs if cs.usable else None
+        unlabelled = sum(1 for b in cs.relaxation.blocks if b.segments is None)
+        return cs if unlabelled <= CPSAT_PRICED_MAX else None
 
     def raise_bound(self, bound: int | None) -> None:
         with self.lock:

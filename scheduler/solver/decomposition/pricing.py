@@ -17,7 +17,8 @@ from scheduler.solver.decomposition.master import RosterMaster
 
 KEEP = 2  # columns offered per block and round (measured: 1-3 alike; 2 converges steadiest)
 
-BlockPricer = Callable[[int, dict[int, float]], tuple[float, list[tuple[int, ...]]]]
+# (block, shift prices) -> (proven lower bound or None, schedules)
+BlockPricer = Callable[[int, dict[int, float]], tuple[float | None, list[tuple[int, ...]]]]
 
 
 def make_pricer(

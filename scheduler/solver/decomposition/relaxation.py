@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from scheduler.solver import colgen
-from scheduler.solver.decomposition.blocks import Block, build_blocks, week_groups
+from scheduler.solver.decomposition.blocks import build_blocks, week_groups
+from scheduler.solver.decomposition.cpsat_pricing import CpSatPricer
 from scheduler.solver.decomposition.master import RosterMaster
 from scheduler.solver.decomposition.pricing import BlockPricer, make_pricer
 from scheduler.solver.decomposition.spread import spread_lower_bound
@@ -60,7 +61,7 @@ class Group:
 class Relaxation:
     idx: Index
     backend: str = "glop"
-    fallback: Callable[[Block], BlockPricer] | None = None
+    random_seed: int = 0
     groups: list[Group] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -73,22 +74,38 @@ class Relaxation:
             mine = [b for b in self.blocks if b.weeks == weeks]
             shifts = [s for w in weeks for s in idx.shifts_by_week[w]]
             rm = RosterMaster(idx, mine, shifts, spread=whole, backend=self.backend)
-            self.groups.append(Group(weeks, rm, make_pricer(rm, self._fallback(rm))))
+            self.groups.append(Group(weeks, rm, self.pricer_for(rm)))
         weight = idx.problem.rules.weights["unsocial_spread"]
         self.spread = 0 if whole else weight * spread_lower_bound(idx, self.blocks)
 
-    def _fallback(self, rm: RosterMaster) -> BlockPricer | None:
-        if self.fallback is None:
-            return None
-        fallback = self.fallback
+    def pricer_for(self, rm: RosterMaster) -> colgen.Pricer:
+        """Labelling where it applies, CP-SAT for the other blocks of ``rm``."""
+        return make_pricer(rm, self._fallback(rm))
 
-        def price(b: int, prices: dict[int, float]) -> tuple[float, list[tuple[int, ...]]]:
-            return fallback(rm.blocks[b])(b, prices)
+    def _fallback(self, rm: RosterMaster) -> BlockPricer:
+        """CP-SAT pricing for the master's blocks the labelling cannot enumerate."""
+        models: dict[int, CpSatPricer] = {}
+        idx = self.idx
+        w_pref, w_change = rm.weights["preference"], rm.weights["change"]
+
+        def price(b: int, prices: dict[int, float]) -> tuple[float | None, list]:
+            block = rm.blocks[b]
+            if b not in models:
+                models[b] = CpSatPricer(idx, block, seed=self.random_seed)
+            p = block.person
+            # The model has the preference and change terms itself: pass the rest.
+            extra = {}
+            for s, v in prices.items():
+                v -= w_pref * idx.pref_cost.get((p, s), 0)
+                if (p, s) in idx.previous:
+                    v += w_change
+                extra[s] = v
+            return models[b](extra)
 
         return price
 
     @property
-    def exact(self) -> bool:
+    def labelled(self) -> bool:
         """Every block is priced by labelling (no CP-SAT pricing needed)."""
         return all(b.segments is not None for b in self.blocks)
 

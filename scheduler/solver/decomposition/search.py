@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from scheduler.solver import colgen
 from scheduler.solver.decomposition.master import RosterMaster
-from scheduler.solver.decomposition.pricing import make_pricer
 from scheduler.solver.decomposition.relaxation import Relaxation
 from scheduler.solver.index import Index
 
@@ -46,20 +45,22 @@ DETERMINISTIC_ROUNDS = 60  # pricing rounds per master in deterministic mode
 class ColumnSearch:
     """Bounds and rosters from column generation over person-blocks."""
 
-    def __init__(self, idx: Index, *, backend: str = "glop", deterministic: bool = False) -> None:
+    def __init__(
+        self, idx: Index, *, backend: str = "glop", deterministic: bool = False, seed: int = 0
+    ) -> None:
         self.idx = idx
         self.backend = backend
         self.deterministic = deterministic
-        self.relaxation = Relaxation(idx, backend=backend)
+        self.relaxation = Relaxation(idx, backend=backend, random_seed=seed)
         self.whole: RosterMaster | None = None
         self.whole_pricer: colgen.Pricer | None = None
         self.whole_bound: int | None = None
         self.whole_converged = False
 
     @property
-    def usable(self) -> bool:
-        """Every block can be priced exactly (by labelling)."""
-        return self.relaxation.exact
+    def labelled(self) -> bool:
+        """Every block is priced by labelling (else some by CP-SAT, much slower)."""
+        return self.relaxation.labelled
 
     def seed(self, pairs: Iterable[tuple[int, int]]) -> None:
         pairs = list(pairs)
@@ -112,7 +113,7 @@ class ColumnSearch:
                 person = g.master.blocks[col.block].person
                 whole.cg.add_column(whole.column(whole.block_of[(person, g.weeks[0])], col.data))
         self.whole = whole
-        self.whole_pricer = make_pricer(whole)
+        self.whole_pricer = self.relaxation.pricer_for(whole)
 
     def _whole_rounds(
         self,
@@ -202,7 +203,7 @@ class ColumnSearch:
                 unsocial_price=price,
                 backend=self.backend,
             )
-            out.append((rm, make_pricer(rm)))
+            out.append((rm, self.relaxation.pricer_for(rm)))
         for col in whole.cg.columns:
             block = whole.blocks[col.block]
             i = next(i for i, g in enumerate(self.relaxation.groups) if g.weeks == block.weeks)
