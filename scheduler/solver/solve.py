@@ -41,7 +41,7 @@ from scheduler.solver.score import score
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
-    from scheduler.solver.decomposition.search import ColumnSearch
+    from scheduler.solver.decomposition.search import ColumnSearch, Dived
     from scheduler.solver.model import RosterModel
 else:
 
@@ -81,8 +81,10 @@ BIG_MODEL = 6000  # assignment variables past which presolve is kept short
 REWORK_UNTIL = 0.97  # weekly search: more rounds of weeks until this share, then polish
 REWORK_STEP_S = 2.0  # the longest one week is searched in a round
 WEEK_CP_SHARE = 0.3  # of a week's time: CP-SAT (bound and roster) after person LNS
-RELAX_UNTIL = 0.45  # column generation for the bound until this share of the time
-DIVE_UNTIL = 0.65  # a roster from the LP by then
+DIVE_UNTIL = 0.6  # week by week: column generation, then a dive, by this share of the time
+RELAX_PART = 0.65  # of a week group's time: column generation (the rest: its dive)
+WHOLE_UNTIL = 0.72  # the whole-period master (bound with the spread) by then
+PRICED_DIVE_UNTIL = 0.85  # dives priced by its unsocial duals by then
 REPAIR_SHARE = 0.1  # of the time left: completing what a dive left undecided
 CPSAT_PRICED_MAX = 40  # person-blocks priced by CP-SAT up to which the decomposition runs
 
@@ -715,25 +717,58 @@ class _Search:
         return frozenset(out)
 
     def decompose(self, cs: ColumnSearch) -> None:
-        """Bound the roster by column generation, then dive to a roster from the LP."""
+        """Column generation week group by week group, each followed by a dive that
+        replaces that group's part of the best roster (so a short time limit still
+        improves the weeks it reached); then, for a small enough period, the whole-period
+        master with the spread: the strongest bound, and dives priced by its duals."""
         assert self.best is not None
         cs.seed(self.best)
-        t0 = self.t0
-        cs.relax(t0 + self.time_limit * RELAX_UNTIL, stop=self.stopped, on_bound=self.raise_bound)
+        t0, limit = self.t0, self.time_limit
+        groups = cs.relaxation.groups
+        end = t0 + limit * DIVE_UNTIL
+        for i, g in enumerate(groups):
+            if self.stopped():
+                return
+            now = time.monotonic()
+            share = (end - now) / (len(groups) - i)
+            cs.relax_group(
+                i, now + share * RELAX_PART, stop=self.stopped, on_bound=self.raise_bound
+            )
+            dived = cs.dive_group(i, now + share, stop=self.stopped)
+            self.take_dive(dived, set(g.weeks))
+            log.debug("group %s: bound %s, dive at %.2f", g.weeks, cs.bound(), self.elapsed())
         self.raise_bound(cs.bound())
-        log.debug("relaxation bound %s at %.2f", cs.bound(), self.elapsed())
-        if self.optimal or self.stopped():
-            return
-        dived = cs.dive(t0 + self.time_limit * DIVE_UNTIL, stop=self.stopped)
-        log.debug("dive: %d blocks left free at %.2f", len(dived.free), self.elapsed())
-        pairs = self.complete(dived.pairs, dived.free) if dived.free else dived.pairs
-        if pairs is not None and self.offer(pairs):
-            self.settle_bound()
+        if len(groups) > 1 and not self.optimal and not self.stopped():
+            built = cs.relax_whole(
+                t0 + limit * WHOLE_UNTIL, stop=self.stopped, on_bound=self.raise_bound
+            )
+            log.debug("whole master %s: bound %s at %.2f", built, cs.bound(), self.elapsed())
+            if built and cs.whole_converged:
+                dived = cs.dive_priced(t0 + limit * PRICED_DIVE_UNTIL, stop=self.stopped)
+                self.take_dive(dived, set(range(self.problem.weeks)))
+                log.debug("priced dives at %.2f", self.elapsed())
         best = self.best
-        weeks = self.problem.weeks
         self.parts = [
-            frozenset(k for k in best if self.idx.shifts[k[1]].week == w) for w in range(weeks)
+            frozenset(k for k in best if self.idx.shifts[k[1]].week == w)
+            for w in range(self.problem.weeks)
         ]
+
+    def take_dive(self, dived: Dived, weeks: set[int]) -> None:
+        """Put a dive's roster for ``weeks`` into the best roster (completing the blocks
+        it left free) and keep the result if it is better."""
+        if self.best is None or (not dived.pairs and not dived.free):
+            return
+        idx = self.idx
+        pairs = frozenset(
+            {k for k in self.best if idx.shifts[k[1]].week not in weeks} | set(dived.pairs)
+        )
+        if dived.free:
+            done = self.complete(pairs, dived.free)
+            if done is None:
+                return
+            pairs = done
+        if self.offer(pairs):
+            self.settle_bound()
 
     def solution(self) -> Solution:
         wall = self.elapsed()

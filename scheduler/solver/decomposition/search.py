@@ -38,7 +38,9 @@ class Dived:
     free: list[tuple[int, tuple[int, ...]]]  # (person, weeks) left to complete
 
 
-WHOLE_ROWS_MAX = 6000  # the whole-period master is built up to this many shifts
+# The whole-period master is built up to this many shifts (measured: 468 shifts solve cold
+# in about a second; 3,200 took minutes).
+WHOLE_ROWS_MAX = 1200
 DETERMINISTIC_ROUNDS = 60  # pricing rounds per master in deterministic mode
 
 
@@ -86,21 +88,49 @@ class ColumnSearch:
     ) -> None:
         """Week masters to optimality, then the whole-period master, within ``deadline``."""
         rel = self.relaxation
-        if self.deterministic:  # a round cap per group, not a clock
-            rel.run(math.inf, round_cap=DETERMINISTIC_ROUNDS, stop=stop, on_bound=on_bound)
-        else:
-            rel.run(deadline, stop=stop, on_bound=on_bound)
-        if len(rel.groups) == 1:
-            g = rel.groups[0]
+        cap = DETERMINISTIC_ROUNDS if self.deterministic else None
+        rel.run(self._deadline(deadline), round_cap=cap, stop=stop, on_bound=on_bound)
+        self.relax_whole(deadline, stop=stop, on_bound=on_bound)
+
+    def relax_group(
+        self,
+        i: int,
+        deadline: float,
+        *,
+        stop: Callable[[], bool] | None = None,
+        on_bound: Callable[[int], None] | None = None,
+    ) -> None:
+        """Pricing rounds for week group ``i`` until its LP is optimal or ``deadline``."""
+        before = self.bound()
+        cap = DETERMINISTIC_ROUNDS if self.deterministic else None
+        g = self.relaxation.groups[i]
+        self.relaxation.run_group(g, self._deadline(deadline), round_cap=cap, stop=stop)
+        if len(self.relaxation.groups) == 1:
             self.whole, self.whole_pricer = g.master, g.pricer
             self.whole_converged = g.converged
-            return
+        after = self.bound()
+        if on_bound is not None and after is not None and (before is None or after > before):
+            on_bound(after)
+
+    def relax_whole(
+        self,
+        deadline: float,
+        *,
+        stop: Callable[[], bool] | None = None,
+        on_bound: Callable[[int], None] | None = None,
+    ) -> bool:
+        """The whole-period master (with the spread), once every week LP is optimal and
+        the period is small enough; True if it was built."""
+        rel = self.relaxation
+        if len(rel.groups) == 1 or self.whole is not None:
+            return self.whole is not None
         if not rel.converged() or len(self.idx.shifts) > WHOLE_ROWS_MAX:
-            return
+            return False
         if not self.deterministic and time.monotonic() >= deadline:
-            return
+            return False
         self._build_whole()
         self._whole_rounds(deadline, stop, on_bound)
+        return True
 
     def _build_whole(self) -> None:
         idx = self.idx
@@ -140,47 +170,45 @@ class ColumnSearch:
                     on_bound(self.bound())  # type: ignore[arg-type]
 
     def dive(self, deadline: float, *, stop: Callable[[], bool] | None = None) -> Dived:
-        """A roster from dives, week group by week group.
-
-        With the whole-period master solved, each group dives in a master of its own
-        whose columns pay the whole LP's price per unsocial shift (``umax``/``umin``
-        duals) instead of the spread: the whole LP is very fractional (the spread is
-        shared out in fractions; on L-3libraries 22 of 200 blocks integral), the weeks
-        priced this way much less so, and their LPs are small. A group whose dive fails
-        comes back with the blocks it had fixed, its other blocks at their most-used
-        column and listed in ``free`` for the caller to complete.
-        """
+        """A roster from dives, every week group in turn: in masters priced by the whole
+        LP's unsocial duals when the whole master was solved (``dive_priced``), else in
+        the week masters."""
+        if self.whole is not None and len(self.relaxation.groups) > 1:
+            return self.dive_priced(deadline, stop=stop)
         end = self._deadline(deadline)
-        groups = self.relaxation.groups
-        masters = [(g.master, g.pricer) for g in groups]
-        if self.whole is not None and len(groups) > 1:
-            masters = self._priced_groups()
-        pairs: set[tuple[int, int]] = set()
-        free: list[tuple[int, tuple[int, ...]]] = []
+        parts = []
+        n = len(self.relaxation.groups)
+        for i in range(n):
+            now = time.monotonic()
+            share = end if math.isinf(end) else now + (end - now) / (n - i)
+            parts.append(self.dive_group(i, share, stop=stop))
+        return Dived(
+            frozenset().union(*(d.pairs for d in parts)), [f for d in parts for f in d.free]
+        )
+
+    def dive_group(
+        self, i: int, deadline: float, *, stop: Callable[[], bool] | None = None
+    ) -> Dived:
+        """A roster for week group ``i`` from a dive in its own master."""
+        g = self.relaxation.groups[i]
+        return _dive(g.master, g.pricer, self._deadline(deadline), stop)
+
+    def dive_priced(self, deadline: float, *, stop: Callable[[], bool] | None = None) -> Dived:
+        """A roster from dives week group by week group, in masters whose columns pay the
+        whole LP's price per unsocial shift (``umax``/``umin`` duals) instead of the
+        spread: the whole LP is very fractional (the spread is shared out in fractions;
+        on L-3libraries 22 of 200 blocks integral), the weeks priced this way much less
+        so, and their LPs are small."""
+        end = self._deadline(deadline)
+        masters = self._priced_groups()
+        parts = []
         for i, (rm, pricer) in enumerate(masters):
             now = time.monotonic()
             share = end if math.isinf(end) else now + (end - now) / (len(masters) - i)
-            partial: list[tuple[dict[int, int], list[int]]] = []
-            choice = colgen.dive(
-                rm.cg,
-                pricer,
-                deadline=share,
-                stop=stop,
-                on_fail=lambda fixed, top, partial=partial: partial.append((fixed, top)),
-            )
-            if choice is not None:
-                pairs |= rm.roster(choice)
-                continue
-            if not partial:
-                return Dived(frozenset(), [(b.person, b.weeks) for b in self.relaxation.blocks])
-            fixed, top = partial[0]
-            for b, block in enumerate(rm.blocks):
-                c = fixed.get(b, top[b])
-                if c >= 0:
-                    pairs |= rm.roster([c])
-                if b not in fixed:
-                    free.append((block.person, block.weeks))
-        return Dived(frozenset(pairs), free)
+            parts.append(_dive(rm, pricer, share, stop))
+        return Dived(
+            frozenset().union(*(d.pairs for d in parts)), [f for d in parts for f in d.free]
+        )
 
     def _priced_groups(self) -> list[tuple[RosterMaster, colgen.Pricer]]:
         """Week-group masters with the whole LP's unsocial prices, seeded with every
@@ -210,3 +238,32 @@ class ColumnSearch:
             rm = out[i][0]
             rm.cg.add_column(rm.column(rm.block_of[(block.person, block.weeks[0])], col.data))
         return out
+
+
+def _dive(
+    rm: RosterMaster, pricer: colgen.Pricer, deadline: float, stop: Callable[[], bool] | None
+) -> Dived:
+    """A dive in one master; a failed one comes back with the blocks it had fixed, its
+    other blocks at their most-used column and listed as free."""
+    partial: list[tuple[dict[int, int], list[int]]] = []
+    choice = colgen.dive(
+        rm.cg,
+        pricer,
+        deadline=deadline,
+        stop=stop,
+        on_fail=lambda fixed, top: partial.append((fixed, top)),
+    )
+    if choice is not None:
+        return Dived(rm.roster(choice), [])
+    if not partial:
+        return Dived(frozenset(), [(b.person, b.weeks) for b in rm.blocks])
+    fixed, top = partial[0]
+    pairs: set[tuple[int, int]] = set()
+    free = []
+    for b, block in enumerate(rm.blocks):
+        c = fixed.get(b, top[b])
+        if c >= 0:
+            pairs |= rm.roster([c])
+        if b not in fixed:
+            free.append((block.person, block.weeks))
+    return Dived(frozenset(pairs), free)
