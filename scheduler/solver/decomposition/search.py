@@ -1,13 +1,14 @@
 """The decomposition's part of a solve: bound the roster, then dive to a roster.
 
 1. **Week masters** (``relaxation.py``): pricing rounds per week group until each LP is
-   optimal; the sum of their bounds plus the spread bound is a bound on the whole.
+   optimal, and a **dive** in each (the week LPs are nearly integral: on L-3libraries
+   the four dives together give 14,940 against the LP's 14,850); the sum of their
+   bounds plus the spread bound is a bound on the whole.
 2. **The whole-period master**: every column found so far in one master with the
    unsocial spread in its rows; a few more rounds (priced with the spread's duals) make
    it optimal. Its LP value is the strongest bound the decomposition gives (measured:
-   M-4weeks 16,839, L-3libraries 14,850, against 16,740 and 14,370 by week).
-3. **A dive** in the whole master (or, when there was no time for it, in each week's),
-   which follows the LP's spread-aware solution to a roster.
+   M-4weeks 16,839, L-3libraries 14,850, against 16,740 and 14,370 by week), and its
+   columns go to the week masters for the column MIPs (``rosters.py``).
 
 Everything is cut by deadlines; ``deterministic`` runs count rounds instead of reading
 clocks.
@@ -170,11 +171,7 @@ class ColumnSearch:
                     on_bound(self.bound())  # type: ignore[arg-type]
 
     def dive(self, deadline: float, *, stop: Callable[[], bool] | None = None) -> Dived:
-        """A roster from dives, every week group in turn: in masters priced by the whole
-        LP's unsocial duals when the whole master was solved (``dive_priced``), else in
-        the week masters."""
-        if self.whole is not None and len(self.relaxation.groups) > 1:
-            return self.dive_priced(deadline, stop=stop)
+        """A roster from dives in the week masters, every week group in turn."""
         end = self._deadline(deadline)
         parts = []
         n = len(self.relaxation.groups)
@@ -193,51 +190,17 @@ class ColumnSearch:
         g = self.relaxation.groups[i]
         return _dive(g.master, g.pricer, self._deadline(deadline), stop)
 
-    def dive_priced(self, deadline: float, *, stop: Callable[[], bool] | None = None) -> Dived:
-        """A roster from dives week group by week group, in masters whose columns pay the
-        whole LP's price per unsocial shift (``umax``/``umin`` duals) instead of the
-        spread: the whole LP is very fractional (the spread is shared out in fractions;
-        on L-3libraries 22 of 200 blocks integral), the weeks priced this way much less
-        so, and their LPs are small."""
-        end = self._deadline(deadline)
-        masters = self._priced_groups()
-        parts = []
-        for i, (rm, pricer) in enumerate(masters):
-            now = time.monotonic()
-            share = end if math.isinf(end) else now + (end - now) / (len(masters) - i)
-            parts.append(_dive(rm, pricer, share, stop))
-        return Dived(
-            frozenset().union(*(d.pairs for d in parts)), [f for d in parts for f in d.free]
-        )
-
-    def _priced_groups(self) -> list[tuple[RosterMaster, colgen.Pricer]]:
-        """Week-group masters with the whole LP's unsocial prices, seeded with every
-        column of the whole master."""
-        whole = self.whole
-        assert whole is not None
-        solution = whole.cg.solve()
-        price: dict[int, float] = {}
-        if solution is not None and whole.umax_row:
-            y = solution.duals.rows
-            price = {p: y[whole.umax_row[p]] - y[whole.umin_row[p]] for p in whole.umax_row}
-        out = []
-        for g in self.relaxation.groups:
-            shifts = [s for w in g.weeks for s in self.idx.shifts_by_week[w]]
-            rm = RosterMaster(
-                self.idx,
-                g.master.blocks,
-                shifts,
-                spread=False,
-                unsocial_price=price,
-                backend=self.backend,
-            )
-            out.append((rm, self.relaxation.pricer_for(rm)))
-        for col in whole.cg.columns:
-            block = whole.blocks[col.block]
-            i = next(i for i, g in enumerate(self.relaxation.groups) if g.weeks == block.weeks)
-            rm = out[i][0]
-            rm.cg.add_column(rm.column(rm.block_of[(block.person, block.weeks[0])], col.data))
-        return out
+    def share_columns(self) -> None:
+        """Copy the whole-period master's columns (priced with the spread's duals) into
+        the week groups' masters: the column MIPs choose among all of them."""
+        if self.whole is None or len(self.relaxation.groups) == 1:
+            return
+        by_weeks = {g.weeks: g.master for g in self.relaxation.groups}
+        for src in (self.whole,):
+            for col in src.cg.columns:
+                block = src.blocks[col.block]
+                rm = by_weeks[block.weeks]
+                rm.cg.add_column(rm.column(rm.block_of[(block.person, block.weeks[0])], col.data))
 
 
 def _dive(
