@@ -1,11 +1,16 @@
-"""Row generation: a pool of good rows per employee, then pick one row each with CP-SAT.
+"""Row generation: a master LP over whole rows, DP pricing, diving, and a MIP over the pool.
 
 Why: the compact model's LP bound is very weak on these instances (cover can be spread
 fractionally), so CP-SAT searches almost blind. A master over whole rows (one per employee,
 cover counted from the chosen rows) has a strong LP, as the literature's column-generation
-bounds show. Rows are priced per employee with the employee's own CP-SAT row model (all hard
-rules, so every generated row is feasible) under the master LP's duals (GLOP); the restricted
-master is then solved as an integer program by CP-SAT, hinted with the incumbent.
+bounds show. Rows are priced per employee by the row DP (``pricing.py``), which keeps every
+hard rule, so every generated row is feasible. Dual prices are smoothed (Wentges): each
+round prices at a mix of the best-bound prices and the LP's, which cuts the zig-zag of
+plain column generation; a round that finds nothing at the mix prices again at the LP's.
+
+Every pricing round yields a Lagrangian bound ``sum(pi * req) + sum over employees of the
+cheapest row's value under pi`` (valid for any prices between minus the over weight and the
+under weight), proven because the DP's bound on each cheapest row is.
 """
 
 from __future__ import annotations
@@ -14,23 +19,18 @@ import math
 import os
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from scheduler.solver.curtois.model import OFF, Built, Grid, Tables, build
+from scheduler.solver.curtois.model import OFF, Grid, Tables
+from scheduler.solver.curtois.pricing import RowPricer, row_requests
 
 Row = tuple[int, ...]
-
-_EXECUTORS: dict[int, ThreadPoolExecutor] = {}
-
-
-def _POOL(workers: int) -> ThreadPoolExecutor:  # noqa: N802 - reads like a constant
-    if workers not in _EXECUTORS:
-        _EXECUTORS[workers] = ThreadPoolExecutor(max_workers=max(1, workers))
-    return _EXECUTORS[workers]
+_DEBUG = bool(os.environ.get("CURTOIS_DEBUG"))
+_EPS = 1e-6
 
 
 @dataclass
@@ -52,17 +52,7 @@ class Pool:
         return True
 
 
-def request_cost(tables: Tables, e: int, row: Row) -> int:
-    total = 0
-    for d in range(tables.horizon):
-        for t, w in tables.on_req.get((e, d), ()):
-            total += w if row[d] != t else 0
-        for t, w in tables.off_req.get((e, d), ()):
-            total += w if row[d] == t else 0
-    return total
-
-
-class _Master:
+class Master:
     """The restricted master LP (GLOP), grown column by column."""
 
     def __init__(self, tables: Tables) -> None:
@@ -72,9 +62,13 @@ class _Master:
         self.columns: list[list[tuple[pywraplp.Variable, Row]]] = [
             [] for _ in range(tables.n_staff)
         ]
-        self.cover = {}
+        self.cover: dict[tuple[int, int], pywraplp.Constraint] = {}
+        self.requirement = np.zeros((tables.horizon, tables.n_shifts))
+        # Prices stay within [-over weight, under weight]: beyond, a slack is cheaper.
+        self.low = np.zeros((tables.horizon, tables.n_shifts))
+        self.high = np.zeros((tables.horizon, tables.n_shifts))
         obj = self.lp.Objective()
-        for key, (req, wu, wo) in tables.cover.items():
+        for (d, t), (req, wu, wo) in tables.cover.items():
             c = self.lp.Constraint(req, req)
             under = self.lp.NumVar(0, self.lp.infinity(), "")
             over = self.lp.NumVar(0, self.lp.infinity(), "")
@@ -82,8 +76,11 @@ class _Master:
             c.SetCoefficient(over, -1)
             obj.SetCoefficient(under, wu)
             obj.SetCoefficient(over, wo)
-            self.cover[key] = c
+            self.cover[d, t] = c
+            self.requirement[d, t] = req
+            self.low[d, t], self.high[d, t] = -wo, wu
         obj.SetMinimization()
+        self.value = math.inf
 
     def add(self, e: int, row: Row) -> None:
         var = self.lp.NumVar(0, self.lp.infinity(), "")
@@ -92,143 +89,194 @@ class _Master:
         for d, t in enumerate(row):
             if t != OFF and (d, t) in self.cover:
                 self.cover[d, t].SetCoefficient(var, 1)
-        self.lp.Objective().SetCoefficient(var, request_cost(self.tb, e, row))
+        self.lp.Objective().SetCoefficient(var, row_requests(self.tb, e, row))
 
-    def solve(self) -> tuple[float, dict[tuple[int, int], float], list[float]] | None:
+    def solve(self) -> tuple[float, np.ndarray, np.ndarray] | None:
+        """LP value, cover duals (days x shifts) and convexity duals; None if it failed."""
         if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
             return None
-        duals = {key: c.dual_value() for key, c in self.cover.items()}
-        mu = [c.dual_value() for c in self.convex]
-        return self.lp.Objective().Value(), duals, mu
+        duals = np.zeros((self.tb.horizon, self.tb.n_shifts))
+        for (d, t), c in self.cover.items():
+            duals[d, t] = c.dual_value()
+        np.clip(duals, self.low, self.high, out=duals)
+        mu = np.array([c.dual_value() for c in self.convex])
+        self.value = self.lp.Objective().Value()
+        return self.value, duals, mu
+
+    def fix(self, e: int, row: Row) -> None:
+        for var, r in self.columns[e]:
+            var.SetUb(1 if r == row else 0)
+
+    def unfix(self, e: int) -> None:
+        for var, _ in self.columns[e]:
+            var.SetUb(self.lp.infinity())
+
+    def most_used(self, e: int) -> tuple[float, Row]:
+        var, row = max(self.columns[e], key=lambda c: c[0].solution_value())
+        return var.solution_value(), row
 
 
-class _Collector(cp_model.CpSolverSolutionCallback):
-    """Keeps every improving row found while pricing (several columns per solve)."""
-
-    def __init__(self, pricer: _Pricer) -> None:
-        super().__init__()
-        self.pricer = pricer
-        self.found: list[tuple[float, Row]] = []
-
-    def on_solution_callback(self) -> None:
-        row = [OFF] * self.pricer.tb.horizon
-        for (_, d, t), var in self.pricer.built.x.items():
-            if self.BooleanValue(var):
-                row[d] = t
-        self.found.append((self.ObjectiveValue() / _SCALE, tuple(row)))
+def row_value(pricer: RowPricer, duals: np.ndarray, row: Row) -> float:
+    """A row's own cost minus the prices of its worked cells."""
+    total = float(pricer.constant)
+    for d, t in enumerate(row):
+        if t != OFF:
+            total += pricer.requests[d, t] - duals[d, t]
+    return total
 
 
-_DEBUG = bool(os.environ.get("CURTOIS_DEBUG"))
-_SCALE = 1000  # CP-SAT objectives are integral: duals are scaled and rounded
+@dataclass
+class Generation:
+    """State of column generation kept across calls (the dive calls it repeatedly)."""
+
+    master: Master
+    pool: Pool
+    pricers: list[RowPricer]
+    stable: np.ndarray | None = None  # prices of the best Lagrangian bound so far
+    stable_bound: float = -math.inf
+    bound: float | None = None  # proven bound of the whole problem (nothing fixed)
+    rounds: int = 0
+
+    @classmethod
+    def start(
+        cls,
+        tables: Tables,
+        pool: Pool,
+        grid: Grid | None = None,
+        pricers: list[RowPricer] | None = None,
+    ) -> Generation:
+        master = Master(tables)
+        for e in range(tables.n_staff):
+            if grid is not None:
+                pool.add(e, tuple(grid[e]))
+            for row in pool.rows[e]:
+                master.add(e, row)
+        if pricers is None:
+            pricers = [RowPricer(tables, e) for e in range(tables.n_staff)]
+        return cls(master, pool, pricers)
+
+    def add(self, e: int, row: Row) -> bool:
+        if self.pool.add(e, row):
+            self.master.add(e, row)
+            return True
+        return False
 
 
-class _Pricer:
-    """One employee's row model, built once; re-solved under new duals."""
-
-    def __init__(self, tables: Tables, grid: Grid, e: int) -> None:
-        self.tb = tables
-        self.e = e
-        self.built: Built = build(
-            tables, grid, {e: list(range(tables.horizon))}, hint=False, objective=False
-        )
-        # Unmet on-requests cost w * (1 - x): the constant part of every row's cost.
-        self.constant = sum(
-            w for (ee, _), reqs in tables.on_req.items() if ee == e for _, w in reqs
-        )
-        # Rounding each coefficient moves a row's value by at most this much.
-        self.error = tables.horizon * 0.5 / _SCALE
-
-    def price(
-        self, duals: dict[tuple[int, int], float], time_limit: float, seed: int
-    ) -> tuple[list[tuple[float, Row]], bool]:
-        """Rows with their priced value (constant included), best last; exact or not."""
-        tb, e = self.tb, self.e
-        terms = []
-        for (_, d, t), var in self.built.x.items():
-            coef = -duals.get((d, t), 0.0)
-            for u, w in tb.on_req.get((e, d), ()):
-                coef -= w if u == t else 0
-            for u, w in tb.off_req.get((e, d), ()):
-                coef += w if u == t else 0
-            c = round(coef * _SCALE)
-            if c:
-                terms.append(c * var)
-        model = self.built.model
-        model.ClearObjective()
-        model.Minimize(sum(terms))
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = time_limit
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = seed
-        collector = _Collector(self)
-        status = solver.Solve(model, collector)
-        rows = [(v + self.constant, row) for v, row in collector.found[-5:]]
-        return rows, status == cp_model.OPTIMAL
-
-
-def _rounds(
-    tables: Tables,
-    grid: Grid,
-    pool: Pool,
-    master: _Master,
-    pricers: dict[int, _Pricer],
+def generate(
+    gen: Generation,
     active: list[int],
+    fixed: dict[int, Row],
     deadline: float,
-    seed: int,
-    workers: int,
+    *,
     max_rounds: int = 1_000_000,
-) -> tuple[bool, float | None]:
-    """Column generation rounds over the ``active`` employees.
+    alpha: float = 0.5,
+    exact_time: float = 0.0,
+) -> bool:
+    """Column generation over the ``active`` employees (the others are ``fixed``).
 
-    Returns whether it converged and, when every employee was priced exactly in some round,
-    the best Lagrangian lower bound ``LP + sum of negative reduced costs`` seen (valid for
-    the whole problem only when ``active`` is everyone and nothing is fixed).
+    Returns whether the LP converged (no improving row under the LP's prices). When nothing
+    is fixed, every round's Lagrangian bound is a bound of the whole problem and the best is
+    kept in ``gen.bound``. With ``exact_time`` (seconds per employee), a round in which the
+    DP finds nothing re-prices by CP-SAT the employees whose DP row was not proven cheapest.
     """
-    value = bound = None
-    history: list[float] = []
-    for rounds in range(max_rounds):
+    master = gen.master
+    whole = not fixed
+    gen.stable, gen.stable_bound = None, -math.inf
+    for _ in range(max_rounds):
+        if time.monotonic() >= deadline:
+            return False
+        solved = master.solve()
+        if solved is None:
+            return False
+        lp, duals, mu = solved
+        a = alpha if gen.stable is not None else 0.0
+        while True:
+            prices = duals if a == 0 else a * gen.stable + (1 - a) * duals
+            added, bound, inexact = _price_round(gen, active, fixed, prices, duals, mu, deadline)
+            if not added and a == 0 and inexact and exact_time > 0:
+                added, bound = _price_exactly(gen, inexact, duals, mu, bound, exact_time, deadline)
+            gen.rounds += 1
+            if bound > gen.stable_bound:
+                gen.stable, gen.stable_bound = prices, bound
+            if whole and bound > -math.inf:
+                gen.bound = bound if gen.bound is None else max(gen.bound, bound)
+            if _DEBUG:
+                print(
+                    f"{time.monotonic() % 1000:7.2f} cg lp {lp:.2f} bound {bound:.2f} "
+                    f"best {gen.stable_bound:.2f} alpha {a:.2f} added {added} "
+                    f"active {len(active)} inexact {len(inexact)}",
+                    file=sys.stderr,
+                )
+            if added or a == 0 or time.monotonic() >= deadline:
+                break
+            a = 0.0  # mispricing: price at the LP's own prices
+        if not added:
+            return True
+        if gen.stable_bound >= lp - _EPS * max(1.0, abs(lp)):
+            return True
+    return False
+
+
+def _price_round(
+    gen: Generation,
+    active: list[int],
+    fixed: dict[int, Row],
+    prices: np.ndarray,
+    duals: np.ndarray,
+    mu: np.ndarray,
+    deadline: float,
+) -> tuple[int, float, dict[int, tuple[float, list[int] | None]]]:
+    """Price every active employee at ``prices``; add rows improving under ``duals``.
+
+    Returns the number of rows added, the Lagrangian bound at ``prices`` (minus infinity
+    when time ran out before every employee was priced) and, per employee whose DP row
+    is not proven cheapest, its bound term and row.
+    """
+    master = gen.master
+    bound = float((prices * master.requirement).sum())
+    added = 0
+    inexact: dict[int, tuple[float, list[int] | None]] = {}
+    for e, row in fixed.items():
+        bound += row_value(gen.pricers[e], prices, row)
+    for e in active:
+        if time.monotonic() >= deadline:
+            return added, -math.inf, inexact
+        priced = gen.pricers[e].price(prices)
+        bound += priced.bound
+        if not priced.exact:
+            inexact[e] = (priced.bound, priced.row)
+        candidates = [] if priced.row is None else [tuple(priced.row)]
+        candidates += [r for _, r in priced.others[:4]]
+        for row in candidates:
+            if row_value(gen.pricers[e], duals, row) - mu[e] < -_EPS and gen.add(e, row):
+                added += 1
+    return added, bound, inexact
+
+
+def _price_exactly(
+    gen: Generation,
+    inexact: dict[int, tuple[float, list[int] | None]],
+    duals: np.ndarray,
+    mu: np.ndarray,
+    bound: float,
+    time_limit: float,
+    deadline: float,
+) -> tuple[int, float]:
+    """Re-price the ``inexact`` employees by CP-SAT at the LP's prices (a tighter bound)."""
+    added = 0
+    for e, (dp_bound, hint) in inexact.items():
         if time.monotonic() >= deadline:
             break
-        result = master.solve()
-        if result is None:
-            break
-        value, duals, mu = result
-        added = 0
-        for e in active:
-            if e not in pricers:
-                pricers[e] = _Pricer(tables, grid, e)
-
-        def price(e: int, duals=duals, rounds=rounds):  # type: ignore[no-untyped-def]
-            if time.monotonic() >= deadline:
-                return e, ([], False)
-            return e, pricers[e].price(duals, 0.5, seed + rounds)
-
-        exact = True
-        lagrange = value
-        # CP-SAT releases the GIL while solving, so rows are priced in parallel.
-        for e, (rows, optimal) in _POOL(workers).map(price, active):
-            exact = exact and optimal and bool(rows)
-            if rows:
-                best = min(v for v, _ in rows) - mu[e] - pricers[e].error
-                lagrange += min(0.0, best)
-            for v, row in rows:
-                if v - mu[e] < -1e-6 and pool.add(e, row):
-                    master.add(e, row)
-                    added += 1
-        if exact:
-            bound = lagrange if bound is None else max(bound, lagrange)
-        if _DEBUG:
-            print(
-                f"cg round {rounds} lp {value:.1f} added {added} exact {exact} "
-                f"lagrange {lagrange:.1f} active {len(active)}",
-                file=sys.stderr,
-            )
-        if not added and exact:
-            return True, bound
-        history.append(value)
-        if len(history) > 4 and history[-5] - value < 1e-3 * max(1.0, abs(value)):
-            return True, bound  # tailing off: the LP no longer moves
-    return False, bound
+        priced = gen.pricers[e].price_exact(
+            duals, min(time_limit, deadline - time.monotonic()), hint
+        )
+        if priced.bound > dp_bound:
+            bound += priced.bound - dp_bound
+        if priced.row is not None:
+            row = tuple(priced.row)
+            if priced.value - mu[e] < -_EPS and gen.add(e, row):
+                added += 1
+    return added, bound
 
 
 def dive(
@@ -240,40 +288,34 @@ def dive(
     *,
     seed: int = 0,
     workers: int = 2,
+    pricers: list[RowPricer] | None = None,
+    exact_time: float = 0.0,
 ) -> tuple[float | None, Grid | None]:
-    """Column generation, then a diving heuristic: fix the most-chosen rows and re-price.
+    """Column generation, then a diving heuristic: fix the most-used rows and re-price.
 
-    Returns a proven lower bound (the root's Lagrangian bound, None when no pricing round
-    was exact) and the dived roster; when time runs out, the remaining
-    employees get their most-used column at once (None only if the LP fails).
-    ``dive_share`` is the part of the time kept for diving.
+    Returns a proven lower bound (the best Lagrangian bound of the root, None when no
+    pricing round finished) and the dived roster; when time runs out, the remaining
+    employees get their most-used row at once (None only if the LP fails).
+    ``dive_share`` is the part of the time kept for diving. ``seed`` and ``workers`` are
+    accepted for a uniform call signature; the DP pricing is deterministic and serial.
     """
+    del seed, workers
     start = time.monotonic()
-    master = _Master(tables)
-    for e in range(tables.n_staff):
-        pool.add(e, tuple(grid[e]))
-        for row in pool.rows[e]:
-            master.add(e, row)
-    pricers: dict[int, _Pricer] = {}
+    gen = Generation.start(tables, pool, grid, pricers)
     active = list(range(tables.n_staff))
     root_end = start + (deadline - start) * (1 - dive_share)
-    converged, bound = _rounds(tables, grid, pool, master, pricers, active, root_end, seed, workers)
-    del converged  # an unfinished LP is still a good guide: the dive keeps pricing
+    generate(gen, active, {}, root_end, exact_time=exact_time)
+    bound = gen.bound
     fixed: dict[int, Row] = {}
     step_time = 0.0
+    master = gen.master
     while active:
-        if master.lp.Solve() != pywraplp.Solver.OPTIMAL:
+        if master.solve() is None:
             return bound, None
-        out_of_time = time.monotonic() >= deadline
-        # Fix every employee whose best column is (nearly) integral, and at least one.
-        best = []
-        for e in active:
-            var, row = max(master.columns[e], key=lambda c: c[0].solution_value())
-            best.append((var.solution_value(), e, row))
-        best.sort(reverse=True)
-        if out_of_time:
-            # Round the rest to their most-used column (each is a feasible row).
-            for _, e, row in best:
+        best = sorted(((*master.most_used(e), e) for e in active), reverse=True)
+        if time.monotonic() >= deadline:
+            # Round the rest to their most-used row (each is a feasible row).
+            for _, row, e in best:
                 fixed[e] = row
             break
         # Fix every (nearly) integral row, and enough others that the dive ends in time.
@@ -281,18 +323,13 @@ def dive(
         if step_time:
             steps_left = max(1.0, (deadline - time.monotonic()) / step_time)
             count = max(count, math.ceil(len(best) / steps_left))
-        chosen = best[:count]
         step_start = time.monotonic()
-        for _, e, row in chosen:
+        for _, row, e in best[:count]:
             fixed[e] = row
-            for var, r in master.columns[e]:
-                if r != row:
-                    var.SetUb(0)
+            master.fix(e, row)
             active.remove(e)
         if active:
-            _rounds(
-                tables, grid, pool, master, pricers, active, deadline, seed, workers, max_rounds=4
-            )
+            generate(gen, active, fixed, deadline, max_rounds=4)
         step_time = time.monotonic() - step_start
     return bound, [list(fixed[e]) for e in range(tables.n_staff)]
 
@@ -330,7 +367,7 @@ def solve_master(
             y = model.NewBoolVar("")
             model.AddHint(y, row == tuple(grid[e]))
             vs.append((y, row))
-            cost = request_cost(tables, e, row)
+            cost = row_requests(tables, e, row)
             if cost:
                 obj.append(cost * y)
             for d, t in enumerate(row):

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from ortools.sat.python import cp_model
 
-from scheduler.solver.curtois.colgen import Pool, dive, request_cost, solve_master
+from scheduler.solver.curtois.colgen import Pool, dive, solve_master
 from scheduler.solver.curtois.evaluate import evaluate
 from scheduler.solver.curtois.greedy import greedy_row, row_is_feasible
 from scheduler.solver.curtois.instance import Instance
 from scheduler.solver.curtois.model import Tables, build, full_free
+from scheduler.solver.curtois.pricing import row_requests
 from scheduler.solver.curtois.reader import read_instance
 
 
@@ -89,8 +90,8 @@ def test_solve_master_picks_the_best_mix(make_instance, staff_line) -> None:
 def test_request_cost_counts_unmet_on_and_granted_off(make_instance) -> None:
     instance = make_instance(on=["A,0,D,2"], off=["A,1,D,3"])
     tables = Tables.of(instance)
-    assert request_cost(tables, 0, (-1,) * 7) == 2
-    assert request_cost(tables, 0, (0, 0) + (-1,) * 5) == 3
+    assert row_requests(tables, 0, (-1,) * 7) == 2
+    assert row_requests(tables, 0, (0, 0) + (-1,) * 5) == 3
 
 
 def test_greedy_rows_of_the_largest_instance_are_feasible(benchmark_dir: Path) -> None:
