@@ -27,6 +27,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.solver.curtois.model import OFF, Grid, Tables
 from scheduler.solver.curtois.pricing import RowPricer, row_requests
+from scheduler.solver.curtois.row_dp import PricedRow
 
 Row = tuple[int, ...]
 _DEBUG = bool(os.environ.get("CURTOIS_DEBUG"))
@@ -161,6 +162,10 @@ class Generation:
             return True
         return False
 
+    def price(self, e: int, prices: np.ndarray) -> PricedRow:
+        """Employee ``e``'s cheapest row under ``prices``."""
+        return self.pricers[e].price(prices)
+
 
 def generate(
     gen: Generation,
@@ -241,7 +246,7 @@ def _price_round(
     for e in active:
         if time.monotonic() >= deadline:
             return added, -math.inf, inexact
-        priced = gen.pricers[e].price(prices)
+        priced = gen.price(e, prices)
         bound += priced.bound
         if not priced.exact:
             inexact[e] = (priced.bound, priced.row)
@@ -324,12 +329,18 @@ def dive(
             steps_left = max(1.0, (deadline - time.monotonic()) / step_time)
             count = max(count, math.ceil(len(best) / steps_left))
         step_start = time.monotonic()
+        if _DEBUG:
+            print(
+                f"{time.monotonic() % 1000:7.2f} dive lp {master.value:.2f} fixing {count} "
+                f"of {len(best)} (integral {sum(1 for b in best if b[0] > 0.99)})",
+                file=sys.stderr,
+            )
         for _, row, e in best[:count]:
             fixed[e] = row
             master.fix(e, row)
             active.remove(e)
         if active:
-            generate(gen, active, fixed, deadline, max_rounds=4)
+            generate(gen, active, fixed, deadline, max_rounds=30)
         step_time = time.monotonic() - step_start
     return bound, [list(fixed[e]) for e in range(tables.n_staff)]
 
@@ -365,7 +376,7 @@ def solve_master(
             candidates = pool.rows[e]
         for row in candidates:
             y = model.NewBoolVar("")
-            model.AddHint(y, row == tuple(grid[e]))
+            model.AddHint(y, row == fixed.get(e, tuple(grid[e])))
             vs.append((y, row))
             cost = row_requests(tables, e, row)
             if cost:
@@ -375,11 +386,20 @@ def solve_master(
                     n_cover.setdefault((d, t), []).append(y)
         model.AddExactlyOne([y for y, _ in vs])
         choice.append(vs)
+    counts: dict[tuple[int, int], int] = {}
+    for e in range(tables.n_staff):
+        row = fixed.get(e, tuple(grid[e]))
+        for d, t in enumerate(row):
+            if t != OFF:
+                counts[d, t] = counts.get((d, t), 0) + 1
     for key, (req, wu, wo) in tables.cover.items():
         terms = n_cover.get(key, [])
         under = model.NewIntVar(0, req, "")
         over = model.NewIntVar(0, max(0, len(terms) - req), "")
         model.Add(sum(terms) - req == over - under)
+        n = counts.get(key, 0)
+        model.AddHint(under, max(0, req - n))
+        model.AddHint(over, max(0, n - req))
         obj.append(wu * under + wo * over)
     model.Minimize(sum(obj))
     solver = cp_model.CpSolver()

@@ -277,6 +277,8 @@ def solve_instance(
             state.bound = max(state.bound or 0, math.ceil(proven - 1e-6))
         if dived is not None:
             _offer(tables, state, dived, "dive")
+            grid, _ = descend(tables, state.grid, pricers, end, rng)
+            _offer(tables, state, grid, "descent")
         master = solve_master(
             tables,
             pool,

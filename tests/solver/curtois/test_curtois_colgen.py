@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from ortools.sat.python import cp_model
 
-from scheduler.solver.curtois.colgen import Pool, dive, solve_master
+from scheduler.solver.curtois.colgen import Generation, Pool, dive, generate, solve_master
+from scheduler.solver.curtois.descent import construct, descend
 from scheduler.solver.curtois.evaluate import evaluate
 from scheduler.solver.curtois.greedy import greedy_row, row_is_feasible
 from scheduler.solver.curtois.instance import Instance
 from scheduler.solver.curtois.model import Tables, build, full_free
-from scheduler.solver.curtois.pricing import row_requests
+from scheduler.solver.curtois.pricing import RowPricer, row_requests
 from scheduler.solver.curtois.reader import read_instance
 
 
@@ -103,3 +106,44 @@ def test_greedy_rows_of_the_largest_instance_are_feasible(benchmark_dir: Path) -
         grid[e] = greedy_row(tables, grid, e)
         feasible += row_is_feasible(tables, e, grid[e])
     assert feasible >= 8
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_column_generation_bound_never_exceeds_the_optimum(seed: int, random_instance) -> None:
+    """Random small instances solved exactly by the full CP-SAT model: the Lagrangian
+    bound of row generation stays below the optimum, and is close to it."""
+    instance = random_instance(seed, "ABC")
+    tables = Tables.of(instance)
+    built = build(tables, tables.empty_grid(), full_free(tables), hint=False)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    status = solver.Solve(built.model)
+    pricers = [RowPricer(tables, e) for e in range(tables.n_staff)]
+    grid = construct(tables, pricers, time.monotonic() + 10, random.Random(seed))
+    if status == cp_model.INFEASIBLE:
+        assert grid is None
+        return
+    assert status == cp_model.OPTIMAL
+    best = round(solver.ObjectiveValue()) + built.offset
+    assert grid is not None
+    gen = Generation.start(tables, Pool.of(tables), grid, pricers)
+    assert generate(gen, list(range(tables.n_staff)), {}, time.monotonic() + 20, exact_time=5)
+    assert gen.bound is not None
+    assert gen.bound <= best + 1e-6
+    # Converged with exact pricing: the bound is the LP value, which rounds up to at most
+    # the optimum and is not far below it on these instances.
+    assert gen.bound == pytest.approx(gen.master.value, abs=1e-4)
+
+
+def test_descent_never_worsens_and_keeps_rows_feasible(benchmark_dir: Path) -> None:
+    instance = read_instance(benchmark_dir / "Instance5.txt")
+    tables = Tables.of(instance)
+    pricers = [RowPricer(tables, e) for e in range(tables.n_staff)]
+    rng = random.Random(1)
+    grid = construct(tables, pricers, time.monotonic() + 30, rng)
+    assert grid is not None
+    start = tables.penalty(grid)
+    better, value = descend(tables, grid, pricers, time.monotonic() + 30, rng)
+    assert value == tables.penalty(better)
+    assert value < start
+    assert evaluate(instance, tables.grid_to_roster(better)).score == value

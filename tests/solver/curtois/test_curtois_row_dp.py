@@ -8,66 +8,15 @@ CP-SAT optimum, and when it claims the row is cheapest, the value must be that o
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
 import pytest
 from ortools.sat.python import cp_model
 
 from scheduler.solver.curtois.greedy import row_is_feasible
-from scheduler.solver.curtois.instance import Instance
 from scheduler.solver.curtois.model import OFF, Tables, build
-from scheduler.solver.curtois.reader import read_instance
 from scheduler.solver.curtois.row_dp import RowDP, cheapest_row, row_cost
 
 _SCALE = 1000
-
-
-def random_instance(seed: int) -> Instance:
-    """A small instance with random rules (feasible or not: both are checked)."""
-    rng = random.Random(seed)
-    weeks = rng.choice((1, 2, 3))
-    horizon = 7 * weeks
-    names = ["D", "E", "N"][: rng.randint(1, 3)]
-    lengths = [rng.choice((480, 480, 600, 720)) for _ in names]
-    shifts = []
-    for name, length in zip(names, lengths, strict=True):
-        banned = [u for u in names if u != name and rng.random() < 0.4]
-        shifts.append(f"{name},{length},{'|'.join(banned)}")
-    staff = []
-    for eid in "AB":
-        caps = "|".join(f"{n}={rng.choice((0, 1, 2, 3, horizon))}" for n in names)
-        low = rng.randint(0, horizon // 2) * 480
-        high = low + rng.choice((480, 960, 1440, 4000))
-        staff.append(
-            f"{eid},{caps},{high},{low},{rng.randint(2, 6)},{rng.randint(1, 3)},"
-            f"{rng.randint(1, 3)},{rng.randint(0, weeks)}"
-        )
-    days_off = [f"{eid},{rng.randrange(horizon)}" for eid in "AB" if rng.random() < 0.7]
-    text = "\n".join(
-        [
-            "SECTION_HORIZON",
-            str(horizon),
-            "",
-            "SECTION_SHIFTS",
-            *shifts,
-            "",
-            "SECTION_STAFF",
-            *staff,
-            "",
-            "SECTION_DAYS_OFF",
-            *days_off,
-            "",
-            "SECTION_SHIFT_ON_REQUESTS",
-            "",
-            "SECTION_SHIFT_OFF_REQUESTS",
-            "",
-            "SECTION_COVER",
-            *[f"{d},{n},1,100,1" for d in range(horizon) for n in names],
-            "",
-        ]
-    )
-    return read_instance(text, name=f"random{seed}")
 
 
 def cpsat_optimum(tables: Tables, e: int, cost: np.ndarray) -> float | None:
@@ -87,7 +36,7 @@ def cpsat_optimum(tables: Tables, e: int, cost: np.ndarray) -> float | None:
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_dp_matches_the_row_model(seed: int) -> None:
+def test_dp_matches_the_row_model(seed: int, random_instance) -> None:
     instance = random_instance(seed)
     tables = Tables.of(instance)
     rng = np.random.default_rng(seed)
@@ -108,7 +57,7 @@ def test_dp_matches_the_row_model(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(40, 60))
-def test_dp_with_everything_priced_still_keeps_the_rules(seed: int) -> None:
+def test_dp_with_everything_priced_still_keeps_the_rules(seed: int, random_instance) -> None:
     """Minutes and weekends priced instead of counted: rows still keep every rule."""
     instance = random_instance(seed)
     tables = Tables.of(instance)
@@ -167,7 +116,7 @@ def test_runs_touching_the_borders_are_exempt(make_instance, staff_line) -> None
     assert value <= -20.0
 
 
-def test_dp_proves_most_rows_cheapest() -> None:
+def test_dp_proves_most_rows_cheapest(random_instance) -> None:
     """The caps it prices rarely leave a gap: most answers are proven optimal."""
     exact = feasible = 0
     for seed in range(30):
