@@ -1,16 +1,19 @@
 """Solve a Curtois-Qu instance: first roster, row generation with diving, then LNS.
 
 Why this shape: every hard rule concerns one employee's row and cover is soft, so a roster
-made of individually feasible rows is always feasible.
+made of individually feasible rows is always feasible, and one employee's best row given
+the others is a shortest path that the row DP (``row_dp.py``) finds in milliseconds.
 
-1. First roster, row by row against the cover still missing: each row is solved with the
-   employee's CP-SAT row model, or on the large instances (above ``_GREEDY_CELLS``) built by
-   a rule-aware greedy (``greedy.py``) with the row model as fallback, which gives a roster
-   within seconds even on the 364-day instances where the direct model finds nothing.
+1. First roster, row by row against the cover still missing, each row the DP's best
+   (``descent.construct``); where the DP is too slow for that (the 364-day instances with
+   many shift types), the employee's CP-SAT row model, or a rule-aware greedy
+   (``greedy.py``) on the large ones.
 2. Tiny instances: the full compact model, hinted, which proves Instance1 optimal at once.
-3. Up to ``_COLGEN_STAFF_DAYS``: row generation (GLOP master over whole rows, CP-SAT pricing per
-   employee, ``colgen.py``), whose LP is strong where the compact model's is very weak,
-   then a diving heuristic; an exact pricing round also gives a proven Lagrangian bound.
+3. Up to ``_COLGEN_STAFF_DAYS``: row generation on ``scheduler.solver.colgen`` (a master LP
+   over whole rows with DP pricing, ``decomposition.py``), whose LP is strong where the
+   compact model's is very weak and whose Lagrangian bound is the reported bound; then
+   the package's dive, single-row descent (``descent.py``) and the MIP over every
+   generated row. Larger instances go straight to the descent.
 4. Large-neighbourhood search until the time limit: re-solve a few employees over the
    horizon, or everyone over a window of days (often around badly covered days), with the
    rest fixed, keeping a change when it is no worse.
@@ -30,7 +33,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler.solver.curtois.colgen import Pool, dive, solve_master
+from scheduler.solver.curtois.decomposition import RowsMaster
 from scheduler.solver.curtois.descent import construct, descend
 from scheduler.solver.curtois.evaluate import evaluate
 from scheduler.solver.curtois.greedy import greedy_row, row_is_feasible
@@ -267,28 +270,22 @@ def solve_instance(
         # Small: the full model (hinted) may prove optimality outright, and gives our bound.
         _full_run(tables, state, min(time_limit * 0.15, end - time.monotonic()), workers, seed)
         _log(state, "full model")
-    pool = Pool.of(tables)
     if not state.optimal and tables.n_staff * tables.horizon <= _COLGEN_STAFF_DAYS:
-        dive_end = time.monotonic() + (end - time.monotonic()) * 0.7
-        proven, dived = dive(
-            tables, state.grid, pool, dive_end, 0.5, pricers=pricers, exact_time=0.5
-        )
-        if proven is not None:
-            state.bound = max(state.bound or 0, math.ceil(proven - 1e-6))
+        rows = RowsMaster(tables, pricers, exact_time=0.5)
+        rows.add_grid(state.grid)
+        root_end = time.monotonic() + (end - time.monotonic()) * 0.35
+        result = rows.generate(root_end)
+        if result.bound is not None:
+            state.bound = max(state.bound or 0, math.ceil(result.bound - 1e-6))
+        _log(state, f"root LP {result.lp_value} bound {result.bound} rounds {result.rounds}")
+        dived = rows.dive(time.monotonic() + (end - time.monotonic()) * 0.45)
         if dived is not None:
             _offer(tables, state, dived, "dive")
             grid, _ = descend(tables, state.grid, pricers, end, rng)
             _offer(tables, state, grid, "descent")
-        master = solve_master(
-            tables,
-            pool,
-            state.grid,
-            min(10.0, 0.3 * (end - time.monotonic())),
-            workers,
-            seed,
-        )
-        if master is not None:
-            _offer(tables, state, master[0], "column MIP")
+        mixed = rows.best_mix(state.grid, min(10.0, 0.3 * (end - time.monotonic())), workers, seed)
+        if mixed is not None:
+            _offer(tables, state, mixed[0], "column MIP")
     elif not state.optimal:
         grid, _ = descend(tables, state.grid, pricers, start + time_limit * 0.5, rng)
         _offer(tables, state, grid, "descent")

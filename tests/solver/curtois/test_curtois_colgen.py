@@ -1,7 +1,9 @@
-"""Row generation, diving and the row greedy: rows stay feasible, bounds stay below optima."""
+"""Row generation on the colgen package, diving, the column MIP, descent and the row greedy:
+rows stay feasible, bounds stay below optima."""
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable
@@ -10,7 +12,7 @@ from pathlib import Path
 import pytest
 from ortools.sat.python import cp_model
 
-from scheduler.solver.curtois.colgen import Generation, Pool, dive, generate, solve_master
+from scheduler.solver.curtois.decomposition import RowsMaster
 from scheduler.solver.curtois.descent import construct, descend
 from scheduler.solver.curtois.evaluate import evaluate
 from scheduler.solver.curtois.greedy import greedy_row, row_is_feasible
@@ -65,27 +67,35 @@ def test_dive_gives_feasible_rows_and_a_valid_bound(make_instance, staff_line) -
         solver.parameters.num_workers = 1
         assert solver.Solve(built.model) == cp_model.OPTIMAL
         grid = built.read(solver, grid)
-    bound, dived = dive(tables, grid, Pool.of(tables), time.monotonic() + 10, 0.4, workers=1)
+    pricers = [RowPricer(tables, e) for e in range(tables.n_staff)]
+    rows = RowsMaster(tables, pricers, exact_time=5)
+    rows.add_grid(grid)
+    result = rows.generate(time.monotonic() + 10)
+    dived = rows.dive(time.monotonic() + 10)
     assert dived is not None
     evaluation = evaluate(instance, tables.grid_to_roster(dived))
     assert evaluation.violations == ()
     assert evaluation.score >= best
-    assert bound is not None
-    assert bound <= best + 1e-6
+    assert result.bound is not None
+    assert result.bound <= best + 1e-6
+    mixed = rows.best_mix(dived, 5, 1, 0)
+    assert mixed is not None
+    assert tables.penalty(mixed[0]) == mixed[1]
+    assert best <= mixed[1] <= tables.penalty(dived)
 
 
-def test_solve_master_picks_the_best_mix(make_instance, staff_line) -> None:
+def test_best_mix_picks_the_best_rows(make_instance, staff_line) -> None:
     instance = make_instance(
         staff=[staff_line("A"), staff_line("B")], cover=["0,D,1,100,1", "1,D,1,100,1"]
     )
     tables = Tables.of(instance)
-    pool = Pool.of(tables)
+    rows = RowsMaster(tables, [RowPricer(tables, e) for e in range(2)])
     off, day0, day1 = (-1,) * 7, (0,) + (-1,) * 6, (-1, 0) + (-1,) * 5
     for e in (0, 1):
         for row in (off, day0, day1):
-            pool.add(e, row)
-    assert not pool.add(0, day0)  # duplicates are ignored
-    grid, value = solve_master(tables, pool, tables.empty_grid(), 5, 1, 0)
+            rows.add(e, row)
+    assert rows.add(0, day0) == rows.add(0, day0)  # a row is one column
+    grid, value = rows.best_mix(tables.empty_grid(), 5, 1, 0)
     assert value == 0
     assert sorted(map(tuple, grid)) == sorted([day0, day1])
 
@@ -126,13 +136,15 @@ def test_column_generation_bound_never_exceeds_the_optimum(seed: int, random_ins
     assert status == cp_model.OPTIMAL
     best = round(solver.ObjectiveValue()) + built.offset
     assert grid is not None
-    gen = Generation.start(tables, Pool.of(tables), grid, pricers)
-    assert generate(gen, list(range(tables.n_staff)), {}, time.monotonic() + 20, exact_time=5)
-    assert gen.bound is not None
-    assert gen.bound <= best + 1e-6
-    # Converged with exact pricing: the bound is the LP value, which rounds up to at most
-    # the optimum and is not far below it on these instances.
-    assert gen.bound == pytest.approx(gen.master.value, abs=1e-4)
+    rows = RowsMaster(tables, pricers, exact_time=5)
+    rows.add_grid(grid)
+    result = rows.generate(time.monotonic() + 20)
+    assert result.converged
+    assert result.bound is not None
+    assert result.bound <= best + 1e-6
+    # Converged with exact pricing: the bound meets the LP value (rounded up, as the
+    # objective is integral).
+    assert math.ceil(result.bound - 1e-6) >= math.ceil(result.lp_value - 1e-6)
 
 
 def test_descent_never_worsens_and_keeps_rows_feasible(benchmark_dir: Path) -> None:
