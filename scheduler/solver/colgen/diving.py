@@ -29,8 +29,8 @@ def dive(
     pricer: Pricer,
     *,
     deadline: float,
-    rounds_per_step: int = 2,
-    step_share: float = 0.25,
+    rounds_per_step: int = 3,
+    step_share: float = 0.1,
     tolerance: float = 1e-6,
     backtracks: int = 30,
     stop: Callable[[], bool] | None = None,
@@ -40,8 +40,8 @@ def dive(
 
     Each step fixes the (nearly) integral blocks and at least ``step_share`` of the free
     ones, then prices ``rounds_per_step`` rounds (measured on a week of the 10-library
-    scenario: a quarter and two rounds dive to 3,630 in 4.5 s, a tenth and three rounds
-    to 4,020 in 16 s; LP 3,420).
+    roster scenario: a quarter and two rounds dive to 3,630 in 4.5 s, a tenth and three
+    rounds to 4,020 in 16 s; LP 3,420 — the roster engine passes 0.25 and 2).
 
     :param on_fail: hears, when the dive fails, the blocks it had fixed (block -> column)
         and each block's most-used column in the last LP (-1 for a block without any),

@@ -43,6 +43,10 @@ class Dived:
 # in about a second; 3,200 took minutes).
 WHOLE_ROWS_MAX = 1200
 DETERMINISTIC_ROUNDS = 60  # pricing rounds per master in deterministic mode
+# Dives fix at least a quarter of the free person-weeks per step and price twice between
+# steps (a 10-library week: 3,630 in 4.5 s, against 4,020 in 16 s with a tenth and three).
+DIVE_STEP_SHARE = 0.25
+DIVE_ROUNDS = 2
 
 
 class ColumnSearch:
@@ -213,6 +217,8 @@ def _dive(
         rm.cg,
         pricer,
         deadline=deadline,
+        rounds_per_step=DIVE_ROUNDS,
+        step_share=DIVE_STEP_SHARE,
         stop=stop,
         on_fail=lambda fixed, top: partial.append((fixed, top)),
     )
