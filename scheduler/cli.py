@@ -40,10 +40,17 @@ def init_db() -> None:
 
 
 def seed_demo_if_empty(today: date | None = None) -> list | None:
+    """Load the demo into an empty database; None (and nothing written) if it has data."""
     from scheduler import demo
+    from scheduler.database import read_only_transactions
     from scheduler.extensions import db
 
-    if not demo.is_empty(db.session):
+    # Look without the write lock, and end that transaction either way: a transaction
+    # left open here would hold SQLite's lock while the server and its worker start.
+    with read_only_transactions():
+        empty = demo.is_empty(db.session)
+        db.session.rollback()
+    if not empty:
         return None
     sign_ins = demo.seed_demo(db.session, today=today or date.today())
     db.session.commit()

@@ -28,7 +28,7 @@ from flask import Flask
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from scheduler.database import _read_only
+from scheduler.database import _read_only, read_only_transactions
 from scheduler.extensions import db
 from scheduler.models.jobs import Job, JobState
 from scheduler.timeutil import utcnow
@@ -213,12 +213,13 @@ def sweep_lost_jobs(app: Flask) -> int:
     host = socket.gethostname()
     with app.app_context():
         now = utcnow()
-        rows = db.session.execute(
-            select(Job.id, Job.worker, Job.heartbeat_at, Job.attempts, Job.max_attempts).where(
-                Job.state == JobState.RUNNING
-            )
-        ).all()
-        db.session.rollback()
+        with read_only_transactions():  # looking takes no write lock
+            rows = db.session.execute(
+                select(Job.id, Job.worker, Job.heartbeat_at, Job.attempts, Job.max_attempts).where(
+                    Job.state == JobState.RUNNING
+                )
+            ).all()
+            db.session.rollback()
         lost = 0
         for job_id, worker, beat, attempts, max_attempts in rows:
             stale = beat is None or now - beat > lost_after
@@ -265,7 +266,7 @@ def _dead_local_worker(worker: str | None, host: str) -> bool:
 
 
 def queued_job_ids(app: Flask) -> list[int]:
-    with app.app_context():
+    with app.app_context(), read_only_transactions():
         ids = list(
             db.session.scalars(select(Job.id).where(Job.state == JobState.QUEUED).order_by(Job.id))
         )
@@ -348,11 +349,12 @@ def set_external_dispatch(app: Flask, send: Callable[[list[int]], None]) -> None
 
 
 def start_worker_thread(app: Flask) -> ThreadWorker:
+    """Start this process's job thread; it sweeps lost jobs first, in its own thread, so a
+    busy database delays the sweep but never the server's start."""
     worker = _workers.get(id(app))
     if worker is None:
         worker = ThreadWorker(app)
         _workers[id(app)] = worker
-        sweep_lost_jobs(app)
         worker.start()
     return worker
 
