@@ -43,9 +43,9 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scheduler import create_app
-from scheduler.booking import appointments as svc
+from scheduler.booking.appointments import book as svc
+from scheduler.booking.appointments.slots import SlotQuery, find_slots, load_calendars
 from scheduler.booking.context import BookingContext
-from scheduler.booking.slots import SlotQuery, find_slots, load_calendars
 from scheduler.extensions import db
 from scheduler.models import (
     Absence,

@@ -139,8 +139,8 @@ def feeds_revoke(email: str | None, everyone: bool) -> None:
 @with_appcontext
 def send_reminders_command() -> None:
     """E-mail patrons about tomorrow's appointments (run from cron; safe to repeat)."""
+    from scheduler.booking.appointments.reminders import send_reminders
     from scheduler.booking.context import BookingContext
-    from scheduler.booking.reminders import send_reminders
     from scheduler.extensions import db
 
     sent = send_reminders(db.session, ctx=BookingContext.from_config(current_app.config))

@@ -19,7 +19,7 @@ from flask.cli import with_appcontext
 @with_appcontext
 def purge_registrations_command(days: int | None) -> None:
     """Clear names, e-mail addresses and answers of registrations for long-past sessions."""
-    from scheduler.booking.dropin_purge import purge_registrations
+    from scheduler.booking.dropins.purge import purge_registrations
     from scheduler.extensions import db
     from scheduler.timeutil import utcnow
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
-from scheduler.booking.dropin_purge import purge_registrations
+from scheduler.booking.dropins.purge import purge_registrations
 from scheduler.models import Appointment, AppointmentStatus, EmailState, OutboundEmail
 
 

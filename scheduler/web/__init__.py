@@ -31,30 +31,25 @@ def wants_json() -> bool:
 
 
 def init_web(app: Flask) -> None:
-    from scheduler.web import admin, api, auth, booking, feeds, home, nav, staff
+    from scheduler.web import (
+        admin,
+        api,
+        appointments,
+        auth,
+        dropins,
+        feeds,
+        home,
+        nav,
+        rostering,
+        staff,
+    )
 
     auth.init_login(app)
-    app.register_blueprint(home.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(staff.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(feeds.bp)
-    app.register_blueprint(booking.bp)
-    from scheduler.web import my_roster_wishes, roster_setup
-
-    app.register_blueprint(roster_setup.bp)
-    app.register_blueprint(my_roster_wishes.bp)
-    from scheduler.web.dropins import register_blueprints as register_dropins
-
-    register_dropins(app)
-    from scheduler.web import roster_runs
-
-    app.register_blueprint(roster_runs.bp)
-    from scheduler.web import roster_review
-
-    app.register_blueprint(roster_review.bp)
-    app.register_blueprint(roster_review.my_bp)
+    for blueprint in (home.bp, auth.bp, staff.bp, admin.bp, api.bp, feeds.bp):
+        app.register_blueprint(blueprint)
+    appointments.register(app)
+    dropins.register(app)
+    rostering.register(app)
     nav.init_nav(app)
     _init_request_transaction(app)
     _init_error_handlers(app)

@@ -49,20 +49,19 @@ from scheduler.extensions import db
 from scheduler.models import Library, Role, Topic
 from scheduler.timeutil import utcnow
 from scheduler.web import nav
-from scheduler.web.auth import role_required
+from scheduler.web.auth import STAFF_ROLES, role_required
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("feeds", __name__)
 
-STAFF_ROLES = (Role.ADMIN, Role.SECTION_LEADER, Role.LIBRARIAN, Role.FIRST_LINE)
 PERSONAL_MAX_AGE = 15 * 60
 PUBLIC_MAX_AGE = 15 * 60
 
 # Where the links inside events lead: (endpoint, its id argument) once those pages
 # exist; until then the fallback, a page that lists the same items.
 EVENT_PAGES: dict[str, tuple[str, str]] = {
-    "appointment": ("booking.appointment", "appointment_id"),
+    "appointment": ("appointments.appointment", "appointment_id"),
     "session": ("dropins.session_page", "session_id"),
     "shift": ("my_shifts.shift", "shift_id"),
 }

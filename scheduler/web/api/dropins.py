@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 from flask import current_app, jsonify, request
 from flask_babel import get_locale
 
-from scheduler.booking.dropin_queries import (
+from scheduler.booking.dropins.queries import (
     SessionListing,
     list_sessions,
     registrations_for_token,
 )
-from scheduler.booking.dropin_registrations import Registrant, cancel_with_token, register
+from scheduler.booking.dropins.registrations import Registrant, cancel_with_token, register
 from scheduler.errors import InputError, NotFound
 from scheduler.extensions import db, limiter
 from scheduler.models import DropInSession, Registration, RegistrationStatus

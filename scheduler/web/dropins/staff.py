@@ -1,0 +1,423 @@
+"""Staff drop-in pages: plan sessions and series, see who comes, cancel, copy, export.
+
+Every route needs the librarian or section-leader role. Registrants' names, addresses
+and answers are shown only to the session's hosts, its creator and section leaders
+(:func:`scheduler.booking.dropins.sessions.may_see_registrants`); everyone else sees head counts.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+
+from scheduler.booking.dropins.export import registrants_csv
+from scheduler.booking.dropins.queries import (
+    list_sessions,
+    listing_for,
+    registrants,
+    series_listings,
+)
+from scheduler.booking.dropins.registrations import cancel_by_staff
+from scheduler.booking.dropins.sessions import (
+    HOST_ROLES,
+    cancel_series,
+    cancel_session,
+    create_sessions,
+    details_of,
+    local_day,
+    may_see_registrants,
+    series_details,
+    upcoming_ids,
+    update_series,
+    update_session,
+)
+from scheduler.errors import DomainError
+from scheduler.extensions import db
+from scheduler.models import (
+    DropInSession,
+    Library,
+    Person,
+    PersonRole,
+    Registration,
+    Role,
+    SessionSeries,
+    Topic,
+)
+from scheduler.timeutil import utcnow
+from scheduler.web import nav
+from scheduler.web.auth import role_required
+from scheduler.web.dropins import site, today_local
+from scheduler.web.dropins.forms import (
+    CancelForm,
+    SessionForm,
+    choice,
+    raise_if,
+    read_date,
+    read_details,
+    read_recurrence,
+    show_errors,
+)
+
+bp = Blueprint("dropin_staff", __name__, url_prefix="/staff/dropins")
+
+nav.add("dropin_staff.index", _l("Drop-in sessions"), roles=HOST_ROLES, area="staff", order=30)
+
+
+def _actor() -> Person:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def _session_or_404(session_id: int) -> DropInSession:
+    session = db.session.get(DropInSession, session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+def _series_or_404(series_id: int) -> SessionSeries:
+    series = db.session.get(SessionSeries, series_id)
+    if series is None:
+        abort(404)
+    return series
+
+
+@bp.get("/")
+@role_required(*HOST_ROLES)
+def index() -> Any:
+    mine = request.args.get("mine") == "1"
+    start = today_local()
+    items = list_sessions(
+        db.session,
+        start=start,
+        end=start + timedelta(weeks=12),
+        host_id=_actor().id if mine else None,
+        include_cancelled=True,
+        default_tz=current_app.config["TIMEZONE"],
+    )
+    return render_template("dropins/staff_index.html", items=items, mine=mine)
+
+
+# Forms -----------------------------------------------------------------------------
+
+
+def _choices(form: SessionForm) -> None:
+    form.library.choices = [choice("", _("Choose a library"))] + [
+        choice(str(lib.id), lib.name)
+        for lib in db.session.scalars(select(Library).order_by(Library.position, Library.name))
+    ]
+    form.topic.choices = [choice("", _("No topic"))] + [
+        choice(str(t.id), t.name) for t in db.session.scalars(select(Topic).order_by(Topic.name))
+    ]
+    hosts = db.session.scalars(
+        select(Person)
+        .join(PersonRole)
+        .where(
+            Person.active.is_(True),
+            PersonRole.role.in_([Role.LIBRARIAN, Role.SECTION_LEADER, Role.ADMIN]),
+        )
+        .distinct()
+        .order_by(Person.name)
+    )
+    form.hosts.choices = [choice(str(p.id), p.name) for p in hosts]
+
+
+def _render_form(form: SessionForm, status: int, **context: Any) -> Any:
+    context.setdefault("session", None)
+    context.setdefault("series", None)
+    context.setdefault("mode", "new")
+    return render_template("dropins/staff_form.html", form=form, **context), status
+
+
+def _created_message(created) -> None:
+    count = len(created.sessions)
+    flash(ngettext("Created %(num)s session.", "Created %(num)s sessions.", count), "success")
+    for day, reason in created.skipped:
+        flash(
+            _(
+                "Left out %(day)s: the library is closed (%(reason)s).",
+                day=day.isoformat(),
+                reason=reason,
+            ),
+            "warning",
+        )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*HOST_ROLES)
+def new() -> Any:
+    form = SessionForm()
+    _choices(form)
+    if request.method == "GET":
+        me = _actor()
+        form.hosts.data = [str(me.id)]
+        if me.libraries:
+            form.library.data = str(me.libraries[0].id)
+        return _render_form(form, 200)
+    return _create(
+        form,
+        lambda details, recurrence: create_sessions(
+            db.session, _actor(), details, recurrence, now=utcnow()
+        ),
+    )
+
+
+@bp.route("/<int:session_id>/copy", methods=["GET", "POST"])
+@role_required(*HOST_ROLES)
+def copy(session_id: int) -> Any:
+    source = _session_or_404(session_id)
+    form = SessionForm()
+    _choices(form)
+    if request.method == "GET":
+        form.fill(details_of(source, relative_deadline=True))
+        return _render_form(form, 200, session=source, mode="copy")
+    return _create(
+        form,
+        lambda details, recurrence: create_sessions(
+            db.session, _actor(), details, recurrence, now=utcnow()
+        ),
+        session=source,
+        mode="copy",
+    )
+
+
+def _create(form: SessionForm, make, **context: Any) -> Any:
+    if not form.validate_on_submit():
+        return _render_form(form, 422, **context)
+    details, errors = read_details(form)
+    recurrence = read_recurrence(form, errors)
+    try:
+        raise_if(errors)
+        created = make(details, recurrence)
+    except DomainError as exc:
+        show_errors(form, exc)
+        return _render_form(form, exc.status, **context)
+    _created_message(created)
+    return redirect(url_for("dropin_staff.detail", session_id=created.sessions[0].id))
+
+
+@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+@role_required(*HOST_ROLES)
+def edit(session_id: int) -> Any:
+    session = _session_or_404(session_id)
+    form = SessionForm()
+    _choices(form)
+    if request.method == "GET":
+        form.fill(details_of(session), on=local_day(session))
+        return _render_form(form, 200, session=session, mode="edit")
+    if not form.validate_on_submit():
+        return _render_form(form, 422, session=session, mode="edit")
+    details, errors = read_details(form)
+    on = read_date(form, errors)
+    try:
+        raise_if(errors)
+        update_session(
+            db.session, _actor(), session.id, details, on_date=on, site=site(), now=utcnow()
+        )
+    except DomainError as exc:
+        show_errors(form, exc)
+        return _render_form(form, exc.status, session=session, mode="edit")
+    flash(_("Saved. Registrants are told about changes to time and place."), "success")
+    return redirect(url_for("dropin_staff.detail", session_id=session.id))
+
+
+@bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
+@role_required(*HOST_ROLES)
+def edit_series(series_id: int) -> Any:
+    series = _series_or_404(series_id)
+    now = utcnow()
+    ids = set(upcoming_ids(db.session, series.id, now))
+    upcoming = [
+        item.session for item in series_listings(db.session, series.id) if item.session.id in ids
+    ]
+    form = SessionForm()
+    _choices(form)
+    context = {"series": series, "mode": "series", "upcoming": upcoming}
+    if request.method == "GET":
+        if not upcoming:
+            flash(_("This series has no upcoming sessions left to change."), "warning")
+            return redirect(url_for("dropin_staff.index"))
+        form.fill(series_details(upcoming))
+        return _render_form(form, 200, **context)
+    if not form.validate_on_submit():
+        return _render_form(form, 422, **context)
+    details, errors = read_details(form)
+    try:
+        raise_if(errors)
+        changed = update_series(db.session, _actor(), series.id, details, site=site(), now=now)
+    except DomainError as exc:
+        show_errors(form, exc)
+        return _render_form(form, exc.status, **context)
+    flash(
+        ngettext(
+            "Saved %(num)s upcoming session.", "Saved %(num)s upcoming sessions.", len(changed)
+        ),
+        "success",
+    )
+    return redirect(url_for("dropin_staff.detail", session_id=changed[0].id))
+
+
+# A session, its registrants ------------------------------------------------------
+
+
+@bp.get("/<int:session_id>")
+@role_required(*HOST_ROLES)
+def detail(session_id: int) -> Any:
+    session = _session_or_404(session_id)
+    allowed = may_see_registrants(_actor(), session)
+    return render_template(
+        "dropins/staff_session.html",
+        session=session,
+        item=listing_for(db.session, session),
+        series=series_listings(db.session, session.series_id) if session.series_id else [],
+        registrants=registrants(db.session, session.id) if allowed else None,
+        now=utcnow(),
+    )
+
+
+def _csv_labels() -> dict[str, str]:
+    return {
+        "name": _("Name"),
+        "email": _("E-mail"),
+        "status": _("Status"),
+        "position": _("Waitlist position"),
+        "answer": _("Answer"),
+        "lunch": _("Lunch"),
+        "registered_at": _("Registered at"),
+        "registered": _("registered"),
+        "waitlisted": _("waitlisted"),
+        "yes": _("yes"),
+        "no": _("no"),
+    }
+
+
+@bp.get("/<int:session_id>/registrants.csv")
+@role_required(*HOST_ROLES)
+def registrants_export(session_id: int) -> Response:
+    session = _session_or_404(session_id)
+    if not may_see_registrants(_actor(), session):
+        abort(403)
+    text = registrants_csv(
+        registrants(db.session, session.id), tz=session.library.timezone, labels=_csv_labels()
+    )
+    day = local_day(session).isoformat()
+    # A byte-order mark tells spreadsheet programs the file is UTF-8 (æ, ø, å).
+    return Response(
+        "\ufeff" + text,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="registrants-{session.id}-{day}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/<int:session_id>/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
+@role_required(*HOST_ROLES)
+def remove_registrant(session_id: int, registration_id: int) -> Any:
+    """Ask, then remove someone from the session (the next on the waitlist moves up)."""
+    session = _session_or_404(session_id)
+    reg = db.session.get(Registration, registration_id)
+    if reg is None or reg.session_id != session.id:
+        abort(404)
+    if not may_see_registrants(_actor(), session):
+        abort(403)
+    form = CancelForm()
+    if request.method == "GET":
+        return render_template("dropins/staff_remove.html", form=form, session=session, reg=reg)
+    if not form.validate_on_submit():
+        return render_template(
+            "dropins/staff_remove.html", form=form, session=session, reg=reg
+        ), 422
+    try:
+        cancel_by_staff(db.session, _actor(), reg.id, site=site(), now=utcnow())
+    except DomainError as exc:
+        show_errors(form, exc)
+        return render_template(
+            "dropins/staff_remove.html", form=form, session=session, reg=reg
+        ), exc.status
+    flash(_("Registration cancelled; the person has been told."), "success")
+    return redirect(url_for("dropin_staff.detail", session_id=session.id))
+
+
+# Cancelling --------------------------------------------------------------------------
+
+
+@bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
+@role_required(*HOST_ROLES)
+def cancel(session_id: int) -> Any:
+    session = _session_or_404(session_id)
+    form = CancelForm()
+    item = listing_for(db.session, session)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            cancel_session(
+                db.session,
+                _actor(),
+                session.id,
+                message=form.message.data,
+                site=site(),
+                now=utcnow(),
+            )
+        except DomainError as exc:
+            show_errors(form, exc)
+            status = exc.status
+        else:
+            flash(_("The session is cancelled and everyone signed up has been told."), "success")
+            return redirect(url_for("dropin_staff.detail", session_id=session.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "dropins/staff_cancel.html", form=form, session=session, sessions=[item], series=None
+    ), status
+
+
+@bp.route("/series/<int:series_id>/cancel", methods=["GET", "POST"])
+@role_required(*HOST_ROLES)
+def cancel_whole_series(series_id: int) -> Any:
+    series = _series_or_404(series_id)
+    now = utcnow()
+    ids = set(upcoming_ids(db.session, series.id, now))
+    items = [i for i in series_listings(db.session, series.id) if i.session.id in ids]
+    form = CancelForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            cancelled = cancel_series(
+                db.session, _actor(), series.id, message=form.message.data, site=site(), now=now
+            )
+        except DomainError as exc:
+            show_errors(form, exc)
+            status = exc.status
+        else:
+            flash(
+                ngettext(
+                    "Cancelled %(num)s session; everyone signed up has been told.",
+                    "Cancelled %(num)s sessions; everyone signed up has been told.",
+                    len(cancelled),
+                ),
+                "success",
+            )
+            return redirect(url_for("dropin_staff.detail", session_id=cancelled[0].id))
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "dropins/staff_cancel.html", form=form, session=None, sessions=items, series=series
+    ), status
