@@ -27,7 +27,7 @@ from scheduler.calendars.events import (
     Colleague,
     Gettext,
     appointment_event,
-    session_event,
+    dropin_event,
     shift_event,
     untranslated,
 )
@@ -87,7 +87,7 @@ class FeedLinks:
 
     shift: Callable[[int], str] | None = None
     appointment: Callable[[int], str] | None = None
-    session: Callable[[int], str] | None = None
+    dropin: Callable[[int], str] | None = None
     page: str | None = None  # the page the calendar belongs to
     source: str | None = None  # the feed's own URL
 
@@ -526,10 +526,10 @@ def public_feed(
             hosts_changed,
         )
         events.append(
-            session_event(
+            dropin_event(
                 item,
                 host=options.host,
-                url=links.session(item.id) if links.session else None,
+                url=links.dropin(item.id) if links.dropin else None,
                 default_tz=options.default_tz,
                 gettext=options.gettext,
                 locale=options.locale,

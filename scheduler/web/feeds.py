@@ -129,7 +129,7 @@ def _links(source: str, page: str) -> feeds.FeedLinks:
     return feeds.FeedLinks(
         shift=_event_link("feeds.open_shift", "shift_id"),
         appointment=_event_link("feeds.open_appointment", "appointment_id"),
-        session=_event_link("feeds.open_session", "session_id"),
+        dropin=_event_link("feeds.open_session", "session_id"),
         page=page,
         source=source,
     )

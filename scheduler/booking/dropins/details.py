@@ -76,7 +76,7 @@ class Checked:
     hosts: list[Person]
 
 
-def check_details(db: Session, d: SessionDetails, errors: dict[str, str]) -> Checked | None:
+def check_details(session: Session, d: SessionDetails, errors: dict[str, str]) -> Checked | None:
     """Field checks that do not depend on the date; returns None if times or library are
     unusable (the date-dependent checks then cannot run)."""
     title = (d.title or "").strip()
@@ -86,12 +86,12 @@ def check_details(db: Session, d: SessionDetails, errors: dict[str, str]) -> Che
         value = getattr(d, name) or ""
         if len(value.strip()) > most:
             errors[name] = _("is longer than %(most)s characters", most=most)
-    library = db.get(Library, d.library_id) if d.library_id is not None else None
+    library = session.get(Library, d.library_id) if d.library_id is not None else None
     if library is None:
         errors["library"] = _("is required") if d.library_id is None else _("does not exist")
     topic = None
     if d.topic_id is not None:
-        topic = db.get(Topic, d.topic_id)
+        topic = session.get(Topic, d.topic_id)
         if topic is None:
             errors["topic"] = _("does not exist")
     if d.start_time is None:
@@ -105,7 +105,7 @@ def check_details(db: Session, d: SessionDetails, errors: dict[str, str]) -> Che
         if parts.scheme not in ("http", "https") or not parts.netloc:
             errors["online_url"] = _("must be a web address starting with https:// or http://")
     _check_registration(d, errors)
-    hosts = _check_hosts(db, d.host_ids, errors)
+    hosts = _check_hosts(session, d.host_ids, errors)
     if library is None or d.start_time is None or "end_time" in errors:
         return None
     return Checked(library, topic, hosts)
@@ -133,12 +133,12 @@ def _check_registration(d: SessionDetails, errors: dict[str, str]) -> None:
                 errors.setdefault(name, needs)
 
 
-def _check_hosts(db: Session, host_ids: Iterable[int], errors: dict[str, str]) -> list[Person]:
+def _check_hosts(session: Session, host_ids: Iterable[int], errors: dict[str, str]) -> list[Person]:
     ids = list(dict.fromkeys(host_ids))
     if not ids:
         errors["hosts"] = _("choose at least one host")
         return []
-    people = {p.id: p for p in db.scalars(select(Person).where(Person.id.in_(ids)))}
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
     hosts = []
     for person_id in ids:
         person = people.get(person_id)
@@ -163,8 +163,8 @@ def deadline_for(d: SessionDetails, starts: datetime, tz: str) -> datetime | Non
 
 
 def occurrence_errors(
-    db: Session,
-    session: DropInSession | None,
+    session: Session,
+    dropin: DropInSession | None,
     checked: Checked,
     d: SessionDetails,
     starts: datetime,
@@ -175,8 +175,8 @@ def occurrence_errors(
     """Checks for one occurrence: the deadline, places already taken, hosts' calendars."""
     if deadline is not None and deadline > starts:
         errors.setdefault("registration_deadline", _("must not be after the start"))
-    if session is not None:
-        registered, waitlisted = _taken(db, session.id)
+    if dropin is not None:
+        registered, waitlisted = _taken(session, dropin.id)
         if d.registration_required and d.capacity is not None and d.capacity < registered:
             errors.setdefault(
                 "capacity",
@@ -195,14 +195,14 @@ def occurrence_errors(
                 "waitlist_enabled",
                 _("%(count)s people are on the waitlist", count=waitlisted),
             )
-    clash = _host_clash(db, checked.hosts, starts, ends, session.id if session else None)
+    clash = _host_clash(session, checked.hosts, starts, ends, dropin.id if dropin else None)
     if clash:
         errors.setdefault("hosts", clash)
 
 
-def _taken(db: Session, session_id: int) -> tuple[int, int]:
+def _taken(session: Session, session_id: int) -> tuple[int, int]:
     rows = dict(
-        db.execute(
+        session.execute(
             select(Registration.status, func.count())
             .where(Registration.session_id == session_id)
             .group_by(Registration.status)
@@ -212,14 +212,14 @@ def _taken(db: Session, session_id: int) -> tuple[int, int]:
 
 
 def _host_clash(
-    db: Session, hosts: list[Person], starts: datetime, ends: datetime, own_id: int | None
+    session: Session, hosts: list[Person], starts: datetime, ends: datetime, own_id: int | None
 ) -> str | None:
     """A host's booked appointment or other session at the same time, as a reason."""
     if not hosts:
         return None
     ids = [h.id for h in hosts]
     names = {h.id: h.name for h in hosts}
-    appointment = db.scalars(
+    appointment = session.scalars(
         select(Appointment)
         .where(
             Appointment.librarian_id.in_(ids),
@@ -250,7 +250,7 @@ def _host_clash(
     )
     if own_id is not None:
         stmt = stmt.where(DropInSession.id != own_id)
-    row = db.execute(stmt).first()
+    row = session.execute(stmt).first()
     if row is not None:
         other, person_id = row
         return _(

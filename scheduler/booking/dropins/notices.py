@@ -22,7 +22,7 @@ from babel import dates
 from babel.support import NullTranslations, Translations
 from sqlalchemy.orm import Session
 
-from scheduler.calendars import Person, build_calendar, session_event
+from scheduler.calendars import Person, build_calendar, dropin_event
 from scheduler.i18n import load_translations
 from scheduler.models import DropInSession, Registration, RegistrationStatus
 from scheduler.notify import queue_email
@@ -71,33 +71,33 @@ def _lang(reg: Registration, site: Site) -> str:
     return reg.locale if reg.locale in LANGUAGES else site.language
 
 
-def when(session: DropInSession, lang: str, default_tz: str = "Europe/Oslo") -> str:
+def when(dropin: DropInSession, lang: str, default_tz: str = "Europe/Oslo") -> str:
     """ "Wednesday, February 3, 2027, 13:00–14:30" in the library's wall-clock time."""
-    tz = ZoneInfo(session.library.timezone if session.library else default_tz)
-    start, end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
+    tz = ZoneInfo(dropin.library.timezone if dropin.library else default_tz)
+    start, end = dropin.starts_at.astimezone(tz), dropin.ends_at.astimezone(tz)
     day = dates.format_date(start.date(), "full", locale=lang)
     return f"{day}, {start:%H:%M}–{end:%H:%M}"
 
 
-def where(session: DropInSession) -> str:
-    parts = [p for p in (session.location, session.library.name if session.library else "") if p]
-    if session.online_url:
-        parts.append(session.online_url)
+def where(dropin: DropInSession) -> str:
+    parts = [p for p in (dropin.location, dropin.library.name if dropin.library else "") if p]
+    if dropin.online_url:
+        parts.append(dropin.online_url)
     return ", ".join(parts)
 
 
 def _invitation(
-    session: DropInSession, reg: Registration, site: Site, method: str, now: datetime
+    dropin: DropInSession, reg: Registration, site: Site, method: str, now: datetime
 ) -> dict[str, str]:
     """A one-event iTIP message for ``reg``'s address (REQUEST, or CANCEL to remove it)."""
-    event = session_event(
-        session,
+    event = dropin_event(
+        dropin,
         host=site.uid_host,
-        url=site.session_url(session.id),
+        url=site.session_url(dropin.id),
         default_tz=site.default_tz,
         for_registrant=True,
     )
-    library = session.library
+    library = dropin.library
     organizer = Person(library.name, library.email or site.organizer_email)
     attendee = Person(reg.name or reg.email or "", reg.email or "")
     event = replace(event, organizer=organizer, attendees=(attendee,))
@@ -105,7 +105,7 @@ def _invitation(
         event = replace(event, status="CANCELLED")
     ics = build_calendar([event], stamp=now, method=method)
     return {
-        "filename": f"session-{session.id}.ics",
+        "filename": f"session-{dropin.id}.ics",
         "content_type": f"text/calendar; method={method}",
         "content": ics.decode(),
     }
@@ -134,7 +134,7 @@ def _signature(regs: list[Registration]) -> str:
 
 
 def send_confirmation(
-    db: Session, site: Site, regs: list[Registration], token: str, now: datetime
+    session: Session, site: Site, regs: list[Registration], token: str, now: datetime
 ) -> None:
     """Tell a new registrant where they stand in each session, with the link to cancel."""
     first = regs[0]
@@ -171,14 +171,14 @@ def send_confirmation(
         _signature(regs),
     ]
     attachments = [_invitation(r.session, r, site, "REQUEST", now) for r in placed]
-    queue_email(db, first.email or "", subject, "\n".join(body), attachments=attachments)
+    queue_email(session, first.email or "", subject, "\n".join(body), attachments=attachments)
 
 
-def send_promotion(db: Session, site: Site, reg: Registration, now: datetime) -> None:
+def send_promotion(session: Session, site: Site, reg: Registration, now: datetime) -> None:
     """A place became free and the first person on the waitlist has it now."""
     lang = _lang(reg, site)
     _ = _translations(lang).gettext
-    session = reg.session
+    dropin = reg.session
     body = [
         _("Hello %(name)s,") % {"name": reg.name},
         "",
@@ -194,15 +194,15 @@ def send_promotion(db: Session, site: Site, reg: Registration, now: datetime) ->
         _signature([reg]),
     ]
     queue_email(
-        db,
+        session,
         reg.email or "",
-        _("You have a place: %(title)s") % {"title": session.title},
+        _("You have a place: %(title)s") % {"title": dropin.title},
         "\n".join(body),
-        attachments=[_invitation(session, reg, site, "REQUEST", now)],
+        attachments=[_invitation(dropin, reg, site, "REQUEST", now)],
     )
 
 
-def send_changes(db: Session, site: Site, regs: Iterable[Registration], now: datetime) -> None:
+def send_changes(session: Session, site: Site, regs: Iterable[Registration], now: datetime) -> None:
     """The time, place or title changed: new details and updated invitations."""
     for group in by_recipient(regs):
         first = group[0]
@@ -220,7 +220,7 @@ def send_changes(db: Session, site: Site, regs: Iterable[Registration], now: dat
             body += [_("The updated calendar invitation is attached."), ""]
         body.append(_signature(group))
         queue_email(
-            db,
+            session,
             first.email or "",
             _("Changed: %(title)s") % {"title": first.session.title},
             "\n".join(body),
@@ -229,7 +229,7 @@ def send_changes(db: Session, site: Site, regs: Iterable[Registration], now: dat
 
 
 def send_session_cancelled(
-    db: Session, site: Site, regs: Iterable[Registration], message: str | None, now: datetime
+    session: Session, site: Site, regs: Iterable[Registration], message: str | None, now: datetime
 ) -> None:
     """The organisers cancelled sessions: everyone registered or waiting is told."""
     for group in by_recipient(regs):
@@ -248,7 +248,7 @@ def send_session_cancelled(
             body += [_("Message from the organisers:"), message, ""]
         body += [_("You do not need to do anything."), "", _signature(group)]
         queue_email(
-            db,
+            session,
             first.email or "",
             _("Cancelled: %(title)s") % {"title": first.session.title},
             "\n".join(body),
@@ -257,7 +257,7 @@ def send_session_cancelled(
 
 
 def send_registration_cancelled(
-    db: Session,
+    session: Session,
     site: Site,
     regs: list[Registration],
     *,
@@ -283,7 +283,7 @@ def send_registration_cancelled(
             _signature(group),
         ]
         queue_email(
-            db,
+            session,
             first.email or "",
             _("Registration cancelled: %(title)s") % {"title": first.session.title},
             "\n".join(body),

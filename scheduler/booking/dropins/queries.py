@@ -36,13 +36,13 @@ class Counts:
 class SessionListing:
     """A session with its head counts, as listings and the API show it."""
 
-    session: DropInSession
+    dropin: DropInSession
     counts: Counts
 
     @property
     def remaining(self) -> int | None:
         """Free places; None when there is no limit (or no registration at all)."""
-        s = self.session
+        s = self.dropin
         if not s.registration_required or s.capacity is None:
             return None
         return max(0, s.capacity - self.counts.registered)
@@ -52,7 +52,7 @@ class SessionListing:
         return self.remaining == 0
 
     def registration_open(self, now: datetime) -> bool:
-        s = self.session
+        s = self.dropin
         return (
             s.registration_required
             and s.status == SessionStatus.ANNOUNCED
@@ -61,13 +61,13 @@ class SessionListing:
         )
 
 
-def counts_for(db: Session, session_ids: Iterable[int]) -> dict[int, Counts]:
+def counts_for(session: Session, session_ids: Iterable[int]) -> dict[int, Counts]:
     """Registered, waitlisted and lunch counts for each session id (zeros included)."""
     ids = list(session_ids)
     out = {i: Counts() for i in ids}
     if not ids:
         return out
-    rows = db.execute(
+    rows = session.execute(
         select(
             Registration.session_id,
             func.count().filter(Registration.status == RegistrationStatus.REGISTERED),
@@ -95,7 +95,7 @@ def counts_for(db: Session, session_ids: Iterable[int]) -> dict[int, Counts]:
 
 
 def list_sessions(
-    db: Session,
+    session: Session,
     *,
     start: date,
     end: date,
@@ -131,34 +131,34 @@ def list_sessions(
                 select(session_hosts.c.session_id).where(session_hosts.c.person_id == host_id)
             )
         )
-    sessions = [s for s in db.scalars(stmt) if start <= local_date(s, default_tz) <= end]
-    counts = counts_for(db, [s.id for s in sessions])
+    sessions = [s for s in session.scalars(stmt) if start <= local_date(s, default_tz) <= end]
+    counts = counts_for(session, [s.id for s in sessions])
     return [SessionListing(s, counts[s.id]) for s in sessions]
 
 
-def local_date(session: DropInSession, default_tz: str = "Europe/Oslo") -> date:
-    tz = session.library.timezone if session.library else default_tz
-    return session.starts_at.astimezone(ZoneInfo(tz)).date()
+def local_date(dropin: DropInSession, default_tz: str = "Europe/Oslo") -> date:
+    tz = dropin.library.timezone if dropin.library else default_tz
+    return dropin.starts_at.astimezone(ZoneInfo(tz)).date()
 
 
-def listing_for(db: Session, session: DropInSession) -> SessionListing:
-    return SessionListing(session, counts_for(db, [session.id])[session.id])
+def listing_for(session: Session, dropin: DropInSession) -> SessionListing:
+    return SessionListing(dropin, counts_for(session, [dropin.id])[dropin.id])
 
 
-def series_listings(db: Session, series_id: int) -> list[SessionListing]:
+def series_listings(session: Session, series_id: int) -> list[SessionListing]:
     """Every session of a series (past, cancelled and all), in time order, with counts."""
     sessions = list(
-        db.scalars(
+        session.scalars(
             select(DropInSession)
             .where(DropInSession.series_id == series_id)
             .order_by(DropInSession.starts_at, DropInSession.id)
         )
     )
-    counts = counts_for(db, [s.id for s in sessions])
+    counts = counts_for(session, [s.id for s in sessions])
     return [SessionListing(s, counts[s.id]) for s in sessions]
 
 
-def registrants(db: Session, session_id: int) -> list[Registration]:
+def registrants(session: Session, session_id: int) -> list[Registration]:
     """Registered people first (in order of registration), then the waitlist, then cancelled."""
     rank = case(
         (Registration.status == RegistrationStatus.REGISTERED, 0),
@@ -166,7 +166,7 @@ def registrants(db: Session, session_id: int) -> list[Registration]:
         else_=2,
     )
     return list(
-        db.scalars(
+        session.scalars(
             select(Registration)
             .where(Registration.session_id == session_id)
             .order_by(rank, Registration.position, Registration.created_at, Registration.id)
@@ -174,7 +174,7 @@ def registrants(db: Session, session_id: int) -> list[Registration]:
     )
 
 
-def registrations_for_token(db: Session, token: str) -> list[Registration]:
+def registrations_for_token(session: Session, token: str) -> list[Registration]:
     """The registrations a manage link covers (several for a series), in time order.
 
     Only the digest is stored; looking it up by digest compares nothing secret in Python.
@@ -182,7 +182,7 @@ def registrations_for_token(db: Session, token: str) -> list[Registration]:
     if not token or len(token) > 100:
         return []
     return list(
-        db.scalars(
+        session.scalars(
             select(Registration)
             .join(Registration.session)
             .where(Registration.manage_token_hash == token_digest(token))

@@ -65,7 +65,7 @@ class Registered:
 
 
 def register(
-    db: Session,
+    session: Session,
     session_ids: Sequence[int],
     who: Registrant,
     *,
@@ -83,7 +83,7 @@ def register(
     wanted = list(dict.fromkeys(session_ids))
     if not wanted:
         raise input_error({"sessions": _("choose at least one session")})
-    sessions = lock_sessions(db, wanted)
+    sessions = lock_sessions(session, wanted)
     found = {s.id for s in sessions}
     missing = [i for i in wanted if i not in found]
     if missing:
@@ -94,24 +94,24 @@ def register(
         raise input_error({"sessions": _("must all belong to the same series")})
 
     ordered = sorted(sessions, key=lambda s: s.starts_at)
-    for session in ordered:
-        _ensure_open(db, session, email, now, several=len(sessions) > 1)
+    for dropin in ordered:
+        _ensure_open(session, dropin, email, now, several=len(sessions) > 1)
     token, digest = new_token()
     created = []
-    for session in ordered:
-        taken = registered_count(db, session.id)
-        if session.capacity is None or taken < session.capacity:
+    for dropin in ordered:
+        taken = registered_count(session, dropin.id)
+        if dropin.capacity is None or taken < dropin.capacity:
             status, position = RegistrationStatus.REGISTERED, None
         else:
             status = RegistrationStatus.WAITLISTED
-            position = len(renumber_waitlist(db, session.id)) + 1
+            position = len(renumber_waitlist(session, dropin.id)) + 1
         created.append(
             Registration(
-                session_id=session.id,
+                session_id=dropin.id,
                 name=name,
                 email=email,
-                answer=answer if session.question else None,
-                lunch=bool(who.lunch) if session.lunch else None,
+                answer=answer if dropin.question else None,
+                lunch=bool(who.lunch) if dropin.lunch else None,
                 locale=who.locale,
                 status=status,
                 position=position,
@@ -119,18 +119,18 @@ def register(
             )
         )
     try:
-        with db.begin_nested():
-            db.add_all(created)
-            db.flush()
+        with session.begin_nested():
+            session.add_all(created)
+            session.flush()
     except IntegrityError:
         # Only reachable if the row lock was bypassed; the index still says no.
         raise _duplicate() from None
-    send_confirmation(db, site, created, token, now)
+    send_confirmation(session, site, created, token, now)
     return Registered(token, created)
 
 
 def cancel_with_token(
-    db: Session,
+    session: Session,
     token: str,
     session_ids: Sequence[int] | None = None,
     *,
@@ -142,7 +142,7 @@ def cancel_with_token(
 
     Cancelling again is harmless (nothing left to cancel returns an empty list).
     """
-    regs = registrations_for_token(db, token)
+    regs = registrations_for_token(session, token)
     if not regs:
         raise NotFound(_("This link is unknown or no longer valid."), {"token": _("is unknown")})
     if session_ids is not None:
@@ -158,20 +158,20 @@ def cancel_with_token(
         if r.status != RegistrationStatus.CANCELLED
         and (session_ids is None or r.session_id in session_ids)
     ]
-    lock_sessions(db, [r.session_id for r in active])
+    lock_sessions(session, [r.session_id for r in active])
     started = [r for r in active if r.session.starts_at <= now]
     if started and (session_ids is not None or len(started) == len(active)):
         raise conflict(
             "session", _("The session has already started; it can no longer be cancelled.")
         )
-    return _cancel(db, [r for r in active if r not in started], site, now, by_staff=False)
+    return _cancel(session, [r for r in active if r not in started], site, now, by_staff=False)
 
 
 def cancel_by_staff(
-    db: Session, actor: Person, registration_id: int, *, site: Site, now: datetime
+    session: Session, actor: Person, registration_id: int, *, site: Site, now: datetime
 ) -> Registration:
     """A host or section leader removes someone (and the next person moves up)."""
-    reg = db.get(Registration, registration_id)
+    reg = session.get(Registration, registration_id)
     if reg is None:
         raise NotFound(_("No such registration."), {"registration": _("does not exist")})
     if not may_see_registrants(actor, reg.session):
@@ -179,17 +179,17 @@ def cancel_by_staff(
             _("Only the hosts and section leaders manage this session's registrations."),
             {"registration": _("not yours to change")},
         )
-    lock_sessions(db, [reg.session_id])
+    lock_sessions(session, [reg.session_id])
     if reg.status == RegistrationStatus.CANCELLED:
         return reg
     if reg.session.ends_at <= now:
         raise conflict("session", _("This session has already taken place."))
-    _cancel(db, [reg], site, now, by_staff=True)
+    _cancel(session, [reg], site, now, by_staff=True)
     return reg
 
 
 def _cancel(
-    db: Session, regs: list[Registration], site: Site, now: datetime, *, by_staff: bool
+    session: Session, regs: list[Registration], site: Site, now: datetime, *, by_staff: bool
 ) -> list[Registration]:
     had_place = {r.id for r in regs if r.status == RegistrationStatus.REGISTERED}
     for reg in regs:
@@ -199,12 +199,14 @@ def _cancel(
         if reg.id in had_place:
             # The CANCEL sent to this person must outrank the invitation they hold.
             reg.session.sequence += 1
-    db.flush()
-    send_registration_cancelled(db, site, regs, had_place=had_place, by_staff=by_staff, now=now)
-    for session in {r.session for r in regs}:
-        renumber_waitlist(db, session.id)
-        fill_from_waitlist(db, session, site, now)
-    db.flush()
+    session.flush()
+    send_registration_cancelled(
+        session, site, regs, had_place=had_place, by_staff=by_staff, now=now
+    )
+    for dropin in {r.session for r in regs}:
+        renumber_waitlist(session, dropin.id)
+        fill_from_waitlist(session, dropin, site, now)
+    session.flush()
     return regs
 
 
@@ -232,37 +234,37 @@ def _check_registrant(who: Registrant) -> tuple[str, str, str | None]:
 
 
 def _ensure_open(
-    db: Session, session: DropInSession, email: str, now: datetime, *, several: bool
+    session: Session, dropin: DropInSession, email: str, now: datetime, *, several: bool
 ) -> None:
     """Conflicts with the session's state, named for the field a person can act on."""
 
     def refuse(field: str, reason: str) -> None:
         if several:
-            local = session.starts_at.astimezone(_zone(session)).strftime("%Y-%m-%d")
+            local = dropin.starts_at.astimezone(_zone(dropin)).strftime("%Y-%m-%d")
             reason = _("%(reason)s (%(day)s)", reason=reason, day=local)
         raise conflict(field, reason)
 
-    if session.status == SessionStatus.CANCELLED:
+    if dropin.status == SessionStatus.CANCELLED:
         refuse("session", _("This session is cancelled."))
-    if session.ends_at <= now:
+    if dropin.ends_at <= now:
         refuse("session", _("This session has already taken place."))
-    if session.starts_at <= now:
+    if dropin.starts_at <= now:
         refuse("session", _("This session has already started."))
-    if not session.registration_required:
+    if not dropin.registration_required:
         refuse("session", _("This session needs no registration: just come."))
-    if now >= session.registration_closes_at:
+    if now >= dropin.registration_closes_at:
         refuse("registration_deadline", _("Registration for this session has closed."))
-    duplicate = db.scalar(
+    duplicate = session.scalar(
         select(Registration.id).where(
-            Registration.session_id == session.id,
+            Registration.session_id == dropin.id,
             Registration.email == email,
             Registration.status != RegistrationStatus.CANCELLED,
         )
     )
     if duplicate is not None:
         raise _duplicate()
-    full = session.capacity is not None and registered_count(db, session.id) >= session.capacity
-    if full and not session.waitlist_enabled:
+    full = dropin.capacity is not None and registered_count(session, dropin.id) >= dropin.capacity
+    if full and not dropin.waitlist_enabled:
         refuse("session", _("This session is full and keeps no waitlist."))
 
 
@@ -274,5 +276,5 @@ def _duplicate() -> Exception:
     )
 
 
-def _zone(session: DropInSession) -> ZoneInfo:
-    return ZoneInfo(session.library.timezone)
+def _zone(dropin: DropInSession) -> ZoneInfo:
+    return ZoneInfo(dropin.library.timezone)

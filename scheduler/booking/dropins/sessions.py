@@ -64,12 +64,12 @@ def may_manage(person: Person) -> bool:
     return person.has_role(*HOST_ROLES)
 
 
-def may_see_registrants(person: Person, session: DropInSession) -> bool:
+def may_see_registrants(person: Person, dropin: DropInSession) -> bool:
     """Names, addresses and answers: hosts, the creator, section leaders and admins only."""
     return (
         person.has_role(Role.SECTION_LEADER)
-        or session.created_by_id == person.id
-        or any(h.id == person.id for h in session.hosts)
+        or dropin.created_by_id == person.id
+        or any(h.id == person.id for h in dropin.hosts)
     )
 
 
@@ -77,7 +77,7 @@ def may_see_registrants(person: Person, session: DropInSession) -> bool:
 
 
 def create_sessions(
-    db: Session,
+    session: Session,
     actor: Person,
     details: SessionDetails,
     recurrence: Recurrence,
@@ -86,7 +86,7 @@ def create_sessions(
 ) -> Created:
     """One session, or a series with one session per date; all or nothing."""
     errors: dict[str, str] = {}
-    checked = check_details(db, details, errors)
+    checked = check_details(session, details, errors)
     occurrences = None
     if checked is not None:
         tz = checked.library.timezone
@@ -94,7 +94,7 @@ def create_sessions(
             occurrences = occurrence_dates(
                 recurrence,
                 today=now.astimezone(ZoneInfo(tz)).date(),
-                closed=closed_days(db, checked.library.id),
+                closed=closed_days(session, checked.library.id),
             )
         except InputError as exc:
             errors.update(exc.fields)
@@ -108,7 +108,7 @@ def create_sessions(
             errors.setdefault("start_time", _("is in the past"))
         if deadline is not None and deadline < now:
             errors.setdefault("registration_deadline", _("is in the past"))
-        occurrence_errors(db, None, checked, details, starts, ends, deadline, errors)
+        occurrence_errors(session, None, checked, details, starts, ends, deadline, errors)
         planned.append((starts, ends, deadline))
     if errors:
         raise input_error(errors)
@@ -116,26 +116,26 @@ def create_sessions(
     series = None
     if len(planned) > 1:
         series = SessionSeries(title=details.title.strip(), created_by_id=actor.id)
-        db.add(series)
+        session.add(series)
     sessions = []
     for starts, ends, deadline in planned:
-        session = DropInSession(series=series, created_by_id=actor.id)
-        _apply(session, details, checked, starts, ends, deadline)
-        db.add(session)
-        sessions.append(session)
-    db.flush()
+        dropin = DropInSession(series=series, created_by_id=actor.id)
+        _apply(dropin, details, checked, starts, ends, deadline)
+        session.add(dropin)
+        sessions.append(dropin)
+    session.flush()
     return Created(sessions, series, occurrences.skipped)
 
 
 def copy_session(
-    db: Session, actor: Person, source_id: int, recurrence: Recurrence, *, now: datetime
+    session: Session, actor: Person, source_id: int, recurrence: Recurrence, *, now: datetime
 ) -> Created:
     """The same session again on other dates (a new session or series of its own)."""
-    source = db.get(DropInSession, source_id)
+    source = session.get(DropInSession, source_id)
     if source is None:
         raise NotFound(_("No such session."), {"session": _("does not exist")})
     return create_sessions(
-        db, actor, details_of(source, relative_deadline=True), recurrence, now=now
+        session, actor, details_of(source, relative_deadline=True), recurrence, now=now
     )
 
 
@@ -143,7 +143,7 @@ def copy_session(
 
 
 def update_session(
-    db: Session,
+    session: Session,
     actor: Person,
     session_id: int,
     details: SessionDetails,
@@ -153,34 +153,34 @@ def update_session(
     now: datetime,
 ) -> DropInSession:
     """Change one session (one occurrence of a series), possibly moving it to ``on_date``."""
-    session = _locked(db, session_id)
-    _ensure_changeable(session, now)
+    dropin = _locked(session, session_id)
+    _ensure_changeable(dropin, now)
     errors: dict[str, str] = {}
-    checked = check_details(db, details, errors)
+    checked = check_details(session, details, errors)
     if on_date is None:
         errors["date"] = _("is required")
     if checked is None or on_date is None:
         raise input_error(errors)
     tz = checked.library.timezone
     starts, ends = occurrence_instants(on_date, details, tz)
-    if on_date != local_day(session):
+    if on_date != local_day(dropin):
         if starts < now:
             errors["date"] = _("is in the past")
-        closed = closed_days(db, checked.library.id)
+        closed = closed_days(session, checked.library.id)
         if on_date in closed:
             errors["date"] = _(
                 "the library is closed that day (%(reason)s)", reason=closed[on_date]
             )
     deadline = deadline_for(details, starts, tz)
-    occurrence_errors(db, session, checked, details, starts, ends, deadline, errors)
+    occurrence_errors(session, dropin, checked, details, starts, ends, deadline, errors)
     if errors:
         raise input_error(errors)
-    _change(db, [(session, starts, ends, deadline)], details, checked, site, now)
-    return session
+    _change(session, [(dropin, starts, ends, deadline)], details, checked, site, now)
+    return dropin
 
 
 def update_series(
-    db: Session,
+    session: Session,
     actor: Person,
     series_id: int,
     details: SessionDetails,
@@ -193,36 +193,36 @@ def update_series(
     Past and cancelled occurrences stay as they were. Any problem with any occurrence
     changes nothing and names the date it concerns.
     """
-    series = db.get(SessionSeries, series_id)
+    series = session.get(SessionSeries, series_id)
     if series is None:
         raise NotFound(_("No such series."), {"series": _("does not exist")})
-    sessions = lock_sessions(db, upcoming_ids(db, series_id, now))
+    sessions = lock_sessions(session, upcoming_ids(session, series_id, now))
     if not sessions:
         raise conflict("series", _("This series has no upcoming sessions left to change."))
     errors: dict[str, str] = {}
-    checked = check_details(db, details, errors)
+    checked = check_details(session, details, errors)
     if checked is None:
         raise input_error(errors)
     tz = checked.library.timezone
     planned = []
-    for session in sorted(sessions, key=lambda s: s.starts_at):
-        day = local_day(session)
+    for dropin in sorted(sessions, key=lambda s: s.starts_at):
+        day = local_day(dropin)
         starts, ends = occurrence_instants(day, details, tz)
         deadline = deadline_for(details, starts, tz)
         mine: dict[str, str] = {}
-        occurrence_errors(db, session, checked, details, starts, ends, deadline, mine)
+        occurrence_errors(session, dropin, checked, details, starts, ends, deadline, mine)
         for name, reason in mine.items():
             errors.setdefault(name, _("%(reason)s (%(day)s)", reason=reason, day=day.isoformat()))
-        planned.append((session, starts, ends, deadline))
+        planned.append((dropin, starts, ends, deadline))
     if errors:
         raise input_error(errors)
     series.title = details.title.strip()
-    _change(db, planned, details, checked, site, now)
+    _change(session, planned, details, checked, site, now)
     return [s for s, *_rest in planned]
 
 
 def _change(
-    db: Session,
+    session: Session,
     planned: list[tuple[DropInSession, datetime, datetime, datetime | None]],
     details: SessionDetails,
     checked: Checked,
@@ -231,27 +231,27 @@ def _change(
 ) -> None:
     """Apply checked changes; bump SEQUENCE where anything changed; tell registrants."""
     told: list[Registration] = []
-    for session, starts, ends, deadline in planned:
-        before = _snapshot(session)
-        _apply(session, details, checked, starts, ends, deadline)
-        after = _snapshot(session)
+    for dropin, starts, ends, deadline in planned:
+        before = _snapshot(dropin)
+        _apply(dropin, details, checked, starts, ends, deadline)
+        after = _snapshot(dropin)
         if before == after:
             continue
-        session.sequence += 1
+        dropin.sequence += 1
         if any(before[k] != after[k] for k in _VISIBLE):
-            told += active_registrations(db, session.id)
-    db.flush()
-    send_changes(db, site, told, now)
-    for session, *_rest in planned:
+            told += active_registrations(session, dropin.id)
+    session.flush()
+    send_changes(session, site, told, now)
+    for dropin, *_rest in planned:
         # More places (or none needed any more) move people up from the waitlist.
-        fill_from_waitlist(db, session, site, now)
+        fill_from_waitlist(session, dropin, site, now)
 
 
 # Cancelling ------------------------------------------------------------------------
 
 
 def cancel_session(
-    db: Session,
+    session: Session,
     actor: Person,
     session_id: int,
     *,
@@ -261,15 +261,15 @@ def cancel_session(
 ) -> DropInSession:
     """Cancel one session and tell everyone registered or waiting."""
     message = _message(message)
-    session = _locked(db, session_id)
-    _ensure_changeable(session, now)
-    told = _cancel(db, session, now)
-    send_session_cancelled(db, site, told, message, now)
-    return session
+    dropin = _locked(session, session_id)
+    _ensure_changeable(dropin, now)
+    told = _cancel(session, dropin, now)
+    send_session_cancelled(session, site, told, message, now)
+    return dropin
 
 
 def cancel_series(
-    db: Session,
+    session: Session,
     actor: Person,
     series_id: int,
     *,
@@ -279,26 +279,26 @@ def cancel_series(
 ) -> list[DropInSession]:
     """Cancel every upcoming session of a series; each person gets one e-mail."""
     message = _message(message)
-    if db.get(SessionSeries, series_id) is None:
+    if session.get(SessionSeries, series_id) is None:
         raise NotFound(_("No such series."), {"series": _("does not exist")})
-    sessions = lock_sessions(db, upcoming_ids(db, series_id, now))
+    sessions = lock_sessions(session, upcoming_ids(session, series_id, now))
     if not sessions:
         raise conflict("series", _("This series has no upcoming sessions left to cancel."))
     told: list[Registration] = []
-    for session in sessions:
-        told += _cancel(db, session, now)
-    send_session_cancelled(db, site, told, message, now)
+    for dropin in sessions:
+        told += _cancel(session, dropin, now)
+    send_session_cancelled(session, site, told, message, now)
     return sessions
 
 
-def _cancel(db: Session, session: DropInSession, now: datetime) -> list[Registration]:
+def _cancel(session: Session, dropin: DropInSession, now: datetime) -> list[Registration]:
     """Mark cancelled (kept, so feeds show STATUS:CANCELLED); returns who must be told."""
-    session.status = SessionStatus.CANCELLED
-    session.cancelled_at = now
-    session.sequence += 1
-    db.flush()
+    dropin.status = SessionStatus.CANCELLED
+    dropin.cancelled_at = now
+    dropin.sequence += 1
+    session.flush()
     # Registrations keep their status: hosts still see who had signed up.
-    return active_registrations(db, session.id)
+    return active_registrations(session, dropin.id)
 
 
 def _message(message: str | None) -> str | None:
@@ -311,38 +311,38 @@ def _message(message: str | None) -> str | None:
 # Reading back ----------------------------------------------------------------------
 
 
-def details_of(session: DropInSession, *, relative_deadline: bool = False) -> SessionDetails:
+def details_of(dropin: DropInSession, *, relative_deadline: bool = False) -> SessionDetails:
     """The details of a session as a form shows them, to edit or to copy it.
 
     The deadline is the library's local date and time; with ``relative_deadline`` (for
     copies) it becomes the number of hours before the start instead, when whole, so
     that a copy on another date gets a deadline that moves with it.
     """
-    tz = ZoneInfo(session.library.timezone)
+    tz = ZoneInfo(dropin.library.timezone)
     hours, local_deadline = None, None
-    if session.registration_deadline is not None:
-        gap = _whole_hours(session.starts_at - session.registration_deadline)
+    if dropin.registration_deadline is not None:
+        gap = _whole_hours(dropin.starts_at - dropin.registration_deadline)
         if relative_deadline and gap is not None:
             hours = gap
         else:
-            local_deadline = session.registration_deadline.astimezone(tz).replace(tzinfo=None)
+            local_deadline = dropin.registration_deadline.astimezone(tz).replace(tzinfo=None)
     return SessionDetails(
-        title=session.title,
-        library_id=session.library_id,
-        start_time=session.starts_at.astimezone(tz).time(),
-        end_time=session.ends_at.astimezone(tz).time(),
-        topic_id=session.topic_id,
-        description=session.description,
-        location=session.location,
-        online_url=session.online_url,
-        host_ids=tuple(h.id for h in session.hosts),
-        registration_required=session.registration_required,
-        capacity=session.capacity,
-        waitlist_enabled=session.waitlist_enabled,
+        title=dropin.title,
+        library_id=dropin.library_id,
+        start_time=dropin.starts_at.astimezone(tz).time(),
+        end_time=dropin.ends_at.astimezone(tz).time(),
+        topic_id=dropin.topic_id,
+        description=dropin.description,
+        location=dropin.location,
+        online_url=dropin.online_url,
+        host_ids=tuple(h.id for h in dropin.hosts),
+        registration_required=dropin.registration_required,
+        capacity=dropin.capacity,
+        waitlist_enabled=dropin.waitlist_enabled,
         deadline_local=local_deadline,
         deadline_hours=hours,
-        question=session.question,
-        lunch=session.lunch,
+        question=dropin.question,
+        lunch=dropin.lunch,
     )
 
 
@@ -368,9 +368,9 @@ def _whole_hours(gap: timedelta) -> int | None:
     return int(gap / timedelta(hours=1))
 
 
-def upcoming_ids(db: Session, series_id: int, now: datetime) -> list[int]:
+def upcoming_ids(session: Session, series_id: int, now: datetime) -> list[int]:
     return list(
-        db.scalars(
+        session.scalars(
             select(DropInSession.id).where(
                 DropInSession.series_id == series_id,
                 DropInSession.status == SessionStatus.ANNOUNCED,
@@ -380,9 +380,9 @@ def upcoming_ids(db: Session, series_id: int, now: datetime) -> list[int]:
     )
 
 
-def active_registrations(db: Session, session_id: int) -> list[Registration]:
+def active_registrations(session: Session, session_id: int) -> list[Registration]:
     return list(
-        db.scalars(
+        session.scalars(
             select(Registration)
             .where(
                 Registration.session_id == session_id,
@@ -393,15 +393,15 @@ def active_registrations(db: Session, session_id: int) -> list[Registration]:
     )
 
 
-def closed_days(db: Session, library_id: int) -> dict[date, str]:
-    rows = db.execute(
+def closed_days(session: Session, library_id: int) -> dict[date, str]:
+    rows = session.execute(
         select(ClosedDate.date, ClosedDate.reason).where(ClosedDate.library_id == library_id)
     )
     return {day: reason or "closed" for day, reason in rows}
 
 
-def local_day(session: DropInSession) -> date:
-    return session.starts_at.astimezone(ZoneInfo(session.library.timezone)).date()
+def local_day(dropin: DropInSession) -> date:
+    return dropin.starts_at.astimezone(ZoneInfo(dropin.library.timezone)).date()
 
 
 def occurrence_instants(day: date, details: SessionDetails, tz: str) -> tuple[datetime, datetime]:
@@ -414,17 +414,17 @@ def occurrence_instants(day: date, details: SessionDetails, tz: str) -> tuple[da
 # Checks ----------------------------------------------------------------------------
 
 
-def _locked(db: Session, session_id: int) -> DropInSession:
-    found = lock_sessions(db, [session_id])
+def _locked(session: Session, session_id: int) -> DropInSession:
+    found = lock_sessions(session, [session_id])
     if not found:
         raise NotFound(_("No such session."), {"session": _("does not exist")})
     return found[0]
 
 
-def _ensure_changeable(session: DropInSession, now: datetime) -> None:
-    if session.status == SessionStatus.CANCELLED:
+def _ensure_changeable(dropin: DropInSession, now: datetime) -> None:
+    if dropin.status == SessionStatus.CANCELLED:
         raise conflict("session", _("This session is cancelled."))
-    if session.ends_at <= now:
+    if dropin.ends_at <= now:
         raise conflict("session", _("This session has already taken place."))
 
 

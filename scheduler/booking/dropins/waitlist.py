@@ -21,13 +21,13 @@ from scheduler.booking.dropins.notices import Site, send_promotion
 from scheduler.models import DropInSession, Registration, RegistrationStatus, SessionStatus
 
 
-def lock_sessions(db: Session, ids: Iterable[int]) -> list[DropInSession]:
+def lock_sessions(session: Session, ids: Iterable[int]) -> list[DropInSession]:
     """Lock the sessions' rows (in id order, so two lockers never deadlock) and reload them."""
     wanted = sorted(set(ids))
     if not wanted:
         return []
     return list(
-        db.scalars(
+        session.scalars(
             select(DropInSession)
             .where(DropInSession.id.in_(wanted))
             .order_by(DropInSession.id)
@@ -37,9 +37,9 @@ def lock_sessions(db: Session, ids: Iterable[int]) -> list[DropInSession]:
     )
 
 
-def registered_count(db: Session, session_id: int) -> int:
+def registered_count(session: Session, session_id: int) -> int:
     return (
-        db.scalar(
+        session.scalar(
             select(func.count())
             .select_from(Registration)
             .where(
@@ -51,9 +51,9 @@ def registered_count(db: Session, session_id: int) -> int:
     )
 
 
-def waitlist(db: Session, session_id: int) -> list[Registration]:
+def waitlist(session: Session, session_id: int) -> list[Registration]:
     return list(
-        db.scalars(
+        session.scalars(
             select(Registration)
             .where(
                 Registration.session_id == session_id,
@@ -64,9 +64,9 @@ def waitlist(db: Session, session_id: int) -> list[Registration]:
     )
 
 
-def renumber_waitlist(db: Session, session_id: int) -> list[Registration]:
+def renumber_waitlist(session: Session, session_id: int) -> list[Registration]:
     """Close the gaps someone leaving made: positions become 1..n in the same order."""
-    waiting = waitlist(db, session_id)
+    waiting = waitlist(session, session_id)
     for n, reg in enumerate(waiting, start=1):
         if reg.position != n:
             reg.position = n
@@ -74,7 +74,7 @@ def renumber_waitlist(db: Session, session_id: int) -> list[Registration]:
 
 
 def fill_from_waitlist(
-    db: Session, session: DropInSession, site: Site, now: datetime
+    session: Session, dropin: DropInSession, site: Site, now: datetime
 ) -> list[Registration]:
     """Give free places to the first people on the waitlist and tell them by e-mail.
 
@@ -82,24 +82,24 @@ def fill_from_waitlist(
     invitation to something already under way. The caller holds the session's lock.
     """
     if (
-        session.status != SessionStatus.ANNOUNCED
-        or now >= session.starts_at
-        or not session.registration_required
+        dropin.status != SessionStatus.ANNOUNCED
+        or now >= dropin.starts_at
+        or not dropin.registration_required
     ):
         return []
-    waiting = waitlist(db, session.id)
-    if session.capacity is None:
+    waiting = waitlist(session, dropin.id)
+    if dropin.capacity is None:
         promoted = waiting
     else:
-        free = session.capacity - registered_count(db, session.id)
+        free = dropin.capacity - registered_count(session, dropin.id)
         promoted = waiting[: max(0, free)]
     for reg in promoted:
         reg.status = RegistrationStatus.REGISTERED
         reg.position = None
     if promoted:
-        db.flush()
-        renumber_waitlist(db, session.id)
-        db.flush()
+        session.flush()
+        renumber_waitlist(session, dropin.id)
+        session.flush()
         for reg in promoted:
-            send_promotion(db, site, reg, now)
+            send_promotion(session, site, reg, now)
     return promoted

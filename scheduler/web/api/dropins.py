@@ -38,7 +38,7 @@ def _iso(value: datetime | None, tz: str) -> str | None:
 
 
 def dropin_json(item: SessionListing, now: datetime) -> dict[str, Any]:
-    s = item.session
+    s = item.dropin
     tz = s.library.timezone
     return {
         "id": str(s.id),

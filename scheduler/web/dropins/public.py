@@ -36,7 +36,7 @@ from scheduler.booking.dropins.queries import (
     series_listings,
 )
 from scheduler.booking.dropins.registrations import Registrant, cancel_with_token, register
-from scheduler.calendars import build_calendar, session_event
+from scheduler.calendars import build_calendar, dropin_event
 from scheduler.errors import Conflict, DomainError, InputError
 from scheduler.extensions import db
 from scheduler.models import DropInSession, Library, RegistrationStatus, Topic
@@ -105,7 +105,7 @@ def listing() -> Any:
             **filters,
         )
     days = [
-        (day, list(group)) for day, group in groupby(items, key=lambda i: local_date(i.session))
+        (day, list(group)) for day, group in groupby(items, key=lambda i: local_date(i.dropin))
     ]
     return render_template(
         "dropins/listing.html",
@@ -124,20 +124,20 @@ def listing() -> Any:
 
 
 def _session_or_404(session_id: int) -> DropInSession:
-    session = db.session.get(DropInSession, session_id)
-    if session is None:
+    dropin = db.session.get(DropInSession, session_id)
+    if dropin is None:
         abort(404)
-    return session
+    return dropin
 
 
-def _open_choices(session: DropInSession) -> list[SessionListing]:
+def _open_choices(dropin: DropInSession) -> list[SessionListing]:
     """The sessions one sign-up can cover: this one, or the open ones of its series."""
     now = utcnow()
-    if session.series_id is None:
-        return [listing_for(db.session, session)]
+    if dropin.series_id is None:
+        return [listing_for(db.session, dropin)]
     return [
         item
-        for item in series_listings(db.session, session.series_id)
+        for item in series_listings(db.session, dropin.series_id)
         if item.registration_open(now)
     ]
 
@@ -145,19 +145,19 @@ def _open_choices(session: DropInSession) -> list[SessionListing]:
 @bp.route("/<int:session_id>", methods=["GET", "POST"])
 @public_write_limit
 def session_page(session_id: int) -> Any:
-    session = _session_or_404(session_id)
-    item = listing_for(db.session, session)
-    choices = _open_choices(session)
+    dropin = _session_or_404(session_id)
+    item = listing_for(db.session, dropin)
+    choices = _open_choices(dropin)
     form = RegistrationForm()
-    form.sessions.choices = [choice(str(c.session.id), c.session.title) for c in choices]
+    form.sessions.choices = [choice(str(c.dropin.id), c.dropin.title) for c in choices]
     status = 200
     if request.method == "GET":
-        form.sessions.data = _default_choice(session, choices)
+        form.sessions.data = _default_choice(dropin, choices)
         form.lunch.data = True
     elif form.validate_on_submit():
         ids = [int(i) for i in form.sessions.data or [] if i.isdigit()]
         if len(choices) <= 1:
-            ids = [session.id]
+            ids = [dropin.id]
         try:
             done = register(
                 db.session,
@@ -187,36 +187,36 @@ def session_page(session_id: int) -> Any:
     return render_template(
         "dropins/session.html",
         item=item,
-        session=session,
-        series=series_listings(db.session, session.series_id) if session.series_id else [],
+        dropin=dropin,
+        series=series_listings(db.session, dropin.series_id) if dropin.series_id else [],
         choices=choices,
         form=form,
         now=utcnow(),
     ), status
 
 
-def _default_choice(session: DropInSession, choices: list[SessionListing]) -> list[str]:
+def _default_choice(dropin: DropInSession, choices: list[SessionListing]) -> list[str]:
     """A course (one shared deadline) is signed up for as a whole; weekly drop-ins one by one."""
-    ids = [str(c.session.id) for c in choices]
-    deadlines = {c.session.registration_deadline for c in choices}
+    ids = [str(c.dropin.id) for c in choices]
+    deadlines = {c.dropin.registration_deadline for c in choices}
     if len(choices) > 1 and len(deadlines) == 1 and None not in deadlines:
         return ids
-    return [str(session.id)] if str(session.id) in ids else ids[:1]
+    return [str(dropin.id)] if str(dropin.id) in ids else ids[:1]
 
 
 @bp.get("/<int:session_id>.ics")
 def session_ics(session_id: int) -> Response:
     """The session as a calendar file, for "add to my calendar"."""
-    session = _session_or_404(session_id)
+    dropin = _session_or_404(session_id)
     s = site()
-    event = session_event(
-        session, host=s.uid_host, url=s.session_url(session.id), default_tz=s.default_tz
+    event = dropin_event(
+        dropin, host=s.uid_host, url=s.session_url(dropin.id), default_tz=s.default_tz
     )
     body = build_calendar([event], stamp=utcnow(), method="PUBLISH")
     return Response(
         body,
         mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="session-{session.id}.ics"'},
+        headers={"Content-Disposition": f'attachment; filename="session-{dropin.id}.ics"'},
     )
 
 

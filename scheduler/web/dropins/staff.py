@@ -85,10 +85,10 @@ def _actor() -> Person:
 
 
 def _session_or_404(session_id: int) -> DropInSession:
-    session = db.session.get(DropInSession, session_id)
-    if session is None:
+    dropin = db.session.get(DropInSession, session_id)
+    if dropin is None:
         abort(404)
-    return session
+    return dropin
 
 
 def _series_or_404(series_id: int) -> SessionSeries:
@@ -139,7 +139,7 @@ def _choices(form: SessionForm) -> None:
 
 
 def _render_form(form: SessionForm, status: int, **context: Any) -> Any:
-    context.setdefault("session", None)
+    context.setdefault("dropin", None)
     context.setdefault("series", None)
     context.setdefault("mode", "new")
     return render_template("dropins/staff_form.html", form=form, **context), status
@@ -186,13 +186,13 @@ def copy(session_id: int) -> Any:
     _choices(form)
     if request.method == "GET":
         form.fill(details_of(source, relative_deadline=True))
-        return _render_form(form, 200, session=source, mode="copy")
+        return _render_form(form, 200, dropin=source, mode="copy")
     return _create(
         form,
         lambda details, recurrence: create_sessions(
             db.session, _actor(), details, recurrence, now=utcnow()
         ),
-        session=source,
+        dropin=source,
         mode="copy",
     )
 
@@ -215,26 +215,26 @@ def _create(form: SessionForm, make, **context: Any) -> Any:
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
 @role_required(*HOST_ROLES)
 def edit(session_id: int) -> Any:
-    session = _session_or_404(session_id)
+    dropin = _session_or_404(session_id)
     form = SessionForm()
     _choices(form)
     if request.method == "GET":
-        form.fill(details_of(session), on=local_day(session))
-        return _render_form(form, 200, session=session, mode="edit")
+        form.fill(details_of(dropin), on=local_day(dropin))
+        return _render_form(form, 200, dropin=dropin, mode="edit")
     if not form.validate_on_submit():
-        return _render_form(form, 422, session=session, mode="edit")
+        return _render_form(form, 422, dropin=dropin, mode="edit")
     details, errors = read_details(form)
     on = read_date(form, errors)
     try:
         raise_if(errors)
         update_session(
-            db.session, _actor(), session.id, details, on_date=on, site=site(), now=utcnow()
+            db.session, _actor(), dropin.id, details, on_date=on, site=site(), now=utcnow()
         )
     except DomainError as exc:
         show_errors(form, exc)
-        return _render_form(form, exc.status, session=session, mode="edit")
+        return _render_form(form, exc.status, dropin=dropin, mode="edit")
     flash(_("Saved. Registrants are told about changes to time and place."), "success")
-    return redirect(url_for("dropin_staff.detail", session_id=session.id))
+    return redirect(url_for("dropin_staff.detail", session_id=dropin.id))
 
 
 @bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
@@ -244,7 +244,7 @@ def edit_series(series_id: int) -> Any:
     now = utcnow()
     ids = set(upcoming_ids(db.session, series.id, now))
     upcoming = [
-        item.session for item in series_listings(db.session, series.id) if item.session.id in ids
+        item.dropin for item in series_listings(db.session, series.id) if item.dropin.id in ids
     ]
     form = SessionForm()
     _choices(form)
@@ -279,14 +279,14 @@ def edit_series(series_id: int) -> Any:
 @bp.get("/<int:session_id>")
 @role_required(*HOST_ROLES)
 def detail(session_id: int) -> Any:
-    session = _session_or_404(session_id)
-    allowed = may_see_registrants(_actor(), session)
+    dropin = _session_or_404(session_id)
+    allowed = may_see_registrants(_actor(), dropin)
     return render_template(
         "dropins/staff_session.html",
-        session=session,
-        item=listing_for(db.session, session),
-        series=series_listings(db.session, session.series_id) if session.series_id else [],
-        registrants=registrants(db.session, session.id) if allowed else None,
+        dropin=dropin,
+        item=listing_for(db.session, dropin),
+        series=series_listings(db.session, dropin.series_id) if dropin.series_id else [],
+        registrants=registrants(db.session, dropin.id) if allowed else None,
         now=utcnow(),
     )
 
@@ -310,19 +310,19 @@ def _csv_labels() -> dict[str, str]:
 @bp.get("/<int:session_id>/registrants.csv")
 @role_required(*HOST_ROLES)
 def registrants_export(session_id: int) -> Response:
-    session = _session_or_404(session_id)
-    if not may_see_registrants(_actor(), session):
+    dropin = _session_or_404(session_id)
+    if not may_see_registrants(_actor(), dropin):
         abort(403)
     text = registrants_csv(
-        registrants(db.session, session.id), tz=session.library.timezone, labels=_csv_labels()
+        registrants(db.session, dropin.id), tz=dropin.library.timezone, labels=_csv_labels()
     )
-    day = local_day(session).isoformat()
+    day = local_day(dropin).isoformat()
     # A byte-order mark tells spreadsheet programs the file is UTF-8 (æ, ø, å).
     return Response(
         "\ufeff" + text,
         mimetype="text/csv",
         headers={
-            "Content-Disposition": f'attachment; filename="registrants-{session.id}-{day}.csv"',
+            "Content-Disposition": f'attachment; filename="registrants-{dropin.id}-{day}.csv"',
             "Cache-Control": "no-store",
         },
     )
@@ -332,28 +332,26 @@ def registrants_export(session_id: int) -> Response:
 @role_required(*HOST_ROLES)
 def remove_registrant(session_id: int, registration_id: int) -> Any:
     """Ask, then remove someone from the session (the next on the waitlist moves up)."""
-    session = _session_or_404(session_id)
+    dropin = _session_or_404(session_id)
     reg = db.session.get(Registration, registration_id)
-    if reg is None or reg.session_id != session.id:
+    if reg is None or reg.session_id != dropin.id:
         abort(404)
-    if not may_see_registrants(_actor(), session):
+    if not may_see_registrants(_actor(), dropin):
         abort(403)
     form = CancelForm()
     if request.method == "GET":
-        return render_template("dropins/staff_remove.html", form=form, session=session, reg=reg)
+        return render_template("dropins/staff_remove.html", form=form, dropin=dropin, reg=reg)
     if not form.validate_on_submit():
-        return render_template(
-            "dropins/staff_remove.html", form=form, session=session, reg=reg
-        ), 422
+        return render_template("dropins/staff_remove.html", form=form, dropin=dropin, reg=reg), 422
     try:
         cancel_by_staff(db.session, _actor(), reg.id, site=site(), now=utcnow())
     except DomainError as exc:
         show_errors(form, exc)
         return render_template(
-            "dropins/staff_remove.html", form=form, session=session, reg=reg
+            "dropins/staff_remove.html", form=form, dropin=dropin, reg=reg
         ), exc.status
     flash(_("Registration cancelled; the person has been told."), "success")
-    return redirect(url_for("dropin_staff.detail", session_id=session.id))
+    return redirect(url_for("dropin_staff.detail", session_id=dropin.id))
 
 
 # Cancelling --------------------------------------------------------------------------
@@ -362,16 +360,16 @@ def remove_registrant(session_id: int, registration_id: int) -> Any:
 @bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
 @role_required(*HOST_ROLES)
 def cancel(session_id: int) -> Any:
-    session = _session_or_404(session_id)
+    dropin = _session_or_404(session_id)
     form = CancelForm()
-    item = listing_for(db.session, session)
+    item = listing_for(db.session, dropin)
     status = 200
     if form.validate_on_submit():
         try:
             cancel_session(
                 db.session,
                 _actor(),
-                session.id,
+                dropin.id,
                 message=form.message.data,
                 site=site(),
                 now=utcnow(),
@@ -381,11 +379,11 @@ def cancel(session_id: int) -> Any:
             status = exc.status
         else:
             flash(_("The session is cancelled and everyone signed up has been told."), "success")
-            return redirect(url_for("dropin_staff.detail", session_id=session.id))
+            return redirect(url_for("dropin_staff.detail", session_id=dropin.id))
     elif form.is_submitted():
         status = 422
     return render_template(
-        "dropins/staff_cancel.html", form=form, session=session, sessions=[item], series=None
+        "dropins/staff_cancel.html", form=form, dropin=dropin, sessions=[item], series=None
     ), status
 
 
@@ -395,7 +393,7 @@ def cancel_whole_series(series_id: int) -> Any:
     series = _series_or_404(series_id)
     now = utcnow()
     ids = set(upcoming_ids(db.session, series.id, now))
-    items = [i for i in series_listings(db.session, series.id) if i.session.id in ids]
+    items = [i for i in series_listings(db.session, series.id) if i.dropin.id in ids]
     form = CancelForm()
     status = 200
     if form.validate_on_submit():
@@ -419,5 +417,5 @@ def cancel_whole_series(series_id: int) -> Any:
     elif form.is_submitted():
         status = 422
     return render_template(
-        "dropins/staff_cancel.html", form=form, session=None, sessions=items, series=series
+        "dropins/staff_cancel.html", form=form, dropin=None, sessions=items, series=series
     ), status

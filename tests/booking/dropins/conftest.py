@@ -45,10 +45,10 @@ def create_dropin(db, create_library, host):
         kw.setdefault("title", f"Drop-in {next(_seq)}")
         kw.setdefault("registration_required", True)
         kw.setdefault("hosts", [host])
-        session = DropInSession(**kw)
-        db.session.add(session)
+        dropin = DropInSession(**kw)
+        db.session.add(dropin)
         db.session.flush()
-        return session
+        return dropin
 
     return _create
 

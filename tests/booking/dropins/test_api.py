@@ -33,16 +33,16 @@ def _count(db) -> int:
 
 def test_listing_has_the_contract_fields(client, create_dropin, create_topic, sign_up) -> None:
     topic = create_topic(name="Zotero")
-    session = create_dropin(title="Zotero", topic=topic, capacity=3, location="Room 1")
-    session.registration_deadline = session.starts_at - timedelta(hours=2)
-    sign_up(session, 1)
+    dropin = create_dropin(title="Zotero", topic=topic, capacity=3, location="Room 1")
+    dropin.registration_deadline = dropin.starts_at - timedelta(hours=2)
+    sign_up(dropin, 1)
     response = client.get("/api/v1/dropins")
     assert response.status_code == 200
     (item,) = response.get_json()
     assert set(item) >= CONTRACT_FIELDS
-    assert item["id"] == str(session.id)
+    assert item["id"] == str(dropin.id)
     assert item["topic"] == {"id": str(topic.id), "name": "Zotero"}
-    assert item["library"]["id"] == str(session.library_id)
+    assert item["library"]["id"] == str(dropin.library_id)
     assert (item["capacity"], item["registered"], item["waitlisted"], item["remaining"]) == (
         3,
         1,
@@ -53,8 +53,8 @@ def test_listing_has_the_contract_fields(client, create_dropin, create_topic, si
     assert item["online"] is False
     start = datetime.fromisoformat(item["start"])
     assert start.utcoffset() is not None  # ISO 8601 with the library's offset
-    assert start == session.starts_at
-    assert datetime.fromisoformat(item["registration_deadline"]) == session.registration_deadline
+    assert start == dropin.starts_at
+    assert datetime.fromisoformat(item["registration_deadline"]) == dropin.registration_deadline
 
 
 def test_listing_filters_and_bad_parameters(client, create_dropin, create_library) -> None:
@@ -76,8 +76,8 @@ def test_listing_filters_and_bad_parameters(client, create_dropin, create_librar
 
 
 def test_register_then_waitlist_then_cancel(client, db, create_dropin) -> None:
-    session = create_dropin(capacity=1, title="Zotero")
-    url = f"/api/v1/dropins/{session.id}/registrations"
+    dropin = create_dropin(capacity=1, title="Zotero")
+    url = f"/api/v1/dropins/{dropin.id}/registrations"
     first = client.post(url, json={"name": "Kari", "email": "kari@uni.example"})
     assert first.status_code == 201
     body = first.get_json()
@@ -91,7 +91,7 @@ def test_register_then_waitlist_then_cancel(client, db, create_dropin) -> None:
     assert shown["registrations"][0]["status"] == "registered"
     cancel = client.post(f"/api/v1/registrations/{body['manage_token']}/cancel")
     assert cancel.status_code == 200
-    assert cancel.get_json() == {"status": "cancelled", "cancelled": [str(session.id)]}
+    assert cancel.get_json() == {"status": "cancelled", "cancelled": [str(dropin.id)]}
     promoted = client.get(f"/api/v1/registrations/{second.get_json()['manage_token']}")
     assert promoted.get_json()["registrations"][0]["status"] == "registered"
     assert outbox(db, "ola@uni.example")[-1].subject == "Du har fått plass: Zotero"
@@ -110,8 +110,8 @@ def test_register_then_waitlist_then_cancel(client, db, create_dropin) -> None:
     ],
 )
 def test_bad_input_is_422_naming_the_field(client, db, create_dropin, payload, field) -> None:
-    session = create_dropin(capacity=3)
-    response = client.post(f"/api/v1/dropins/{session.id}/registrations", json=payload)
+    dropin = create_dropin(capacity=3)
+    response = client.post(f"/api/v1/dropins/{dropin.id}/registrations", json=payload)
     assert response.status_code == 422
     assert field in response.get_json()["fields"]
     assert response.get_json()["error"]
@@ -119,9 +119,9 @@ def test_bad_input_is_422_naming_the_field(client, db, create_dropin, payload, f
 
 
 def test_non_json_body_and_unknown_session(client, create_dropin) -> None:
-    session = create_dropin(capacity=3)
+    dropin = create_dropin(capacity=3)
     response = client.post(
-        f"/api/v1/dropins/{session.id}/registrations",
+        f"/api/v1/dropins/{dropin.id}/registrations",
         data="name=A",
         content_type="application/x-www-form-urlencoded",
     )
@@ -142,12 +142,12 @@ def test_conflicts_are_409(client, db, create_dropin, sign_up) -> None:
     sign_up(full, 1)
     cancelled = create_dropin(capacity=3, status=SessionStatus.CANCELLED)
     who = {"name": "A", "email": "student1@uni.example"}
-    for session, field in (
+    for dropin, field in (
         (closed, "registration_deadline"),
         (full, "email"),
         (cancelled, "session"),
     ):
-        response = client.post(f"/api/v1/dropins/{session.id}/registrations", json=who)
+        response = client.post(f"/api/v1/dropins/{dropin.id}/registrations", json=who)
         assert response.status_code == 409, field
         assert field in response.get_json()["fields"]
     other = {"name": "B", "email": "b@uni.example"}

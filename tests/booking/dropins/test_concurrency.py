@@ -50,9 +50,9 @@ def _rows(db, session_id: int) -> list[Registration]:
 
 
 def test_100_simultaneous_sign_ups_for_10_places(live_server, db, create_dropin) -> None:
-    session = create_dropin(capacity=10)
+    dropin = create_dropin(capacity=10)
     db.session.commit()
-    url = f"{live_server}/api/v1/dropins/{session.id}/registrations"
+    url = f"{live_server}/api/v1/dropins/{dropin.id}/registrations"
     calls = [
         (lambda n=n: _post(url, {"name": f"Student {n}", "email": f"s{n}@uni.example"}))
         for n in range(100)
@@ -64,7 +64,7 @@ def test_100_simultaneous_sign_ups_for_10_places(live_server, db, create_dropin)
     assert statuses.count("waitlisted") == 90
     positions = sorted(body["position"] for _, body in results if body["status"] == "waitlisted")
     assert positions == list(range(1, 91))
-    rows = _rows(db, session.id)
+    rows = _rows(db, dropin.id)
     assert sum(r.status == RegistrationStatus.REGISTERED for r in rows) == 10
     assert sorted(r.position for r in rows if r.status == RegistrationStatus.WAITLISTED) == list(
         range(1, 91)
@@ -72,9 +72,9 @@ def test_100_simultaneous_sign_ups_for_10_places(live_server, db, create_dropin)
 
 
 def test_the_same_address_at_once_gets_exactly_one_place(live_server, db, create_dropin) -> None:
-    session = create_dropin(capacity=10)
+    dropin = create_dropin(capacity=10)
     db.session.commit()
-    url = f"{live_server}/api/v1/dropins/{session.id}/registrations"
+    url = f"{live_server}/api/v1/dropins/{dropin.id}/registrations"
     who = {"name": "Kari", "email": "kari@uni.example"}
     results = _all_at_once([lambda: _post(url, who) for _ in range(20)])
     codes = sorted(status for status, _ in results)
@@ -83,15 +83,15 @@ def test_the_same_address_at_once_gets_exactly_one_place(live_server, db, create
     assert all(
         body["fields"] == {"email": "is already signed up for this session"} for body in refused
     )
-    assert len(_rows(db, session.id)) == 1
+    assert len(_rows(db, dropin.id)) == 1
 
 
 def test_cancellations_and_sign_ups_racing_keep_places_and_positions(
     live_server, db, create_dropin
 ) -> None:
-    session = create_dropin(capacity=5)
+    dropin = create_dropin(capacity=5)
     db.session.commit()
-    url = f"{live_server}/api/v1/dropins/{session.id}/registrations"
+    url = f"{live_server}/api/v1/dropins/{dropin.id}/registrations"
     tokens = []
     for n in range(10):  # 5 places taken, 5 waiting
         status, body = _post(url, {"name": f"Early {n}", "email": f"early{n}@uni.example"})
@@ -107,7 +107,7 @@ def test_cancellations_and_sign_ups_racing_keep_places_and_positions(
     results = _all_at_once(cancels + joins)
     assert {status for status, _ in results[:5]} == {200}
     assert {status for status, _ in results[5:]} == {201}
-    rows = _rows(db, session.id)
+    rows = _rows(db, dropin.id)
     registered = [r for r in rows if r.status == RegistrationStatus.REGISTERED]
     waiting = sorted(r.position for r in rows if r.status == RegistrationStatus.WAITLISTED)
     assert len(registered) == 5

@@ -21,11 +21,11 @@ def _text(response) -> str:
 
 
 def test_listing_shows_sessions_by_day_with_places_left(client, create_dropin, sign_up) -> None:
-    session = create_dropin(title="Zotero drop-in", capacity=10)
+    dropin = create_dropin(title="Zotero drop-in", capacity=10)
     create_dropin(title="Open lab", registration_required=False)
     full = create_dropin(title="Tiny course", capacity=1)
     gone = create_dropin(title="Called off", status=SessionStatus.CANCELLED)
-    sign_up(session, 1)
+    sign_up(dropin, 1)
     sign_up(full, 2)
     text = _text(client.get("/dropins/", headers=EN))
     assert "9 places left of 10" in text
@@ -72,14 +72,14 @@ def test_bad_filters_get_422_and_name_the_field(client) -> None:
 
 
 def test_sign_up_on_the_session_page(client, db, create_dropin) -> None:
-    session = create_dropin(
+    dropin = create_dropin(
         title="Thesis café", capacity=5, question="What are you writing?", lunch=True
     )
-    page = client.get(f"/dropins/{session.id}", headers=EN)
+    page = client.get(f"/dropins/{dropin.id}", headers=EN)
     assert page.status_code == 200
     assert "What are you writing?" in _text(page)
     response = client.post(
-        f"/dropins/{session.id}",
+        f"/dropins/{dropin.id}",
         data={"name": "Kari", "email": "kari@uni.example", "answer": "A thesis", "lunch": "y"},
         headers=EN,
     )
@@ -100,8 +100,8 @@ def test_sign_up_on_the_session_page(client, db, create_dropin) -> None:
 def test_sign_up_errors_re_render_the_form_in_the_readers_language(
     client, db, create_dropin
 ) -> None:
-    session = create_dropin(capacity=5)
-    response = client.post(f"/dropins/{session.id}", data={"name": "", "email": "nope"}, headers=NB)
+    dropin = create_dropin(capacity=5)
+    response = client.post(f"/dropins/{dropin.id}", data={"name": "", "email": "nope"}, headers=NB)
     assert response.status_code == 422
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert soup.select_one("#name-error").get_text(strip=True) == "må fylles ut"
@@ -113,18 +113,18 @@ def test_sign_up_errors_re_render_the_form_in_the_readers_language(
 def test_duplicate_and_closed_sign_ups_get_409_with_the_reason(
     client, db, create_dropin, sign_up
 ) -> None:
-    session = create_dropin(capacity=5)
-    sign_up(session, 1)
+    dropin = create_dropin(capacity=5)
+    sign_up(dropin, 1)
     response = client.post(
-        f"/dropins/{session.id}",
+        f"/dropins/{dropin.id}",
         data={"name": "Again", "email": "student1@uni.example"},
         headers=EN,
     )
     assert response.status_code == 409
     assert "is already signed up for this session" in _text(response)
-    session.registration_deadline = session.starts_at - timedelta(days=30)
+    dropin.registration_deadline = dropin.starts_at - timedelta(days=30)
     response = client.post(
-        f"/dropins/{session.id}", data={"name": "Late", "email": "late@uni.example"}, headers=EN
+        f"/dropins/{dropin.id}", data={"name": "Late", "email": "late@uni.example"}, headers=EN
     )
     assert response.status_code == 409
     assert "Registration for this session is closed." in _text(response)
@@ -154,11 +154,11 @@ def test_a_series_page_offers_its_open_sessions(client, db, create_dropin) -> No
 
 
 def test_manage_page_cancels_and_the_waitlist_moves_up(client, db, create_dropin, sign_up) -> None:
-    session = create_dropin(capacity=1, title="Lovdata")
-    done = sign_up(session, 1)
-    sign_up(session, 2)
+    dropin = create_dropin(capacity=1, title="Lovdata")
+    done = sign_up(dropin, 1)
+    sign_up(dropin, 2)
     url = f"/dropins/manage/{done.token}"
-    response = client.post(url, data={"sessions": [str(session.id)]}, headers=EN)
+    response = client.post(url, data={"sessions": [str(dropin.id)]}, headers=EN)
     assert response.status_code == 302
     statuses = dict(db.session.execute(select(Registration.email, Registration.status)).all())
     assert statuses == {
@@ -177,13 +177,13 @@ def test_unknown_manage_links_are_404(client) -> None:
 
 
 def test_session_calendar_file(client, create_dropin) -> None:
-    session = create_dropin(title="Zotero")
-    response = client.get(f"/dropins/{session.id}.ics")
+    dropin = create_dropin(title="Zotero")
+    response = client.get(f"/dropins/{dropin.id}.ics")
     assert response.mimetype == "text/calendar"
     cal = Calendar.from_ical(response.data)
     (event,) = cal.walk("VEVENT")
-    assert str(event["UID"]) == f"session-{session.id}@library.test"
-    assert event.decoded("DTSTART") == session.starts_at
+    assert str(event["UID"]) == f"session-{dropin.id}@library.test"
+    assert event.decoded("DTSTART") == dropin.starts_at
 
 
 def test_online_links_of_sessions_with_registration_go_to_registrants_only(
@@ -196,9 +196,9 @@ def test_online_links_of_sessions_with_registration_go_to_registrants_only(
 
 
 def test_listing_links_each_session(client, create_dropin) -> None:
-    session = create_dropin(title="Zotero")
+    dropin = create_dropin(title="Zotero")
     html = client.get("/dropins/").get_data(as_text=True)
-    assert re.search(rf'href="/dropins/{session.id}"', html)
+    assert re.search(rf'href="/dropins/{dropin.id}"', html)
 
 
 def test_manage_page_never_preselects_what_to_cancel(client, db, create_dropin, sign_up) -> None:

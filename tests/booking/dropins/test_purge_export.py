@@ -18,9 +18,9 @@ from scheduler.timeutil import utcnow
 def test_names_addresses_and_answers_go_after_the_retention_period(
     db, create_dropin, sign_up
 ) -> None:
-    session = create_dropin(capacity=5, question="Why?", lunch=True)
-    sign_up(session, 1, answer="Because", lunch=True)
-    later = session.ends_at + timedelta(days=180)
+    dropin = create_dropin(capacity=5, question="Why?", lunch=True)
+    sign_up(dropin, 1, answer="Because", lunch=True)
+    later = dropin.ends_at + timedelta(days=180)
     assert purge_registrations(db.session, now=later, retention_days=180) == 0
     purged = purge_registrations(db.session, now=later + timedelta(minutes=1), retention_days=180)
     assert purged == 1
@@ -32,17 +32,17 @@ def test_names_addresses_and_answers_go_after_the_retention_period(
 
 
 def test_upcoming_sessions_are_untouched(db, create_dropin, sign_up) -> None:
-    session = create_dropin(capacity=5)
-    sign_up(session, 1)
+    dropin = create_dropin(capacity=5)
+    sign_up(dropin, 1)
     assert purge_registrations(db.session, now=utcnow(), retention_days=0) == 0
     assert db.session.scalar(select(Registration.email)) == "student1@uni.example"
 
 
 def test_purge_command(app, runner, db, create_dropin, sign_up) -> None:
-    session = create_dropin(capacity=5)
-    sign_up(session, 1)
-    session.starts_at -= timedelta(days=400)
-    session.ends_at -= timedelta(days=400)
+    dropin = create_dropin(capacity=5)
+    sign_up(dropin, 1)
+    dropin.starts_at -= timedelta(days=400)
+    dropin.ends_at -= timedelta(days=400)
     db.session.commit()
     result = runner.invoke(args=["purge-registrations"])
     assert result.exit_code == 0, result.output
@@ -55,12 +55,12 @@ def test_purge_command(app, runner, db, create_dropin, sign_up) -> None:
 
 
 def test_csv_lists_places_then_waitlist_and_defuses_formulas(db, create_dropin, sign_up) -> None:
-    session = create_dropin(capacity=1, question="Topics?", lunch=True)
-    sign_up(session, 1, name='=HYPERLINK("x")', answer="Zotero, EndNote", lunch=True)
-    sign_up(session, 2, answer="-", lunch=False)
-    gone = sign_up(session, 3)
+    dropin = create_dropin(capacity=1, question="Topics?", lunch=True)
+    sign_up(dropin, 1, name='=HYPERLINK("x")', answer="Zotero, EndNote", lunch=True)
+    sign_up(dropin, 2, answer="-", lunch=False)
+    gone = sign_up(dropin, 3)
     gone.registrations[0].status = "cancelled"
-    text = registrants_csv(registrants(db.session, session.id), tz="Europe/Oslo")
+    text = registrants_csv(registrants(db.session, dropin.id), tz="Europe/Oslo")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["name", "email", "status", "position", "answer", "lunch", "registered_at"]
     assert [r[:6] for r in rows[1:]] == [
@@ -70,10 +70,10 @@ def test_csv_lists_places_then_waitlist_and_defuses_formulas(db, create_dropin, 
 
 
 def test_the_shared_purge_command_covers_registrations(runner, db, create_dropin, sign_up):
-    session = create_dropin(capacity=5)
-    sign_up(session, 1)
-    session.starts_at -= timedelta(days=400)
-    session.ends_at -= timedelta(days=400)
+    dropin = create_dropin(capacity=5)
+    sign_up(dropin, 1)
+    dropin.starts_at -= timedelta(days=400)
+    dropin.ends_at -= timedelta(days=400)
     db.session.commit()
     result = runner.invoke(args=["purge"])
     assert result.exit_code == 0, result.output

@@ -19,7 +19,7 @@ def test_filters_by_topic_library_and_date(db, create_dropin, create_library, cr
     window = {"start": today, "end": today + timedelta(days=30)}
 
     def ids(**kw):
-        return [item.session.id for item in list_sessions(db.session, **(window | kw))]
+        return [item.dropin.id for item in list_sessions(db.session, **(window | kw))]
 
     assert ids() == [a.id, b.id, c.id]
     assert ids(topic_id=zotero.id) == [a.id, b.id]
@@ -35,33 +35,33 @@ def test_dates_are_the_librarys_local_dates(db, create_dropin, create_library):
     late = create_dropin(library=oslo, day=day, start=time(0, 30))
     assert late.starts_at.date() == day - timedelta(days=1)  # in UTC
     found = list_sessions(db.session, start=day, end=day)
-    assert [i.session.id for i in found] == [late.id]
+    assert [i.dropin.id for i in found] == [late.id]
     before = day - timedelta(days=1)
     assert list_sessions(db.session, start=before, end=before) == []
 
 
 def test_counts_and_remaining_places(db, create_dropin, sign_up):
-    session = create_dropin(capacity=2, lunch=True)
-    sign_up(session, 1, lunch=True)
-    sign_up(session, 2, lunch=False)
-    sign_up(session, 3, lunch=True)  # waitlisted: not in the lunch count
+    dropin = create_dropin(capacity=2, lunch=True)
+    sign_up(dropin, 1, lunch=True)
+    sign_up(dropin, 2, lunch=False)
+    sign_up(dropin, 3, lunch=True)  # waitlisted: not in the lunch count
     (item,) = list_sessions(db.session, start=date.today(), end=date.today() + timedelta(days=30))
     assert (item.counts.registered, item.counts.waitlisted, item.counts.lunch) == (2, 1, 1)
     assert item.remaining == 0
     assert item.full
     assert item.registration_open(utcnow())  # full, but the waitlist is open
-    session.waitlist_enabled = False
+    dropin.waitlist_enabled = False
     assert not item.registration_open(utcnow())
-    names = [r.email for r in registrants(db.session, session.id)]
+    names = [r.email for r in registrants(db.session, dropin.id)]
     assert names == ["student1@uni.example", "student2@uni.example", "student3@uni.example"]
 
 
 def test_cancelled_sessions_only_on_request(db, create_dropin):
-    session = create_dropin(status=SessionStatus.CANCELLED)
+    dropin = create_dropin(status=SessionStatus.CANCELLED)
     window = {"start": date.today(), "end": date.today() + timedelta(days=30)}
     assert list_sessions(db.session, **window) == []
-    assert [i.session.id for i in list_sessions(db.session, include_cancelled=True, **window)] == [
-        session.id
+    assert [i.dropin.id for i in list_sessions(db.session, include_cancelled=True, **window)] == [
+        dropin.id
     ]
 
 

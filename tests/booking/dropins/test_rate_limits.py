@@ -13,21 +13,21 @@ def app_config(app_config):
 
 
 def test_sign_up_page_is_rate_limited(client, create_dropin) -> None:
-    session = create_dropin(capacity=50)
+    dropin = create_dropin(capacity=50)
     codes = [
         client.post(
-            f"/dropins/{session.id}", data={"name": "A", "email": f"a{n}@uni.example"}
+            f"/dropins/{dropin.id}", data={"name": "A", "email": f"a{n}@uni.example"}
         ).status_code
         for n in range(3)
     ]
     assert codes == [302, 302, 429]
     # Reading is never limited.
-    assert client.get(f"/dropins/{session.id}").status_code == 200
+    assert client.get(f"/dropins/{dropin.id}").status_code == 200
 
 
 def test_api_sign_up_and_cancel_are_rate_limited(client, create_dropin) -> None:
-    session = create_dropin(capacity=50)
-    url = f"/api/v1/dropins/{session.id}/registrations"
+    dropin = create_dropin(capacity=50)
+    url = f"/api/v1/dropins/{dropin.id}/registrations"
     codes = [
         client.post(url, json={"name": "A", "email": f"a{n}@uni.example"}).status_code
         for n in range(3)

@@ -33,18 +33,18 @@ def _count(db) -> int:
     return db.session.scalar(select(func.count()).select_from(Registration))
 
 
-def _state(session) -> list[tuple[str, RegistrationStatus, int | None]]:
+def _state(dropin) -> list[tuple[str, RegistrationStatus, int | None]]:
     return sorted(
-        (r.email, r.status, r.position) for r in session.registrations if r.status != "cancelled"
+        (r.email, r.status, r.position) for r in dropin.registrations if r.status != "cancelled"
     )
 
 
 def test_registration_gives_a_place_an_invitation_and_a_manage_link(
     db, create_dropin, sign_up
 ) -> None:
-    session = create_dropin(capacity=5, question="What should we cover?", title="Zotero")
-    done = sign_up(session, 1, answer="Citing in Word", locale="en")
-    reg = done.for_session(session.id)
+    dropin = create_dropin(capacity=5, question="What should we cover?", title="Zotero")
+    done = sign_up(dropin, 1, answer="Citing in Word", locale="en")
+    reg = done.for_session(dropin.id)
     assert (reg.status, reg.position) == (R, None)
     assert reg.answer == "Citing in Word"
     # Only the digest of the manage token is stored.
@@ -57,22 +57,22 @@ def test_registration_gives_a_place_an_invitation_and_a_manage_link(
     (cal,) = calendars(mail)
     assert cal["METHOD"] == "REQUEST"
     event = only_event(cal)
-    assert str(event["UID"]) == f"session-{session.id}@library.test"
-    assert event.decoded("DTSTART") == session.starts_at
+    assert str(event["UID"]) == f"session-{dropin.id}@library.test"
+    assert event.decoded("DTSTART") == dropin.starts_at
     assert "student1@uni.example" in str(event["ATTENDEE"])
 
 
 def test_registration_e_mail_speaks_the_registrants_language(db, create_dropin, sign_up) -> None:
-    session = create_dropin(capacity=5, title="Zotero")
-    sign_up(session, 1, locale="nb")
+    dropin = create_dropin(capacity=5, title="Zotero")
+    sign_up(dropin, 1, locale="nb")
     (mail,) = outbox(db)
     assert mail.subject == "Påmeldt: Zotero"
     assert "Hei Student 1," in mail.body_text
 
 
 def test_when_full_people_join_the_waitlist_in_order(db, create_dropin, sign_up) -> None:
-    session = create_dropin(capacity=2)
-    results = [sign_up(session, n).for_session(session.id) for n in range(1, 6)]
+    dropin = create_dropin(capacity=2)
+    results = [sign_up(dropin, n).for_session(dropin.id) for n in range(1, 6)]
     assert [(r.status, r.position) for r in results] == [
         (R, None),
         (R, None),
@@ -87,21 +87,21 @@ def test_when_full_people_join_the_waitlist_in_order(db, create_dropin, sign_up)
 
 
 def test_unlimited_sessions_never_waitlist(db, create_dropin, sign_up) -> None:
-    session = create_dropin(capacity=None)
+    dropin = create_dropin(capacity=None)
     for n in range(30):
-        assert sign_up(session, n).for_session(session.id).status == R
+        assert sign_up(dropin, n).for_session(dropin.id).status == R
 
 
 def test_cancelling_a_place_moves_the_first_waitlisted_up_and_tells_them(
     db, create_dropin, sign_up, site
 ) -> None:
-    session = create_dropin(capacity=1, title="Thesis café")
-    first = sign_up(session, 1)
-    sign_up(session, 2)
-    sign_up(session, 3)
+    dropin = create_dropin(capacity=1, title="Thesis café")
+    first = sign_up(dropin, 1)
+    sign_up(dropin, 2)
+    sign_up(dropin, 3)
     cancelled = cancel_with_token(db.session, first.token, site=site, now=utcnow())
     assert [r.email for r in cancelled] == ["student1@uni.example"]
-    assert _state(session) == [
+    assert _state(dropin) == [
         ("student2@uni.example", R, None),
         ("student3@uni.example", W, 1),
     ]
@@ -117,25 +117,25 @@ def test_cancelling_a_place_moves_the_first_waitlisted_up_and_tells_them(
 
 
 def test_leaving_the_waitlist_closes_the_gap(db, create_dropin, sign_up, site) -> None:
-    session = create_dropin(capacity=1)
-    sign_up(session, 1)
-    sign_up(session, 2)
-    middle = sign_up(session, 3)
-    sign_up(session, 4)
+    dropin = create_dropin(capacity=1)
+    sign_up(dropin, 1)
+    sign_up(dropin, 2)
+    middle = sign_up(dropin, 3)
+    sign_up(dropin, 4)
     cancel_with_token(db.session, middle.token, site=site, now=utcnow())
-    assert _state(session) == [
+    assert _state(dropin) == [
         ("student1@uni.example", R, None),
         ("student2@uni.example", W, 1),
         ("student4@uni.example", W, 2),
     ]
-    assert session.sequence == 0  # nobody's calendar changed
+    assert dropin.sequence == 0  # nobody's calendar changed
 
 
 def test_cancelling_twice_is_harmless_and_unknown_links_are_404(
     db, create_dropin, sign_up, site
 ) -> None:
-    session = create_dropin(capacity=3)
-    done = sign_up(session, 1)
+    dropin = create_dropin(capacity=3)
+    done = sign_up(dropin, 1)
     cancel_with_token(db.session, done.token, site=site, now=utcnow())
     assert cancel_with_token(db.session, done.token, site=site, now=utcnow()) == []
     with pytest.raises(NotFound):
@@ -145,10 +145,10 @@ def test_cancelling_twice_is_harmless_and_unknown_links_are_404(
 def test_a_place_cannot_be_given_back_after_the_session_started(
     db, create_dropin, sign_up, site
 ) -> None:
-    session = create_dropin(capacity=3)
-    done = sign_up(session, 1)
+    dropin = create_dropin(capacity=3)
+    done = sign_up(dropin, 1)
     with pytest.raises(Conflict) as caught:
-        cancel_with_token(db.session, done.token, site=site, now=session.starts_at)
+        cancel_with_token(db.session, done.token, site=site, now=dropin.starts_at)
     assert "already started" in caught.value.fields["session"]
 
 
@@ -168,19 +168,19 @@ def test_a_place_cannot_be_given_back_after_the_session_started(
 def test_bad_registrant_details_name_the_field_and_store_nothing(
     db, create_dropin, site, who, field
 ) -> None:
-    session = create_dropin(capacity=3)
+    dropin = create_dropin(capacity=3)
     with pytest.raises(InputError) as caught:
-        register(db.session, [session.id], who, site=site, now=utcnow())
+        register(db.session, [dropin.id], who, site=site, now=utcnow())
     assert field in caught.value.fields
     assert _count(db) == 0
     assert outbox(db) == []
 
 
 def test_after_the_deadline_registration_is_closed(db, create_dropin, site) -> None:
-    session = create_dropin(capacity=3)
-    session.registration_deadline = session.starts_at - timedelta(days=1)
+    dropin = create_dropin(capacity=3)
+    dropin.registration_deadline = dropin.starts_at - timedelta(days=1)
     with pytest.raises(Conflict) as caught:
-        register(db.session, [session.id], person(1), site=site, now=session.registration_deadline)
+        register(db.session, [dropin.id], person(1), site=site, now=dropin.registration_deadline)
     assert caught.value.fields == {
         "registration_deadline": "Registration for this session has closed."
     }
@@ -188,10 +188,10 @@ def test_after_the_deadline_registration_is_closed(db, create_dropin, site) -> N
     # A minute before, it was open.
     register(
         db.session,
-        [session.id],
+        [dropin.id],
         person(1),
         site=site,
-        now=session.registration_deadline - timedelta(minutes=1),
+        now=dropin.registration_deadline - timedelta(minutes=1),
     )
     assert _count(db) == 1
 
@@ -207,49 +207,49 @@ def test_after_the_deadline_registration_is_closed(db, create_dropin, site) -> N
 def test_closed_sessions_refuse_with_409_and_store_nothing(
     db, create_dropin, site, arrange, words
 ) -> None:
-    session = create_dropin(capacity=3)
-    arrange(session)
+    dropin = create_dropin(capacity=3)
+    arrange(dropin)
     with pytest.raises(Conflict) as caught:
-        register(db.session, [session.id], person(1), site=site, now=utcnow())
+        register(db.session, [dropin.id], person(1), site=site, now=utcnow())
     assert words in caught.value.fields["session"]
     assert _count(db) == 0
 
 
 def test_past_and_running_sessions_refuse(db, create_dropin, site) -> None:
-    session = create_dropin(capacity=3)
+    dropin = create_dropin(capacity=3)
     with pytest.raises(Conflict, match="already started"):
         register(
             db.session,
-            [session.id],
+            [dropin.id],
             person(1),
             site=site,
-            now=session.starts_at + timedelta(minutes=5),
+            now=dropin.starts_at + timedelta(minutes=5),
         )
     with pytest.raises(Conflict, match="already taken place"):
-        register(db.session, [session.id], person(1), site=site, now=session.ends_at)
+        register(db.session, [dropin.id], person(1), site=site, now=dropin.ends_at)
     assert _count(db) == 0
 
 
 def test_a_full_session_without_waitlist_says_so(db, create_dropin, sign_up) -> None:
-    session = create_dropin(capacity=1, waitlist_enabled=False)
-    sign_up(session, 1)
+    dropin = create_dropin(capacity=1, waitlist_enabled=False)
+    sign_up(dropin, 1)
     with pytest.raises(Conflict) as caught:
-        sign_up(session, 2)
+        sign_up(dropin, 2)
     assert caught.value.fields == {"session": "This session is full and keeps no waitlist."}
 
 
 def test_the_same_address_cannot_sign_up_twice_but_may_again_after_cancelling(
     db, create_dropin, sign_up, site
 ) -> None:
-    session = create_dropin(capacity=3)
-    done = sign_up(session, 1)
+    dropin = create_dropin(capacity=3)
+    done = sign_up(dropin, 1)
     with pytest.raises(Conflict) as caught:
-        sign_up(session, 1, email="Student1@UNI.example")  # same address, other spelling
+        sign_up(dropin, 1, email="Student1@UNI.example")  # same address, other spelling
     assert caught.value.fields == {"email": "is already signed up for this session"}
     assert _count(db) == 1
     cancel_with_token(db.session, done.token, site=site, now=utcnow())
-    again = sign_up(session, 1)
-    assert again.for_session(session.id).status == R
+    again = sign_up(dropin, 1)
+    assert again.for_session(dropin.id).status == R
 
 
 def test_the_database_refuses_a_second_active_registration_for_an_address(
@@ -258,11 +258,11 @@ def test_the_database_refuses_a_second_active_registration_for_an_address(
     """The partial unique index backs the check up when requests race past it."""
     from sqlalchemy.exc import IntegrityError
 
-    session = create_dropin(capacity=3)
+    dropin = create_dropin(capacity=3)
     for n in range(2):
         db.session.add(
             Registration(
-                session_id=session.id,
+                session_id=dropin.id,
                 name="A",
                 email="a@uni.example",
                 status=R,
@@ -329,14 +329,14 @@ def test_a_series_sign_up_is_all_or_nothing(db, course, sign_up) -> None:
 def test_staff_can_remove_someone_and_the_next_moves_up(
     db, create_dropin, sign_up, site, host, create_person
 ) -> None:
-    session = create_dropin(capacity=1)
-    first = sign_up(session, 1).for_session(session.id)
-    sign_up(session, 2)
+    dropin = create_dropin(capacity=1)
+    first = sign_up(dropin, 1).for_session(dropin.id)
+    sign_up(dropin, 2)
     stranger = create_person(Role.LIBRARIAN)
     with pytest.raises(Forbidden):
         cancel_by_staff(db.session, stranger, first.id, site=site, now=utcnow())
     cancel_by_staff(db.session, host, first.id, site=site, now=utcnow())
-    assert _state(session) == [("student2@uni.example", R, None)]
+    assert _state(dropin) == [("student2@uni.example", R, None)]
     removed = outbox(db, "student1@uni.example")[-1]
     assert "The organisers have cancelled your registration" in removed.body_text
 

@@ -69,15 +69,15 @@ def test_create_one_session_in_local_time(db, details, host) -> None:
     created = create_sessions(
         db.session, host, details, Recurrence(Repeat.ONCE, date(2027, 3, 3)), now=NOW
     )
-    (session,) = created.sessions
+    (dropin,) = created.sessions
     assert created.series is None
-    assert session.starts_at == datetime(2027, 3, 3, 9, 0, tzinfo=UTC)  # 10:00 CET
-    assert session.ends_at == datetime(2027, 3, 3, 10, 30, tzinfo=UTC)
-    assert session.registration_deadline == session.starts_at - timedelta(hours=2)
-    assert session.hosts == [host]
-    assert session.topic.name == "Reference management"
-    assert session.created_by_id == host.id
-    assert session.sequence == 0
+    assert dropin.starts_at == datetime(2027, 3, 3, 9, 0, tzinfo=UTC)  # 10:00 CET
+    assert dropin.ends_at == datetime(2027, 3, 3, 10, 30, tzinfo=UTC)
+    assert dropin.registration_deadline == dropin.starts_at - timedelta(hours=2)
+    assert dropin.hosts == [host]
+    assert dropin.topic.name == "Reference management"
+    assert dropin.created_by_id == host.id
+    assert dropin.sequence == 0
 
 
 def test_weekly_series_keeps_wall_clock_time_across_the_march_dst_change(db, details, host) -> None:
@@ -285,27 +285,27 @@ def test_edit_one_occurrence_moves_only_it_and_tells_its_registrants(
 
 
 def test_an_edit_that_changes_nothing_keeps_the_sequence(db, series, details, host, site) -> None:
-    session = series[0]
+    dropin = series[0]
     update_session(
         db.session,
         host,
-        session.id,
-        details_of(session),
+        dropin.id,
+        details_of(dropin),
         on_date=date(2027, 3, 3),
         site=site,
         now=NOW,
     )
-    assert session.sequence == 0
+    assert dropin.sequence == 0
     update_session(
         db.session,
         host,
-        session.id,
+        dropin.id,
         replace(details, description="New words"),
         on_date=date(2027, 3, 3),
         site=site,
         now=NOW,
     )
-    assert session.sequence == 1
+    assert dropin.sequence == 1
     assert outbox(db) == []  # nobody registered, and descriptions are not news anyway
 
 
@@ -356,15 +356,15 @@ def test_series_details_keep_a_shared_fixed_deadline(db, series, details, host, 
 def test_capacity_below_those_registered_is_refused_and_nothing_changes(
     db, series, details, host, sign_up, site
 ) -> None:
-    session = series[1]
+    dropin = series[1]
     for n in range(3):
-        sign_up(session, n, now=NOW)
+        sign_up(dropin, n, now=NOW)
     db.session.commit()
     with pytest.raises(InputError) as caught:
         update_series(
             db.session,
             host,
-            session.series_id,
+            dropin.series_id,
             replace(details, capacity=2, title="Renamed"),
             site=site,
             now=NOW,
@@ -380,29 +380,29 @@ def test_capacity_below_those_registered_is_refused_and_nothing_changes(
 def test_more_places_move_the_waitlist_up_and_tell_them(
     db, series, details, host, sign_up, site
 ) -> None:
-    session = series[0]
+    dropin = series[0]
     update_session(
         db.session,
         host,
-        session.id,
+        dropin.id,
         replace(details, capacity=1),
         on_date=date(2027, 3, 3),
         site=site,
         now=NOW,
     )
-    sign_up(session, 1, now=NOW)
-    sign_up(session, 2, now=NOW)
-    sign_up(session, 3, now=NOW)
+    sign_up(dropin, 1, now=NOW)
+    sign_up(dropin, 2, now=NOW)
+    sign_up(dropin, 3, now=NOW)
     update_session(
         db.session,
         host,
-        session.id,
+        dropin.id,
         replace(details, capacity=2),
         on_date=date(2027, 3, 3),
         site=site,
         now=NOW,
     )
-    regs = {r.email: (r.status, r.position) for r in session.registrations}
+    regs = {r.email: (r.status, r.position) for r in dropin.registrations}
     assert regs == {
         "student1@uni.example": (RegistrationStatus.REGISTERED, None),
         "student2@uni.example": (RegistrationStatus.REGISTERED, None),
@@ -453,23 +453,23 @@ def test_a_session_cannot_be_moved_into_the_past_or_edited_after_it_ended(
 def test_cancelling_a_session_tells_everyone_registered_or_waiting(
     db, series, details, host, sign_up, site
 ) -> None:
-    session = series[0]
+    dropin = series[0]
     update_session(
         db.session,
         host,
-        session.id,
+        dropin.id,
         replace(details, capacity=1),
         on_date=date(2027, 3, 3),
         site=site,
         now=NOW,
     )
-    sign_up(session, 1, now=NOW)
-    sign_up(session, 2, now=NOW)  # waitlisted
+    sign_up(dropin, 1, now=NOW)
+    sign_up(dropin, 2, now=NOW)  # waitlisted
     before = len(outbox(db))
-    cancel_session(db.session, host, session.id, message="The room flooded.", site=site, now=NOW)
-    assert session.status == SessionStatus.CANCELLED
-    assert session.cancelled_at == NOW
-    assert session.sequence == 2
+    cancel_session(db.session, host, dropin.id, message="The room flooded.", site=site, now=NOW)
+    assert dropin.status == SessionStatus.CANCELLED
+    assert dropin.cancelled_at == NOW
+    assert dropin.sequence == 2
     notices = outbox(db)[before:]
     assert sorted(m.to_address for m in notices) == ["student1@uni.example", "student2@uni.example"]
     assert all(m.subject == "Cancelled: Zotero drop-in" for m in notices)
@@ -482,7 +482,7 @@ def test_cancelling_a_session_tells_everyone_registered_or_waiting(
     waiting = next(m for m in notices if m.to_address == "student2@uni.example")
     assert calendars(waiting) == []  # never had a place, so no invitation to remove
     with pytest.raises(Conflict):
-        cancel_session(db.session, host, session.id, message=None, site=site, now=NOW)
+        cancel_session(db.session, host, dropin.id, message=None, site=site, now=NOW)
 
 
 def test_cancelling_the_series_sends_one_e_mail_per_person(db, series, host, sign_up, site) -> None:
@@ -519,11 +519,11 @@ def test_copy_makes_a_new_session_with_the_same_details(db, series, host) -> Non
 
 
 def test_who_sees_registrants(db, series, host, create_person) -> None:
-    session = series[0]
-    assert may_see_registrants(host, session)
-    assert may_see_registrants(create_person(Role.SECTION_LEADER), session)
-    assert may_see_registrants(create_person(Role.ADMIN), session)
-    assert not may_see_registrants(create_person(Role.LIBRARIAN), session)
+    dropin = series[0]
+    assert may_see_registrants(host, dropin)
+    assert may_see_registrants(create_person(Role.SECTION_LEADER), dropin)
+    assert may_see_registrants(create_person(Role.ADMIN), dropin)
+    assert not may_see_registrants(create_person(Role.LIBRARIAN), dropin)
 
 
 def test_real_now_is_accepted(db, details, host) -> None:

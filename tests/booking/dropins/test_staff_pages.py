@@ -150,18 +150,18 @@ def test_lowering_capacity_below_registrations_is_refused_on_the_page(
 ) -> None:
     login(host)
     client.post("/staff/dropins/new", data=form | {"repeat": "once"})
-    (session,) = _sessions(db)
+    (dropin,) = _sessions(db)
     for n in range(3):
-        sign_up(session, n)
+        sign_up(dropin, n)
     response = client.post(
-        f"/staff/dropins/{session.id}/edit",
+        f"/staff/dropins/{dropin.id}/edit",
         data=form | {"capacity": "2", "title": "Renamed"},
         headers=EN,
     )
     assert response.status_code == 422
     assert "is lower than the 3 people already registered" in _text(response)
     db.session.expire_all()
-    assert (session.capacity, session.title) == (12, "Zotero drop-in")
+    assert (dropin.capacity, dropin.title) == (12, "Zotero drop-in")
 
 
 def test_copy_prefills_and_creates_a_new_session(client, db, login, host, form) -> None:
@@ -185,18 +185,18 @@ def test_copy_prefills_and_creates_a_new_session(client, db, login, host, form) 
 
 def test_cancel_a_session_tells_registrants(client, db, login, host, create_dropin, sign_up):
     login(host)
-    session = create_dropin(capacity=5, title="Lovdata")
-    sign_up(session, 1)
-    assert client.get(f"/staff/dropins/{session.id}/cancel").status_code == 200
-    response = client.post(f"/staff/dropins/{session.id}/cancel", data={"message": "Ill"})
+    dropin = create_dropin(capacity=5, title="Lovdata")
+    sign_up(dropin, 1)
+    assert client.get(f"/staff/dropins/{dropin.id}/cancel").status_code == 200
+    response = client.post(f"/staff/dropins/{dropin.id}/cancel", data={"message": "Ill"})
     assert response.status_code == 302
     db.session.expire_all()
-    assert session.status == SessionStatus.CANCELLED
+    assert dropin.status == SessionStatus.CANCELLED
     notice = outbox(db, "student1@uni.example")[-1]
     assert notice.subject == "Cancelled: Lovdata"
     assert "Ill" in notice.body_text
     # A second cancel is refused with the reason and changes nothing.
-    again = client.post(f"/staff/dropins/{session.id}/cancel", data={}, headers=EN)
+    again = client.post(f"/staff/dropins/{dropin.id}/cancel", data={}, headers=EN)
     assert again.status_code == 409
 
 
@@ -214,12 +214,12 @@ def test_cancel_the_series(client, db, login, host, form) -> None:
 def test_hosts_see_registrants_answers_and_head_count(
     client, login, host, create_dropin, sign_up
 ) -> None:
-    session = create_dropin(capacity=2, question="Dietary needs?", lunch=True)
-    sign_up(session, 1, answer="Vegan", lunch=True)
-    sign_up(session, 2, lunch=False)
-    sign_up(session, 3, lunch=True)  # waitlisted
+    dropin = create_dropin(capacity=2, question="Dietary needs?", lunch=True)
+    sign_up(dropin, 1, answer="Vegan", lunch=True)
+    sign_up(dropin, 2, lunch=False)
+    sign_up(dropin, 3, lunch=True)  # waitlisted
     login(host)
-    text = _text(client.get(f"/staff/dropins/{session.id}", headers=EN))
+    text = _text(client.get(f"/staff/dropins/{dropin.id}", headers=EN))
     assert "2 registered of 2" in text
     assert "1 on the waitlist" in text
     assert "1 for lunch" in text
@@ -231,22 +231,22 @@ def test_hosts_see_registrants_answers_and_head_count(
 def test_other_librarians_see_counts_but_not_names(
     client, login, create_person, create_dropin, sign_up
 ) -> None:
-    session = create_dropin(capacity=2)
-    sign_up(session, 1)
+    dropin = create_dropin(capacity=2)
+    sign_up(dropin, 1)
     login(create_person(Role.LIBRARIAN))
-    page = client.get(f"/staff/dropins/{session.id}", headers=EN)
+    page = client.get(f"/staff/dropins/{dropin.id}", headers=EN)
     assert page.status_code == 200
     assert "student1@uni.example" not in page.get_data(as_text=True)
     assert "1 registered" in _text(page)
-    assert client.get(f"/staff/dropins/{session.id}/registrants.csv").status_code == 403
+    assert client.get(f"/staff/dropins/{dropin.id}/registrants.csv").status_code == 403
 
 
 def test_csv_export(client, login, host, create_dropin, sign_up) -> None:
-    session = create_dropin(capacity=1, question="Topics?", lunch=True)
-    sign_up(session, 1, name="Åse Ødegård", answer="Zotero", lunch=True)
-    sign_up(session, 2)
+    dropin = create_dropin(capacity=1, question="Topics?", lunch=True)
+    sign_up(dropin, 1, name="Åse Ødegård", answer="Zotero", lunch=True)
+    sign_up(dropin, 2)
     login(host)
-    response = client.get(f"/staff/dropins/{session.id}/registrants.csv", headers=EN)
+    response = client.get(f"/staff/dropins/{dropin.id}/registrants.csv", headers=EN)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -256,7 +256,7 @@ def test_csv_export(client, login, host, create_dropin, sign_up) -> None:
     assert rows[1][:6] == ["Åse Ødegård", "student1@uni.example", "registered", "", "Zotero", "yes"]
     assert rows[2][:4] == ["Student 2", "student2@uni.example", "waitlisted", "1"]
     nb = client.get(
-        f"/staff/dropins/{session.id}/registrants.csv", headers={"Accept-Language": "nb"}
+        f"/staff/dropins/{dropin.id}/registrants.csv", headers={"Accept-Language": "nb"}
     )
     assert nb.data.decode("utf-8-sig").splitlines()[0].startswith("Navn,E-post,Status")
 
@@ -264,11 +264,11 @@ def test_csv_export(client, login, host, create_dropin, sign_up) -> None:
 def test_a_host_removes_someone_and_the_next_moves_up(
     client, db, login, host, create_dropin, sign_up
 ) -> None:
-    session = create_dropin(capacity=1)
-    first = sign_up(session, 1).for_session(session.id)
-    sign_up(session, 2)
+    dropin = create_dropin(capacity=1)
+    first = sign_up(dropin, 1).for_session(dropin.id)
+    sign_up(dropin, 2)
     login(host)
-    url = f"/staff/dropins/{session.id}/registrations/{first.id}/cancel"
+    url = f"/staff/dropins/{dropin.id}/registrations/{first.id}/cancel"
     assert "Remove" in _text(client.get(url, headers=EN))
     assert client.post(url).status_code == 302
     statuses = dict(db.session.execute(select(Registration.email, Registration.status)).all())
