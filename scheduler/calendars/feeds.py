@@ -33,6 +33,7 @@ from scheduler.calendars.events import (
 )
 from scheduler.calendars.ical import CalendarEvent, build_calendar
 from scheduler.errors import InputError
+from scheduler.inputs import parse_id
 from scheduler.models import (
     Appointment,
     AppointmentStatus,
@@ -419,9 +420,12 @@ def _lookup(session: Session, model: type, name: str, raw: Sequence[str]) -> tup
         raise InputError.field(name, f"at most {MAX_FILTER_VALUES} values")
     found = []
     for value in values:
-        column = model.id if value.isdigit() else model.slug
-        key = int(value) if value.isdigit() else value
-        row = session.scalar(select(model).where(column == key))
+        try:  # an id (what scheduler.inputs accepts as one), else a slug
+            ident = parse_id(value, name)
+        except InputError:
+            ident = None
+        condition = model.id == ident if ident is not None else model.slug == value
+        row = session.scalar(select(model).where(condition))
         if row is None:
             known = ", ".join(session.scalars(select(model.slug).order_by(model.slug)).all())
             raise InputError.field(

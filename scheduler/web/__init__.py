@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from scheduler.database import _read_only
 from scheduler.errors import DomainError
 from scheduler.extensions import db
+from scheduler.site import Site
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -28,6 +30,19 @@ CONTENT_SECURITY_POLICY = (
 
 def wants_json() -> bool:
     return request.path.startswith("/api/")
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>`` in a route: a row id, 1 to 12 ASCII digits (what
+    :func:`scheduler.inputs.parse_id` accepts), so "²" or a number too large for the
+    database is a plain 404, never a database error."""
+
+    regex = r"[0-9]{1,12}"
+
+
+def current_site() -> Site:
+    """The site context for use cases, from this app's settings (one per request)."""
+    return Site.from_config(current_app.config)
 
 
 def init_web(app: Flask) -> None:
@@ -44,6 +59,7 @@ def init_web(app: Flask) -> None:
         staff,
     )
 
+    app.url_map.converters["id"] = IdConverter
     auth.init_login(app)
     for blueprint in (home.bp, auth.bp, staff.bp, admin.bp, api.bp, feeds.bp):
         app.register_blueprint(blueprint)
@@ -80,9 +96,12 @@ def _init_request_transaction(app: Flask) -> None:
 
 
 def _error_response(status: int, message: str, fields: dict[str, str] | None = None) -> Any:
+    """JSON for the API (reasons in English), else the error page in the reader's language."""
     if wants_json():
         return jsonify({"error": message, "fields": fields or {}}), status
-    return render_template("errors/error.html", status=status, message=message), status
+    from scheduler.web.i18n import localize
+
+    return render_template("errors/error.html", status=status, message=localize(message)), status
 
 
 def _init_error_handlers(app: Flask) -> None:

@@ -112,7 +112,7 @@ def _options(lang: str) -> feeds.FeedOptions:
 
 
 def _event_link(endpoint: str, arg: str):
-    """``id -> absolute URL`` for a route ending in ``/<int:arg>``, built once: url_for
+    """``id -> absolute URL`` for a route ending in ``/<id:arg>``, built once: url_for
     costs ~40 µs, which is 80 ms over a feed of 2,000 events."""
     sentinel = 987654321
     url = _absolute(endpoint, **{arg: sentinel})
@@ -224,19 +224,19 @@ def _open(kind: str, ident: int) -> Any:
     return redirect(url_for(endpoint, **({arg: ident} if arg else {})))
 
 
-@bp.get("/staff/calendar/shifts/<int:shift_id>")
+@bp.get("/staff/calendar/shifts/<id:shift_id>")
 @role_required(*STAFF_ROLES)
 def open_shift(shift_id: int) -> Any:
     return _open("shift", shift_id)
 
 
-@bp.get("/staff/calendar/appointments/<int:appointment_id>")
+@bp.get("/staff/calendar/appointments/<id:appointment_id>")
 @role_required(*STAFF_ROLES)
 def open_appointment(appointment_id: int) -> Any:
     return _open("appointment", appointment_id)
 
 
-@bp.get("/calendar/sessions/<int:session_id>")
+@bp.get("/calendar/sessions/<id:session_id>")
 def open_session(session_id: int) -> Any:
     return _open("session", session_id)
 

@@ -28,8 +28,6 @@ from scheduler import accounts
 from scheduler.booking.appointments import notices
 from scheduler.booking.appointments.availability import BookingRules, Slot
 from scheduler.booking.appointments.slots import slot_at
-from scheduler.booking.context import BookingContext
-from scheduler.booking.i18n import translator
 from scheduler.errors import Conflict, Forbidden, InputError, NotFound
 from scheduler.models import (
     Appointment,
@@ -41,6 +39,8 @@ from scheduler.models import (
     Topic,
 )
 from scheduler.models.booking import NO_OVERLAP_CONSTRAINT
+from scheduler.reasons import _, input_error
+from scheduler.site import Site
 
 MAX_NAME = 200
 MAX_MESSAGE = 2000
@@ -77,34 +77,32 @@ class Booked:
 # Tokens ---------------------------------------------------------------------------
 
 
-def manage_token_for(appointment: Appointment, ctx: BookingContext) -> str:
+def manage_token_for(appointment: Appointment, site: Site) -> str:
     """The appointment's manage token (the same every time for the same secret key)."""
-    return ctx.sign("appointment-manage", appointment.token_salt)
+    return site.sign("appointment-manage", appointment.token_salt)
 
 
-def find_by_manage_token(session: Session, token: str, lang: str | None = None) -> Appointment:
+def find_by_manage_token(session: Session, token: str) -> Appointment:
     digest = accounts.token_digest(token or "")
     appointment = session.scalar(select(Appointment).where(Appointment.manage_token_hash == digest))
     if appointment is None or not accounts.tokens_equal(appointment.manage_token_hash, digest):
-        _ = translator(lang)
         raise NotFound(_("No booking has this link. It may be mistyped or no longer valid."))
     return appointment
 
 
-def find_by_verify_token(session: Session, token: str, lang: str | None = None) -> Appointment:
+def find_by_verify_token(session: Session, token: str) -> Appointment:
     digest = accounts.token_digest(token or "")
     appointment = session.scalar(select(Appointment).where(Appointment.verify_token_hash == digest))
     if appointment is None or not accounts.tokens_equal(
         appointment.verify_token_hash or "", digest
     ):
-        _ = translator(lang)
         raise NotFound(_("This confirmation link is not valid."))
     return appointment
 
 
-def current_manage_token(appointment: Appointment, ctx: BookingContext) -> str | None:
+def current_manage_token(appointment: Appointment, site: Site) -> str | None:
     """The token for links in new e-mails, if it still matches (the key may have changed)."""
-    token = manage_token_for(appointment, ctx)
+    token = manage_token_for(appointment, site)
     if accounts.tokens_equal(accounts.token_digest(token), appointment.manage_token_hash):
         return token
     return None
@@ -166,15 +164,14 @@ def _is_overlap(exc: DBAPIError) -> bool:
     return state in (EXCLUSION_VIOLATION, DEADLOCK_DETECTED) or NO_OVERLAP_CONSTRAINT in str(orig)
 
 
-def _taken(ctx: BookingContext) -> Conflict:
-    _ = translator(ctx.messages_language)
+def _taken(site: Site) -> Conflict:
     return Conflict(
         _("This time is no longer free. Please choose another time."),
         {"start": _("is no longer free")},
     )
 
 
-def _write(session: Session, appointment: Appointment, ctx: BookingContext) -> None:
+def _write(session: Session, appointment: Appointment, site: Site) -> None:
     """Flush the new or changed appointment; the database's refusal becomes a 409."""
     try:
         with session.begin_nested():
@@ -182,7 +179,7 @@ def _write(session: Session, appointment: Appointment, ctx: BookingContext) -> N
             session.flush()
     except (IntegrityError, OperationalError) as exc:
         if _is_overlap(exc):
-            raise _taken(ctx) from None
+            raise _taken(site) from None
         raise
 
 
@@ -190,48 +187,45 @@ def _free_slot(
     session: Session,
     librarian_id: int,
     start: datetime,
-    ctx: BookingContext,
+    site: Site,
     rules: BookingRules,
     *,
     library_id: int | None = None,
     moving: Appointment | None = None,
 ) -> Slot:
     """The free slot at ``start``, or the reason there is none (422, or 409 if taken)."""
-    _ = translator(ctx.messages_language)
     kwargs = {
-        "now": ctx.now,
-        "default_tz": ctx.default_tz,
+        "now": site.now,
+        "default_tz": site.default_tz,
         "library_id": library_id,
         "exclude_appointment_id": moving.id if moving is not None else None,
     }
     slot = slot_at(session, librarian_id, start, **kwargs)
     if slot is not None:
         return slot
-    if start <= ctx.now:
+    if start <= site.now:
         raise InputError.field("start", _("is in the past"))
-    if start < ctx.now + rules.notice:
-        hours = rules.min_notice_minutes / 60
+    if start < site.now + rules.notice:
+        hours = format(rules.min_notice_minutes / 60, "g")
         raise InputError.field(
-            "start",
-            _("is inside the minimum notice of %(hours)s hours") % {"hours": f"{hours:g}"},
+            "start", _("is inside the minimum notice of %(hours)s hours", hours=hours)
         )
-    if start > ctx.now + timedelta(days=rules.horizon_days + 1):
+    if start > site.now + timedelta(days=rules.horizon_days + 1):
         raise InputError.field(
             "start",
-            _("is further ahead than bookings open (%(days)s days)") % {"days": rules.horizon_days},
+            _("is further ahead than bookings open (%(days)s days)", days=rules.horizon_days),
         )
     if slot_at(session, librarian_id, start, include_appointments=False, **kwargs) is not None:
-        raise _taken(ctx)
+        raise _taken(site)
     raise InputError.field("start", _("is not one of this librarian's free times"))
 
 
 # Booking -----------------------------------------------------------------------------
 
 
-def _check_request(session: Session, req: BookingRequest, ctx: BookingContext):
+def _check_request(session: Session, req: BookingRequest, site: Site):
     """Everything about a request that does not depend on the calendar; all bad fields at
     once, so a form can mark each of them."""
-    _ = translator(ctx.messages_language)
     errors: dict[str, str] = {}
     librarian = session.get(Person, req.librarian_id)
     if librarian is None or not (librarian.active and librarian.bookable):
@@ -245,7 +239,7 @@ def _check_request(session: Session, req: BookingRequest, ctx: BookingContext):
     if not name:
         errors["name"] = _("is required")
     elif len(name) > MAX_NAME:
-        errors["name"] = _("is longer than %(n)s characters") % {"n": MAX_NAME}
+        errors["name"] = _("is longer than %(n)s characters", n=MAX_NAME)
     email = ""
     try:
         email = accounts.normalise_email(req.email)
@@ -253,24 +247,27 @@ def _check_request(session: Session, req: BookingRequest, ctx: BookingContext):
         errors["email"] = _("is not a valid e-mail address")
     domains = topic.group.email_domains if topic.group else []
     if email and domains and email.rpartition("@")[2] not in domains:
-        errors["email"] = _("must be an address at %(domains)s") % {
-            "domains": (" " + _("or") + " ").join(domains)
-        }
+        errors["email"] = _("must be an address at %(domains)s", domains=_any_of(domains))
     message = (req.message or "").strip() or None
     if message and len(message) > MAX_MESSAGE:
-        errors["message"] = _("is longer than %(n)s characters") % {"n": MAX_MESSAGE}
+        errors["message"] = _("is longer than %(n)s characters", n=MAX_MESSAGE)
     if req.mode is None:
         errors["mode"] = _("is required")
-    answers = _check_answers(topic, req.answers, errors, _)
+    answers = _check_answers(topic, req.answers, errors)
     if errors:
-        raise InputError(
-            "; ".join(f"{k}: {v}" for k, v in errors.items()),
-            errors,
-        )
+        raise input_error(errors)
     return librarian, topic, name, email, message, answers, bool(domains)
 
 
-def _check_answers(topic: Topic, given: Mapping[str, str], errors: dict, _) -> dict | None:
+def _any_of(choices: list[str]) -> str:
+    """ "a or b or c", as reasons, so that a page shows "or" in its own language."""
+    text: str = choices[0]
+    for choice in choices[1:]:
+        text = _("%(either)s or %(other)s", either=text, other=choice)
+    return text
+
+
+def _check_answers(topic: Topic, given: Mapping[str, str], errors: dict) -> dict | None:
     questions = topic.group.questions if topic.group else []
     known = {str(q.id): q for q in questions}
     for key in given:
@@ -284,7 +281,7 @@ def _check_answers(topic: Topic, given: Mapping[str, str], errors: dict, _) -> d
                 errors[f"answers.{key}"] = _("is required")
             continue
         if len(text) > MAX_ANSWER:
-            errors[f"answers.{key}"] = _("is longer than %(n)s characters") % {"n": MAX_ANSWER}
+            errors[f"answers.{key}"] = _("is longer than %(n)s characters", n=MAX_ANSWER)
             continue
         out[key] = {"question": question.label, "answer": text}
     return out or None
@@ -294,30 +291,29 @@ def book(
     session: Session,
     req: BookingRequest,
     *,
-    ctx: BookingContext,
+    site: Site,
     actor: Person | None = None,
 ) -> Booked:
     """Book a free slot for a patron; ``actor`` is the desk staff member booking for them.
 
     Topics of a group restricted to some e-mail domains make a pending booking that
-    holds its time for ``ctx.hold_minutes`` until the patron follows the link sent to
+    holds its time for ``site.hold_minutes`` until the patron follows the link sent to
     the address (desk bookings skip this: the patron is standing there).
     """
-    _ = translator(ctx.messages_language)
     if actor is not None and not actor.has_role(Role.FIRST_LINE):
         raise Forbidden(_("Only first-line staff can book for a patron."))
-    librarian, topic, name, email, message, answers, restricted = _check_request(session, req, ctx)
+    librarian, topic, name, email, message, answers, restricted = _check_request(session, req, site)
     _lock_librarian(session, librarian.id)
     rules = booking_rules(session, librarian.id)
-    _release_expired_holds(session, librarian.id, ctx.now)
-    slot = _free_slot(session, librarian.id, req.start, ctx, rules, library_id=req.library_id)
+    _release_expired_holds(session, librarian.id, site.now)
+    slot = _free_slot(session, librarian.id, req.start, site, rules, library_id=req.library_id)
     assert req.mode is not None
     if req.mode not in slot.modes:
         raise InputError.field("mode", _("is not offered at this time"))
     pending = restricted and actor is None
     verify_token, verify_digest = accounts.new_token() if pending else (None, None)
     salt = secrets.token_hex(16)
-    token = ctx.sign("appointment-manage", salt)
+    token = site.sign("appointment-manage", salt)
     # One INSERT and nothing else: on PostgreSQL every write of the row is checked
     # against the exclusion constraint again, and each check may wait for other bookings.
     appointment = Appointment(
@@ -329,7 +325,7 @@ def book(
         ends_at=slot.end,
         blocked_until=slot.end + rules.buffer,
         status=AppointmentStatus.PENDING if pending else AppointmentStatus.BOOKED,
-        hold_expires_at=ctx.now + timedelta(minutes=ctx.hold_minutes) if pending else None,
+        hold_expires_at=site.now + timedelta(minutes=site.hold_minutes) if pending else None,
         verify_token_hash=verify_digest,
         patron_name=name,
         patron_email=email,
@@ -339,51 +335,50 @@ def book(
         booked_by_id=actor.id if actor is not None else None,
         token_salt=salt,
         manage_token_hash=accounts.token_digest(token),
-        created_at=ctx.now,
+        created_at=site.now,
     )
-    _write(session, appointment, ctx)
+    _write(session, appointment, site)
     if pending:
         assert verify_token is not None
-        notices.send_verification(session, appointment, verify_token, ctx)
+        notices.send_verification(session, appointment, verify_token, site)
         return Booked(appointment, None, needs_verification=True)
-    notices.send_confirmation(session, appointment, token, ctx)
-    notices.notify_librarian(session, appointment, "booked", ctx)
+    notices.send_confirmation(session, appointment, token, site)
+    notices.notify_librarian(session, appointment, "booked", site)
     return Booked(appointment, token)
 
 
-def verify_email(session: Session, verify_token: str, *, ctx: BookingContext) -> Booked:
+def verify_email(session: Session, verify_token: str, *, site: Site) -> Booked:
     """Confirm a pending booking from the link in the e-mail (again: shows it once more).
 
     A hold that ran out is taken up again if the time is still free.
     """
-    _ = translator(ctx.messages_language)
-    appointment = find_by_verify_token(session, verify_token, ctx.messages_language)
+    appointment = find_by_verify_token(session, verify_token)
     if appointment.status == AppointmentStatus.BOOKED:
-        return Booked(appointment, current_manage_token(appointment, ctx))
+        return Booked(appointment, current_manage_token(appointment, site))
     if appointment.status == AppointmentStatus.CANCELLED and appointment.cancelled_by != "expired":
         raise Conflict(_("This booking was cancelled."))
-    if appointment.starts_at <= ctx.now:
+    if appointment.starts_at <= site.now:
         raise Conflict(_("This booking was not confirmed in time."))
     held = (
         appointment.status == AppointmentStatus.PENDING
         and appointment.hold_expires_at is not None
-        and appointment.hold_expires_at > ctx.now
+        and appointment.hold_expires_at > site.now
     )
     if not held:
         _lock_librarian(session, appointment.librarian_id)
-        _release_expired_holds(session, appointment.librarian_id, ctx.now)
+        _release_expired_holds(session, appointment.librarian_id, site.now)
         slot = slot_at(
             session,
             appointment.librarian_id,
             appointment.starts_at,
-            now=ctx.now,
-            default_tz=ctx.default_tz,
+            now=site.now,
+            default_tz=site.default_tz,
             library_id=appointment.library_id,
             exclude_appointment_id=appointment.id,
         )
         if slot is None:
             rules = booking_rules(session, appointment.librarian_id)
-            if appointment.starts_at < ctx.now + rules.notice:
+            if appointment.starts_at < site.now + rules.notice:
                 raise Conflict(
                     _("It is too late to confirm this time now. Please book another time."),
                     {"start": _("is inside the minimum notice")},
@@ -397,24 +392,23 @@ def verify_email(session: Session, verify_token: str, *, ctx: BookingContext) ->
     appointment.cancelled_at = None
     appointment.cancelled_by = None
     appointment.sequence += 1
-    _write(session, appointment, ctx)
-    token = manage_token_for(appointment, ctx)
-    notices.send_confirmation(session, appointment, token, ctx)
-    notices.notify_librarian(session, appointment, "booked", ctx)
+    _write(session, appointment, site)
+    token = manage_token_for(appointment, site)
+    notices.send_confirmation(session, appointment, token, site)
+    notices.notify_librarian(session, appointment, "booked", site)
     return Booked(appointment, token)
 
 
 # Changes by the patron ---------------------------------------------------------------
 
 
-def _check_changeable(session: Session, appointment: Appointment, ctx: BookingContext) -> None:
-    _ = translator(ctx.messages_language)
+def _check_changeable(session: Session, appointment: Appointment, site: Site) -> None:
     if appointment.status == AppointmentStatus.CANCELLED:
         raise Conflict(_("This appointment is cancelled."))
     if appointment.status == AppointmentStatus.PENDING:
         raise Conflict(_("Please confirm your e-mail address first."))
     rules = booking_rules(session, appointment.librarian_id)
-    if ctx.now > appointment.starts_at - rules.notice:
+    if site.now > appointment.starts_at - rules.notice:
         raise Conflict(
             _(
                 "It is too late to change this appointment online. "
@@ -428,20 +422,20 @@ def changeable_until(session: Session, appointment: Appointment) -> datetime:
     return appointment.starts_at - booking_rules(session, appointment.librarian_id).notice
 
 
-def cancel_by_patron(session: Session, token: str, *, ctx: BookingContext) -> Appointment:
+def cancel_by_patron(session: Session, token: str, *, site: Site) -> Appointment:
     """Cancel through the manage link, until the minimum notice; cancelling twice is a
     no-op."""
-    appointment = find_by_manage_token(session, token, ctx.messages_language)
+    appointment = find_by_manage_token(session, token)
     if appointment.status == AppointmentStatus.CANCELLED:
         return appointment
-    _check_changeable(session, appointment, ctx)
+    _check_changeable(session, appointment, site)
     appointment.status = AppointmentStatus.CANCELLED
-    appointment.cancelled_at = ctx.now
+    appointment.cancelled_at = site.now
     appointment.cancelled_by = "patron"
     appointment.sequence += 1
     session.flush()
-    notices.send_cancellation(session, appointment, ctx)
-    notices.notify_librarian(session, appointment, "cancelled", ctx)
+    notices.send_cancellation(session, appointment, site)
+    notices.notify_librarian(session, appointment, "cancelled", site)
     return appointment
 
 
@@ -450,24 +444,23 @@ def reschedule(
     token: str,
     new_start: datetime,
     *,
-    ctx: BookingContext,
+    site: Site,
     mode: Mode | None = None,
     library_id: int | None = None,
 ) -> Appointment:
     """Move to another free slot of the same librarian, until the minimum notice."""
-    _ = translator(ctx.messages_language)
-    appointment = find_by_manage_token(session, token, ctx.messages_language)
-    _check_changeable(session, appointment, ctx)
+    appointment = find_by_manage_token(session, token)
+    _check_changeable(session, appointment, site)
     if new_start == appointment.starts_at:
         raise InputError.field("start", _("is the time already booked"))
     _lock_librarian(session, appointment.librarian_id)
     rules = booking_rules(session, appointment.librarian_id)
-    _release_expired_holds(session, appointment.librarian_id, ctx.now)
+    _release_expired_holds(session, appointment.librarian_id, site.now)
     slot = _free_slot(
         session,
         appointment.librarian_id,
         new_start,
-        ctx,
+        site,
         rules,
         library_id=library_id,
         moving=appointment,
@@ -482,10 +475,10 @@ def reschedule(
     appointment.mode = mode
     appointment.reminder_sent_at = None
     appointment.sequence += 1
-    _write(session, appointment, ctx)
+    _write(session, appointment, site)
     session.refresh(appointment, ["library"])
-    notices.send_rescheduled(session, appointment, token, ctx)
-    notices.notify_librarian(session, appointment, "moved", ctx)
+    notices.send_rescheduled(session, appointment, token, site)
+    notices.notify_librarian(session, appointment, "moved", site)
     return appointment
 
 
@@ -505,29 +498,28 @@ def cancel_by_staff(
     *,
     actor: Person,
     message: str | None,
-    ctx: BookingContext,
+    site: Site,
 ) -> Appointment:
     """The librarian (or an administrator) cancels, with a message to the patron."""
-    _ = translator(ctx.messages_language)
     appointment = session.get(Appointment, appointment_id)
     if appointment is None or not can_see_patron(actor, appointment):
         raise NotFound(_("No such appointment."))
     if appointment.status == AppointmentStatus.CANCELLED:
         raise Conflict(_("This appointment is cancelled."))
-    if appointment.ends_at <= ctx.now:
+    if appointment.ends_at <= site.now:
         raise Conflict(_("This appointment has already taken place."))
     message = (message or "").strip() or None
     if message and len(message) > MAX_MESSAGE:
-        raise InputError.field("message", _("is longer than %(n)s characters") % {"n": MAX_MESSAGE})
+        raise InputError.field("message", _("is longer than %(n)s characters", n=MAX_MESSAGE))
     appointment.status = AppointmentStatus.CANCELLED
-    appointment.cancelled_at = ctx.now
+    appointment.cancelled_at = site.now
     appointment.cancelled_by = "librarian" if actor.id == appointment.librarian_id else "staff"
     appointment.cancel_message = message
     appointment.hold_expires_at = None
     appointment.sequence += 1
     session.flush()
     if appointment.patron_email:
-        notices.send_cancellation(session, appointment, ctx)
+        notices.send_cancellation(session, appointment, site)
     if actor.id != appointment.librarian_id:
-        notices.notify_librarian(session, appointment, "cancelled", ctx)
+        notices.notify_librarian(session, appointment, "cancelled", site)
     return appointment

@@ -12,7 +12,6 @@ from datetime import date, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.booking.i18n import translator
 from scheduler.errors import Forbidden, InputError, NotFound
 from scheduler.models import (
     AvailabilityException,
@@ -25,6 +24,7 @@ from scheduler.models import (
     Role,
 )
 from scheduler.models.availability import join_modes
+from scheduler.reasons import _, input_error
 
 # (field, lowest, highest) for the numeric settings, in minutes or days as named.
 LIMITS = {
@@ -40,9 +40,8 @@ def can_edit(actor: Person, person: Person) -> bool:
     return actor.id == person.id or actor.has_role(Role.ADMIN)
 
 
-def _require_edit(actor: Person, person: Person, lang: str | None) -> None:
+def _require_edit(actor: Person, person: Person) -> None:
     if not can_edit(actor, person):
-        _ = translator(lang)
         raise Forbidden(_("You can only change your own availability."))
 
 
@@ -78,19 +77,17 @@ def update_settings(
     actor: Person,
     person: Person,
     change: SettingsChange,
-    lang: str | None = None,
 ) -> BookingSettings:
-    _ = translator(lang)
-    _require_edit(actor, person, lang)
+    _require_edit(actor, person)
     errors = {}
     for name, (low, high) in LIMITS.items():
         value = getattr(change, name)
         if value is None and name == "max_per_day":
             continue
         if value is None or not low <= value <= high:
-            errors[name] = _("must be between %(low)s and %(high)s") % {"low": low, "high": high}
+            errors[name] = _("must be between %(low)s and %(high)s", low=low, high=high)
     if errors:
-        raise InputError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+        raise input_error(errors)
     row = settings_for(session, person)
     row.slot_minutes = change.slot_minutes
     row.buffer_minutes = change.buffer_minutes
@@ -102,16 +99,14 @@ def update_settings(
     return row
 
 
-def _check_library(session: Session, library_id: int | None, lang: str | None) -> Library:
-    _ = translator(lang)
+def _check_library(session: Session, library_id: int | None) -> Library:
     library = session.get(Library, library_id) if library_id is not None else None
     if library is None:
         raise InputError.field("library", _("is not a known library"))
     return library
 
 
-def _check_times(start: time | None, end: time | None, lang: str | None) -> None:
-    _ = translator(lang)
+def _check_times(start: time | None, end: time | None) -> None:
     if start is None:
         raise InputError.field("start", _("is required"))
     if end is None:
@@ -120,9 +115,8 @@ def _check_times(start: time | None, end: time | None, lang: str | None) -> None
         raise InputError.field("end", _("must be after the start"))
 
 
-def _check_modes(modes: list[Mode], lang: str | None) -> str:
+def _check_modes(modes: list[Mode]) -> str:
     if not modes:
-        _ = translator(lang)
         raise InputError.field("modes", _("choose at least one"))
     return join_modes(modes)
 
@@ -139,19 +133,17 @@ def add_window(
     modes: list[Mode],
     valid_from: date | None = None,
     valid_until: date | None = None,
-    lang: str | None = None,
 ) -> AvailabilityRule:
     """A weekly window; it may not overlap another of the person's windows (one person,
     one place at a time)."""
-    _ = translator(lang)
-    _require_edit(actor, person, lang)
-    library = _check_library(session, library_id, lang)
+    _require_edit(actor, person)
+    library = _check_library(session, library_id)
     if weekday is None or not 0 <= weekday <= 6:
         raise InputError.field("weekday", _("must be a day of the week"))
-    _check_times(start, end, lang)
+    _check_times(start, end)
     assert start is not None
     assert end is not None
-    joined = _check_modes(modes, lang)
+    joined = _check_modes(modes)
     if valid_from and valid_until and valid_until < valid_from:
         raise InputError.field("valid_until", _("must not be before the first date"))
     for other in session.scalars(
@@ -164,8 +156,11 @@ def add_window(
         if same_time and same_dates:
             raise InputError.field(
                 "start",
-                _("overlaps your window %(start)s–%(end)s on the same day")
-                % {"start": f"{other.start_time:%H:%M}", "end": f"{other.end_time:%H:%M}"},
+                _(
+                    "overlaps your window %(start)s–%(end)s on the same day",
+                    start=other.start_time.strftime("%H:%M"),
+                    end=other.end_time.strftime("%H:%M"),
+                ),
             )
     rule = AvailabilityRule(
         person_id=person.id,
@@ -191,13 +186,10 @@ def _dates_meet(
     )
 
 
-def delete_window(
-    session: Session, *, actor: Person, person: Person, window_id: int, lang: str | None = None
-) -> None:
-    _require_edit(actor, person, lang)
+def delete_window(session: Session, *, actor: Person, person: Person, window_id: int) -> None:
+    _require_edit(actor, person)
     rule = session.get(AvailabilityRule, window_id)
     if rule is None or rule.person_id != person.id:
-        _ = translator(lang)
         raise NotFound(_("No such window."))
     session.delete(rule)
     session.flush()
@@ -216,32 +208,30 @@ def add_exception(
     modes: list[Mode] | None = None,
     note: str | None = None,
     today: date | None = None,
-    lang: str | None = None,
 ) -> AvailabilityException:
     """An extra window on one date, or a blocked date (whole day or some hours)."""
-    _ = translator(lang)
-    _require_edit(actor, person, lang)
+    _require_edit(actor, person)
     if day is None:
         raise InputError.field("date", _("is required"))
     if today is not None and day < today:
         raise InputError.field("date", _("is in the past"))
     note = (note or "").strip() or None
     if note and len(note) > 300:
-        raise InputError.field("note", _("is longer than %(n)s characters") % {"n": 300})
+        raise InputError.field("note", _("is longer than %(n)s characters", n=300))
     library = None
     joined = join_modes(modes or [Mode.IN_PERSON])
     if kind == ExceptionKind.EXTRA:
-        library = _check_library(session, library_id, lang)
-        _check_times(start, end, lang)
-        joined = _check_modes(modes or [], lang)
+        library = _check_library(session, library_id)
+        _check_times(start, end)
+        joined = _check_modes(modes or [])
     else:
         if (start is None) != (end is None):
             field = "end" if end is None else "start"
             raise InputError.field(field, _("give both times, or neither for the whole day"))
         if start is not None:
-            _check_times(start, end, lang)
+            _check_times(start, end)
         if library_id is not None:
-            library = _check_library(session, library_id, lang)
+            library = _check_library(session, library_id)
     exception = AvailabilityException(
         person_id=person.id,
         date=day,
@@ -257,13 +247,10 @@ def add_exception(
     return exception
 
 
-def delete_exception(
-    session: Session, *, actor: Person, person: Person, exception_id: int, lang: str | None = None
-) -> None:
-    _require_edit(actor, person, lang)
+def delete_exception(session: Session, *, actor: Person, person: Person, exception_id: int) -> None:
+    _require_edit(actor, person)
     exception = session.get(AvailabilityException, exception_id)
     if exception is None or exception.person_id != person.id:
-        _ = translator(lang)
         raise NotFound(_("No such exception."))
     session.delete(exception)
     session.flush()

@@ -52,7 +52,7 @@ def parse_dates(text: str, field_name: str = "dates") -> tuple[date, ...]:
             out.append(date.fromisoformat(token))
         except ValueError:
             raise input_error(
-                {field_name: _("%(value)s is not a date (use YYYY-MM-DD)", value=token)}
+                {field_name: _("%(value)s is not a date like 2027-01-05", value=token)}
             ) from None
     return tuple(out)
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scheduler.accounts import new_token, normalise_email
-from scheduler.booking.dropins.notices import Site, send_confirmation, send_registration_cancelled
+from scheduler.booking.dropins.notices import send_confirmation, send_registration_cancelled
 from scheduler.booking.dropins.queries import registrations_for_token
 from scheduler.booking.dropins.sessions import may_see_registrants
 from scheduler.booking.dropins.waitlist import (
@@ -38,6 +38,7 @@ from scheduler.models import (
     SessionStatus,
 )
 from scheduler.reasons import _, conflict, input_error
+from scheduler.site import Site
 
 MAX_ANSWER = 2000
 

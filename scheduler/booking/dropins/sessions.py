@@ -30,7 +30,7 @@ from scheduler.booking.dropins.details import (
     deadline_for,
     occurrence_errors,
 )
-from scheduler.booking.dropins.notices import Site, send_changes, send_session_cancelled
+from scheduler.booking.dropins.notices import send_changes, send_session_cancelled
 from scheduler.booking.dropins.recurrence import Recurrence, occurrence_dates
 from scheduler.booking.dropins.waitlist import fill_from_waitlist, lock_sessions
 from scheduler.errors import InputError, NotFound
@@ -45,6 +45,7 @@ from scheduler.models import (
     SessionStatus,
 )
 from scheduler.reasons import _, conflict, input_error
+from scheduler.site import Site
 from scheduler.timeutil import local_to_utc
 
 

@@ -17,8 +17,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scheduler.booking.dropins.notices import Site, send_promotion
+from scheduler.booking.dropins.notices import send_promotion
 from scheduler.models import DropInSession, Registration, RegistrationStatus, SessionStatus
+from scheduler.site import Site
 
 
 def lock_sessions(session: Session, ids: Iterable[int]) -> list[DropInSession]:

@@ -1,4 +1,5 @@
-"""The public JSON API, version 1 (see ../shared/API.md); one blueprint, one module per area.
+"""The public JSON API, version 1 (described at /api/v1/openapi.json): one blueprint, one
+module per area.
 
 Public endpoints need no login. Staff endpoints accept the session cookie or a personal
 token (``Authorization: Bearer``, see ``web.auth.load_user_from_token``). Forms' CSRF

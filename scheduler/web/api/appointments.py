@@ -1,6 +1,7 @@
 """Book a librarian over JSON: librarians, free slots, appointments by manage token.
 
-Exactly the contract in ../shared/API.md; the pages use the same service functions.
+The contract the team agreed (described at /api/v1/openapi.json); the pages use the same
+use cases.
 Instants go out in the library's offset (``2027-01-05T09:00:00+01:00``), ids as strings.
 """
 
@@ -20,12 +21,9 @@ from scheduler.errors import InputError
 from scheduler.extensions import db
 from scheduler.inputs import parse_date, parse_id, parse_instant, parse_mode
 from scheduler.models import Appointment, Library, Person, Topic
+from scheduler.web import current_site
 from scheduler.web.api import bp
-from scheduler.web.appointments import (
-    booking_context,
-    public_write_limit,
-    wants_language_from_browser,
-)
+from scheduler.web.appointments import public_write_limit, wants_language_from_browser
 
 DEFAULT_DAYS = 14
 
@@ -75,15 +73,15 @@ def booking_slots() -> Any:
         raise InputError.field("librarian", "is not a known librarian")
     library = _known(Library, parse_id(args.get("library"), "library", required=False), "library")
     mode = parse_mode(args.get("mode"))
-    ctx = booking_context(for_api=True)
-    today = ctx.now.astimezone(ZoneInfo(ctx.default_tz)).date()
+    site = current_site()
+    today = site.now.astimezone(ZoneInfo(site.default_tz)).date()
     first = parse_date(args.get("from"), "from") or today
     last = parse_date(args.get("to"), "to") or first + timedelta(days=DEFAULT_DAYS - 1)
     found = find_slots(
         db.session,
         SlotQuery(first, last, topic, librarian, library, mode),
-        now=ctx.now,
-        default_tz=ctx.default_tz,
+        now=site.now,
+        default_tz=site.default_tz,
     )
     names = dict(
         db.session.execute(
@@ -91,7 +89,7 @@ def booking_slots() -> Any:
         ).all()
     )
     zones = _zones()
-    default = ZoneInfo(ctx.default_tz)
+    default = ZoneInfo(site.default_tz)
     return jsonify(
         [
             {
@@ -107,8 +105,8 @@ def booking_slots() -> Any:
 
 
 def _appointment_json(appointment: Appointment, token: str | None) -> dict[str, Any]:
-    ctx = booking_context(for_api=True)
-    tz = ZoneInfo(appointment.library.timezone if appointment.library else ctx.default_tz)
+    site = current_site()
+    tz = ZoneInfo(appointment.library.timezone if appointment.library else site.default_tz)
     return {
         "id": str(appointment.id),
         "status": appointment.status.value,
@@ -119,8 +117,8 @@ def _appointment_json(appointment: Appointment, token: str | None) -> dict[str, 
         "library": str(appointment.library_id) if appointment.library_id else None,
         "mode": appointment.mode.value,
         "manage_token": token,
-        "ics_url": ctx.ics_url(token) if token else None,
-        "manage_url": ctx.manage_url(token) if token else None,
+        "ics_url": site.appointment_ics_url(token) if token else None,
+        "manage_url": site.appointment_url(token) if token else None,
         "changeable_until": svc.changeable_until(db.session, appointment)
         .astimezone(tz)
         .isoformat(),
@@ -165,7 +163,7 @@ def appointment_create() -> Any:
         library_id=parse_id(body.get("library"), "library", required=False),
         locale=wants_language_from_browser(),
     )
-    booked = svc.book(db.session, wanted, ctx=booking_context(for_api=True))
+    booked = svc.book(db.session, wanted, site=current_site())
     return jsonify(_appointment_json(booked.appointment, booked.manage_token)), 201
 
 
@@ -182,7 +180,7 @@ def appointment_show(token: str) -> Any:
 @bp.post("/appointments/<token>/cancel")
 @public_write_limit
 def appointment_cancel(token: str) -> Any:
-    found = svc.cancel_by_patron(db.session, token, ctx=booking_context(for_api=True))
+    found = svc.cancel_by_patron(db.session, token, site=current_site())
     return jsonify(_appointment_json(found, token))
 
 
@@ -194,7 +192,7 @@ def appointment_reschedule(token: str) -> Any:
         db.session,
         token,
         parse_instant(body.get("start"), "start"),
-        ctx=booking_context(for_api=True),
+        site=current_site(),
         mode=parse_mode(_text(body, "mode")),
         library_id=parse_id(body.get("library"), "library", required=False),
     )

@@ -12,10 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, request
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from scheduler.booking.context import BookingContext
 from scheduler.extensions import limiter
 from scheduler.models import Role
 from scheduler.web import nav
@@ -31,17 +29,6 @@ nav.add(
     "appointments.availability", _l("My availability"), roles=_LIBRARIAN, area="staff", order=11
 )
 nav.add("appointments.desk", _l("Book for a patron"), roles=_DESK, area="staff", order=12)
-
-
-def page_language() -> str:
-    return str(get_locale() or current_app.config["LANGUAGES"][0])
-
-
-def booking_context(*, for_api: bool = False) -> BookingContext:
-    """The context for this request: pages get reasons in their language, the API English."""
-    return BookingContext.from_config(
-        current_app.config, messages_language=None if for_api else page_language()
-    )
 
 
 def _public_write_limit() -> str:

@@ -18,11 +18,11 @@ from scheduler.booking.appointments import queries
 from scheduler.booking.appointments.slots import SlotQuery, find_slots
 from scheduler.errors import InputError
 from scheduler.extensions import db
-from scheduler.i18n import format_local_date, format_local_time
 from scheduler.inputs import parse_id
 from scheduler.models import Role, Topic
 from scheduler.models.people import person_topics
-from scheduler.web.appointments import booking_context, bp
+from scheduler.web import current_site
+from scheduler.web.appointments import bp
 from scheduler.web.appointments.forms import MODE_LABELS
 from scheduler.web.appointments.public import (
     booking_form,
@@ -32,6 +32,7 @@ from scheduler.web.appointments.public import (
     week_from_args,
 )
 from scheduler.web.auth import role_required
+from scheduler.web.i18n import format_local_date, format_local_time
 
 
 @bp.get("/staff/booking/desk")
@@ -49,12 +50,12 @@ def desk() -> Any:
     week = week_from_args()
     days = []
     if chosen is not None:
-        ctx = booking_context()
+        site = current_site()
         slots = find_slots(
             db.session,
             SlotQuery(week.first, week.last, topic_id=chosen.id),
-            now=ctx.now,
-            default_tz=ctx.default_tz,
+            now=site.now,
+            default_tz=site.default_tz,
         )
         profiles = queries.librarian_profiles(db.session, {s.librarian_id for s in slots})
         days = group_by_day(slots, profiles, libraries_by_id())

@@ -1,12 +1,13 @@
 """Forms for booking pages: labels and first checks in the visitor's language.
 
 The forms catch what a browser can get wrong (empty, too long); the service checks
-everything again and its reasons are put on the same fields (see :func:`apply_errors`).
+everything again and its reasons are put on the same fields
+(:func:`scheduler.web.forms.errors_to_form`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -19,7 +20,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -32,10 +32,10 @@ from wtforms.validators import (
     NumberRange,
     Optional,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from scheduler.booking.appointments.book import MAX_ANSWER, MAX_MESSAGE, MAX_NAME
 from scheduler.models import ExceptionKind, GroupQuestion, Mode
+from scheduler.web.forms import MultiCheckboxField
 
 MODE_LABELS = {
     Mode.IN_PERSON: _l("In person"),
@@ -46,11 +46,6 @@ MODE_LABELS = {
 
 def mode_choices(modes: Iterable[Mode]) -> list[tuple[str, str]]:
     return [(m.value, str(MODE_LABELS[m])) for m in modes]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class PatronForm(FlaskForm):
@@ -106,10 +101,6 @@ class MoveForm(FlaskForm):
     """Choose a new time for an appointment (the radio buttons list free slots)."""
 
     start = RadioField(_l("New time"), validators=[InputRequired()])
-
-
-class ConfirmForm(FlaskForm):
-    """A button that needs CSRF protection and nothing else (cancel, verify)."""
 
 
 class StaffCancelForm(FlaskForm):
@@ -190,13 +181,3 @@ class ExceptionForm(FlaskForm):
             (ExceptionKind.EXTRA.value, str(_l("Extra time"))),
         ]
         self.modes.choices = mode_choices(Mode)
-
-
-def apply_errors(form: FlaskForm, fields: Mapping[str, str], renames: Mapping[str, str]) -> None:
-    """Put a service's field errors on the form's fields (or the form itself)."""
-    for name, reason in fields.items():
-        target = getattr(form, renames.get(name, name), None)
-        if target is not None and hasattr(target, "errors") and name != "csrf_token":
-            target.errors = [*list(target.errors or []), reason]
-        else:
-            form.form_errors.append(reason)

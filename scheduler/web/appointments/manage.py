@@ -11,28 +11,25 @@ from scheduler.booking.appointments import book as svc
 from scheduler.booking.appointments import queries
 from scheduler.booking.appointments.slots import SlotQuery, find_slots
 from scheduler.calendars import appointment_event, build_calendar
-from scheduler.errors import Conflict, InputError
+from scheduler.errors import Conflict, DomainError
 from scheduler.extensions import db
 from scheduler.inputs import parse_id, parse_instant
 from scheduler.models import Appointment, AppointmentStatus
-from scheduler.web.appointments import (
-    booking_context,
-    bp,
-    no_store,
-    page_language,
-    public_write_limit,
-)
-from scheduler.web.appointments.forms import MODE_LABELS, ConfirmForm, MoveForm
+from scheduler.web import current_site
+from scheduler.web.appointments import bp, no_store, public_write_limit
+from scheduler.web.appointments.forms import MODE_LABELS, MoveForm
 from scheduler.web.appointments.public import group_by_day, iso, libraries_by_id, week_from_args
+from scheduler.web.forms import ConfirmForm, errors_to_form
+from scheduler.web.i18n import localize
 
 
 def _load(token: str) -> Appointment:
-    return svc.find_by_manage_token(db.session, token, page_language())
+    return svc.find_by_manage_token(db.session, token)
 
 
 def _changeable(appointment: Appointment) -> tuple[bool, Any]:
     until = svc.changeable_until(db.session, appointment)
-    ok = appointment.status == AppointmentStatus.BOOKED and booking_context().now <= until
+    ok = appointment.status == AppointmentStatus.BOOKED and current_site().now <= until
     return ok, until
 
 
@@ -60,9 +57,9 @@ def cancel(token: str) -> Any:
         flash(_("The form has expired. Reload the page and try again."), "error")
         return redirect(url_for("appointments.manage", token=token))
     try:
-        svc.cancel_by_patron(db.session, token, ctx=booking_context())
+        svc.cancel_by_patron(db.session, token, site=current_site())
     except Conflict as exc:
-        flash(exc.message, "error")
+        flash(localize(exc.message), "error")
     else:
         flash(_("Your appointment is cancelled. We have sent you a confirmation."), "success")
     return redirect(url_for("appointments.manage", token=token))
@@ -77,15 +74,15 @@ def move(token: str) -> Any:
     if not can_change:
         flash(_("This appointment can no longer be changed online."), "error")
         return redirect(url_for("appointments.manage", token=token))
-    ctx = booking_context()
+    site = current_site()
     week = week_from_args()
     slots = find_slots(
         db.session,
         SlotQuery(
             week.first, week.last, librarian_id=appointment.librarian_id, mode=appointment.mode
         ),
-        now=ctx.now,
-        default_tz=ctx.default_tz,
+        now=site.now,
+        default_tz=site.default_tz,
     )
     form = MoveForm()
     form.start.choices = [(f"{iso(s.start)}|{s.library_id}", iso(s.start)) for s in slots]
@@ -97,15 +94,13 @@ def move(token: str) -> Any:
                 db.session,
                 token,
                 parse_instant(raw_start, "start"),
-                ctx=ctx,
+                site=site,
                 library_id=parse_id(raw_library, "library", required=False),
             )
-        except InputError as exc:
-            form.start.errors = list(exc.fields.values())
-            status = 422
-        except Conflict as exc:
-            form.form_errors.append(exc.message)
-            status = 409
+        except DomainError as exc:
+            # Every reason concerns the time chosen: it goes on the one field there is.
+            errors_to_form(form, exc, dict.fromkeys(("mode", "library"), "start"))
+            status = exc.status
         else:
             flash(
                 _("Your appointment is moved. We have sent you an updated invitation."), "success"
@@ -133,15 +128,15 @@ def move(token: str) -> Any:
 def ics(token: str) -> Any:
     """The appointment as a calendar file, for calendars the e-mail did not reach."""
     appointment = _load(token)
-    ctx = booking_context()
+    site = current_site()
     event = appointment_event(
         appointment,
-        host=ctx.host,
-        url=ctx.manage_url(token),
+        host=site.host,
+        url=site.appointment_url(token),
         for_patron=True,
-        default_tz=ctx.default_tz,
+        default_tz=site.default_tz,
     )
-    body = build_calendar([event], stamp=ctx.now, method="PUBLISH")
+    body = build_calendar([event], stamp=site.now, method="PUBLISH")
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = "attachment; filename=appointment.ics"
     return no_store(response)
@@ -152,10 +147,10 @@ def ics(token: str) -> Any:
 def verify(token: str) -> Any:
     """The link in the verification e-mail: a button (mail scanners follow links, and a
     GET must not book), then the booking is confirmed."""
-    ctx = booking_context()
-    appointment = svc.find_by_verify_token(db.session, token, page_language())
+    site = current_site()
+    appointment = svc.find_by_verify_token(db.session, token)
     if appointment.status == AppointmentStatus.BOOKED:
-        manage_token = svc.current_manage_token(appointment, ctx)
+        manage_token = svc.current_manage_token(appointment, site)
         if manage_token:
             return redirect(url_for("appointments.manage", token=manage_token))
     form = ConfirmForm()
@@ -163,9 +158,9 @@ def verify(token: str) -> Any:
     error = None
     if form.validate_on_submit():
         try:
-            booked = svc.verify_email(db.session, token, ctx=ctx)
+            booked = svc.verify_email(db.session, token, site=site)
         except Conflict as exc:
-            error, status = exc.message, 409
+            error, status = localize(exc.message), 409
         else:
             flash(
                 _("Thank you: your booking is confirmed. We have sent you an invitation."),

@@ -18,18 +18,16 @@ from scheduler.booking.appointments import queries
 from scheduler.booking.appointments.availability import Slot
 from scheduler.booking.appointments.queries import LibrarianProfile
 from scheduler.booking.appointments.slots import SlotQuery, find_slots, slot_at
-from scheduler.errors import Conflict, InputError
+from scheduler.errors import DomainError, InputError
 from scheduler.extensions import db
 from scheduler.inputs import parse_date, parse_id, parse_instant, parse_mode
 from scheduler.models import Library, Person, Topic
 from scheduler.timeutil import utcnow
-from scheduler.web.appointments import (
-    booking_context,
-    bp,
-    page_language,
-    public_write_limit,
-)
-from scheduler.web.appointments.forms import MODE_LABELS, apply_errors, patron_form
+from scheduler.web import current_site
+from scheduler.web.appointments import bp, public_write_limit
+from scheduler.web.appointments.forms import MODE_LABELS, patron_form
+from scheduler.web.forms import errors_to_form
+from scheduler.web.i18n import page_language
 
 DAYS_SHOWN = 7
 
@@ -152,12 +150,12 @@ def topic(slug: str) -> Any:
         abort(404)
     week = week_from_args()
     library_id, mode = _filters()
-    ctx = booking_context()
+    site = current_site()
     slots = find_slots(
         db.session,
         SlotQuery(week.first, week.last, topic_id=found.id, library_id=library_id, mode=mode),
-        now=ctx.now,
-        default_tz=ctx.default_tz,
+        now=site.now,
+        default_tz=site.default_tz,
     )
     profiles = queries.librarian_profiles(db.session, {s.librarian_id for s in slots})
     libraries = libraries_by_id()
@@ -176,7 +174,7 @@ def topic(slug: str) -> Any:
     )
 
 
-@bp.get("/book/librarian/<int:person_id>")
+@bp.get("/book/librarian/<id:person_id>")
 def librarian(person_id: int) -> Any:
     """One librarian's profile and free times; the topic chosen goes on to the form."""
     person = db.session.get(Person, person_id)
@@ -191,12 +189,12 @@ def librarian(person_id: int) -> Any:
         topic_id = None
     chosen = next((t for t in profile.topics if t.id == topic_id), profile.topics[0])
     week = week_from_args()
-    ctx = booking_context()
+    site = current_site()
     slots = find_slots(
         db.session,
         SlotQuery(week.first, week.last, librarian_id=person.id),
-        now=ctx.now,
-        default_tz=ctx.default_tz,
+        now=site.now,
+        default_tz=site.default_tz,
     )
     libraries = libraries_by_id()
     return render_template(
@@ -249,13 +247,13 @@ def booking_form(*, actor: Person | None, done: Callable[[svc.Booked], Any], bac
     chosen = db.session.get(Topic, topic_id)
     if person is None or chosen is None or not person.bookable:
         abort(404)
-    ctx = booking_context()
+    site = current_site()
     slot = slot_at(
         db.session,
         person.id,
         start,
-        now=ctx.now,
-        default_tz=ctx.default_tz,
+        now=site.now,
+        default_tz=site.default_tz,
         library_id=library_id,
     )
     questions = chosen.group.questions if chosen.group else []
@@ -282,13 +280,10 @@ def booking_form(*, actor: Person | None, done: Callable[[svc.Booked], Any], bac
             locale=page_language(),
         )
         try:
-            booked = svc.book(db.session, wanted, ctx=ctx, actor=actor)
-        except InputError as exc:
-            _apply(form, exc.fields, questions)
-            status = 422
-        except Conflict as exc:
-            form.form_errors.append(exc.message)
-            status = 409
+            booked = svc.book(db.session, wanted, site=site, actor=actor)
+        except DomainError as exc:
+            errors_to_form(form, exc, {f"answers.{q.id}": f"q_{q.id}" for q in questions})
+            status = exc.status
         else:
             return done(booked)
     elif form.is_submitted():
@@ -310,11 +305,6 @@ def booking_form(*, actor: Person | None, done: Callable[[svc.Booked], Any], bac
         retention_days=current_app.config["RETENTION_DAYS"],
         restricted=chosen.group.email_domains if chosen.group else [],
     ), status
-
-
-def _apply(form: Any, fields: dict[str, str], questions: list) -> None:
-    renames = {f"answers.{q.id}": f"q_{q.id}" for q in questions}
-    apply_errors(form, fields, renames)
 
 
 @bp.get("/book/check-email")

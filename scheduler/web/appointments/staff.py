@@ -16,7 +16,7 @@ from scheduler.booking.appointments import book as svc
 from scheduler.booking.appointments import queries, rules
 from scheduler.booking.appointments.availability import BookingRules
 from scheduler.booking.appointments.slots import SlotQuery, find_slots
-from scheduler.errors import Conflict, DomainError, InputError
+from scheduler.errors import DomainError, InputError
 from scheduler.extensions import db
 from scheduler.inputs import parse_id
 from scheduler.models import (
@@ -28,19 +28,20 @@ from scheduler.models import (
     Person,
     Role,
 )
-from scheduler.web.appointments import booking_context, bp, page_language
+from scheduler.web import current_site
+from scheduler.web.appointments import bp
 from scheduler.web.appointments.forms import (
     MODE_LABELS,
     WEEKDAY_CHOICES,
-    ConfirmForm,
     ExceptionForm,
     SettingsForm,
     StaffCancelForm,
     WindowForm,
-    apply_errors,
 )
 from scheduler.web.appointments.public import libraries_by_id, today_local
 from scheduler.web.auth import role_required
+from scheduler.web.forms import ConfirmForm, errors_to_form, form_flow, saved
+from scheduler.web.i18n import localize
 
 
 def _subject() -> Person:
@@ -72,7 +73,7 @@ def _visible_appointment(appointment_id: int) -> Appointment:
 @role_required(Role.LIBRARIAN)
 def appointments() -> Any:
     person = _subject()
-    now = booking_context().now
+    now = current_site().now
     return render_template(
         "appointments/staff_appointments.html",
         person=person,
@@ -83,7 +84,7 @@ def appointments() -> Any:
     )
 
 
-@bp.get("/staff/booking/appointments/<int:appointment_id>")
+@bp.get("/staff/booking/appointments/<id:appointment_id>")
 @role_required(Role.LIBRARIAN)
 def appointment(appointment_id: int) -> Any:
     found = _visible_appointment(appointment_id)
@@ -91,40 +92,39 @@ def appointment(appointment_id: int) -> Any:
         "appointments/staff_appointment.html",
         appointment=found,
         mode_labels=MODE_LABELS,
-        now=booking_context().now,
+        now=current_site().now,
     )
 
 
-@bp.route("/staff/booking/appointments/<int:appointment_id>/cancel", methods=["GET", "POST"])
+@bp.route("/staff/booking/appointments/<id:appointment_id>/cancel", methods=["GET", "POST"])
 @role_required(Role.LIBRARIAN)
 def cancel_appointment(appointment_id: int) -> Any:
     found = _visible_appointment(appointment_id)
     form = StaffCancelForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            svc.cancel_by_staff(
-                db.session,
-                found.id,
-                actor=current_user,
-                message=form.message.data,
-                ctx=booking_context(),
-            )
-        except InputError as exc:
-            apply_errors(form, exc.fields, {})
-            status = 422
-        except Conflict as exc:
-            form.form_errors.append(exc.message)
-            status = 409
-        else:
-            flash(_("The appointment is cancelled and the patron has been told."), "success")
-            args = {"person": found.librarian_id} if found.librarian_id != current_user.id else {}
-            return redirect(url_for("appointments.appointments", **args))
-    elif form.is_submitted():
-        status = 422
-    return render_template(
-        "appointments/staff_cancel.html", appointment=found, form=form, mode_labels=MODE_LABELS
-    ), status
+    back = {"person": found.librarian_id} if found.librarian_id != current_user.id else {}
+    return form_flow(
+        form,
+        lambda: svc.cancel_by_staff(
+            db.session,
+            found.id,
+            actor=current_user,
+            message=form.message.data,
+            site=current_site(),
+        ),
+        lambda _cancelled: saved(
+            _("The appointment is cancelled and the patron has been told."),
+            url_for("appointments.appointments", **back),
+        ),
+        lambda status: (
+            render_template(
+                "appointments/staff_cancel.html",
+                appointment=found,
+                form=form,
+                mode_labels=MODE_LABELS,
+            ),
+            status,
+        ),
+    )
 
 
 # Availability -----------------------------------------------------------------------
@@ -169,7 +169,6 @@ def availability() -> Any:
     """Settings, weekly windows and one-off exceptions on one page; each form posts an
     ``action`` and the page is shown again with that form's errors if it fails."""
     person = _subject()
-    lang = page_language()
     action = request.form.get("action") if request.method == "POST" else None
     settings_form = _settings_form(person, request.form if action == "settings" else None)
     window_form = WindowForm(formdata=request.form if action == "add_window" else None, prefix="w")
@@ -181,21 +180,15 @@ def availability() -> Any:
     status = 200
     if request.method == "POST":
         try:
-            message = _apply_action(
-                action, person, lang, settings_form, window_form, exception_form
-            )
+            message = _apply_action(action, person, settings_form, window_form, exception_form)
         except InputError as exc:
             form = {"settings": settings_form, "add_window": window_form}.get(
                 action or "", exception_form
             )
-            apply_errors(
-                form,
-                exc.fields,
-                {"min_notice_minutes": "notice_hours", "date": "date", "weekday": "weekday"},
-            )
+            errors_to_form(form, exc, {"min_notice_minutes": "notice_hours"})
             status = 422
         except DomainError as exc:
-            flash(exc.message, "error")
+            flash(localize(exc.message), "error")
             status = exc.status
         else:
             if message is None:
@@ -203,13 +196,13 @@ def availability() -> Any:
             else:
                 flash(message, "success")
                 return redirect(url_for("appointments.availability", **_person_args(person)))
-    ctx = booking_context()
+    site = current_site()
     today = today_local()
     preview = find_slots(
         db.session,
         SlotQuery(today, today + timedelta(days=13), librarian_id=person.id),
-        now=ctx.now,
-        default_tz=ctx.default_tz,
+        now=site.now,
+        default_tz=site.default_tz,
     )
     return render_template(
         "appointments/staff_availability.html",
@@ -236,7 +229,6 @@ def _modes(values: list[str] | None) -> list[Mode]:
 def _apply_action(
     action: str | None,
     person: Person,
-    lang: str,
     settings_form: SettingsForm,
     window_form: WindowForm,
     exception_form: ExceptionForm,
@@ -258,7 +250,6 @@ def _apply_action(
                 max_per_day=settings_form.max_per_day.data,
                 bookable=settings_form.bookable.data,
             ),
-            lang=lang,
         )
         return _("Your settings are saved.")
     if action == "add_window":
@@ -268,14 +259,13 @@ def _apply_action(
             db.session,
             actor=actor,
             person=person,
-            library_id=parse_id(window_form.library.data, "library", lang=lang),
+            library_id=parse_id(window_form.library.data, "library"),
             weekday=int(window_form.weekday.data),
             start=window_form.start.data,
             end=window_form.end.data,
             modes=_modes(window_form.modes.data),
             valid_from=window_form.valid_from.data,
             valid_until=window_form.valid_until.data,
-            lang=lang,
         )
         return _("The weekly time is added.")
     if action == "add_exception":
@@ -293,20 +283,15 @@ def _apply_action(
             modes=_modes(exception_form.modes.data),
             note=exception_form.note.data,
             today=today_local(),
-            lang=lang,
         )
         return _("The change is added.")
     if action in ("delete_window", "delete_exception"):
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        item_id = parse_id(request.form.get("id"), "id", lang=lang)
+        item_id = parse_id(request.form.get("id"), "id")
         if action == "delete_window":
-            rules.delete_window(
-                db.session, actor=actor, person=person, window_id=item_id, lang=lang
-            )
+            rules.delete_window(db.session, actor=actor, person=person, window_id=item_id)
             return _("The weekly time is removed.")
-        rules.delete_exception(
-            db.session, actor=actor, person=person, exception_id=item_id, lang=lang
-        )
+        rules.delete_exception(db.session, actor=actor, person=person, exception_id=item_id)
         return _("The change is removed.")
     raise BadRequest()

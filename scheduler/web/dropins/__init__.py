@@ -8,14 +8,15 @@ here, so the two page modules never import each other.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask, current_app
 
-from scheduler.booking.dropins.notices import Site
 from scheduler.extensions import limiter
+from scheduler.inputs import Fields, parse_date_range, parse_id
+from scheduler.site import Site
 from scheduler.timeutil import to_local, utcnow
 
 # How far ahead the listing looks by default, and at most.
@@ -30,6 +31,26 @@ def site() -> Site:
 
 def today_local() -> date:
     return to_local(utcnow(), current_app.config["TIMEZONE"]).date()
+
+
+def listing_filters(values: Mapping[str, Any]) -> tuple[dict[str, Any], Fields]:
+    """The listing's filters (``topic``, ``library``, ``from``, ``to``) from a query string,
+    for the page and the API alike; ``fields.errors`` says what was wrong with them."""
+    fields = Fields(values)
+    topic_id = fields.read("topic", parse_id, required=False)
+    library_id = fields.read("library", parse_id, required=False)
+    today = today_local()
+    start, end = fields.attempt(
+        lambda: parse_date_range(
+            values.get("from"),
+            values.get("to"),
+            default_start=today,
+            default_days=7 * DEFAULT_WEEKS,
+            max_days=MAX_DAYS,
+        )
+    ) or (today, today + timedelta(weeks=DEFAULT_WEEKS))
+    filters = {"topic_id": topic_id, "library_id": library_id, "start": start, "end": end}
+    return filters, fields
 
 
 def _public_write_limit() -> str:

@@ -1,18 +1,15 @@
 """Forms for drop-in pages, and turning their text into the service's typed values.
 
 Numbers, dates and times are plain text fields (rendered as the HTML5 input types), parsed
-here so that every message is ours and translated. Field errors from the service (a
-:class:`~scheduler.reasons.Reason` per field) are translated and attached
-to the field of the same name, or shown above the form when no field matches.
+here so that every message is ours and translated; the service's refusals are put on the
+form by :func:`scheduler.web.forms.errors_to_form`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime, time
-from typing import Any, TypeVar
+from datetime import date
+from typing import TypeVar
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,53 +21,22 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from scheduler.booking.dropins.recurrence import Recurrence, Repeat, parse_dates
 from scheduler.booking.dropins.sessions import SessionDetails
-from scheduler.errors import DomainError, InputError
-from scheduler.reasons import Reason, input_error
+from scheduler.errors import InputError
+from scheduler.inputs import (
+    Fields,
+    parse_date,
+    parse_id,
+    parse_ids,
+    parse_local_datetime,
+    parse_time,
+    parse_whole,
+)
+from scheduler.web.forms import MultiCheckboxField, choice
 
 T = TypeVar("T")
-
-try:  # WTForms 3.3 deprecates (value, label) tuples for choices
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover - older WTForms takes the tuples
-    SelectChoice = None
-
-
-def choice(value: str, label: Any) -> Any:
-    """One option of a select, radio or checkbox list."""
-    return SelectChoice(value, label) if SelectChoice is not None else (value, label)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def localize(reason: str) -> str:
-    """A service reason in the reader's language (plain strings are already translated)."""
-    if isinstance(reason, Reason):
-        params = {k: localize(v) if isinstance(v, Reason) else v for k, v in reason.params.items()}
-        return _(reason.template, **params)
-    return reason
-
-
-def show_errors(form: FlaskForm, exc: DomainError) -> None:
-    """Put each field's reason on the form field of that name, the rest above the form."""
-    placed = False
-    for name, reason in exc.fields.items():
-        text = localize(reason)
-        field = form._fields.get(name)
-        if field is not None and name != "csrf_token":
-            field.errors = [*field.errors, text]
-            placed = True
-        else:
-            form.form_errors.append(text)
-            placed = True
-    if not placed:
-        form.form_errors.append(localize(exc.message))
 
 
 # Registration and manage link --------------------------------------------------------
@@ -191,95 +157,44 @@ class SessionForm(FlaskForm):
         self.lunch.data = details.lunch
 
 
-def _parse(
-    raw: str | None, name: str, convert: Callable[[str], T], reason: str, errors: dict[str, str]
-) -> T | None:
-    text = (raw or "").strip()
-    if not text:
-        return None
-    try:
-        return convert(text)
-    except ValueError:
-        errors[name] = reason
-        return None
-
-
-def _whole(text: str) -> int:
-    return int(text, 10)
-
-
-def _clock(text: str) -> time:
-    value = time.fromisoformat(text)
-    return value.replace(second=0, microsecond=0)
-
-
-def read_details(form: SessionForm) -> tuple[SessionDetails, dict[str, str]]:
-    """The session details in the form, and the fields that could not be read."""
-    errors: dict[str, str] = {}
-    not_number = _("must be a whole number")
-    not_time = _("is not a time (use HH:MM)")
+def read_details(form: SessionForm) -> tuple[SessionDetails, Fields]:
+    """The session details in the form; ``fields.check()`` then refuses what was unreadable."""
+    fields = Fields(form.data)
     details = SessionDetails(
         title=form.title.data or "",
-        library_id=_parse(form.library.data, "library", _whole, _("is required"), errors),
-        start_time=_parse(form.start_time.data, "start_time", _clock, not_time, errors),
-        end_time=_parse(form.end_time.data, "end_time", _clock, not_time, errors),
-        topic_id=_parse(form.topic.data, "topic", _whole, _("does not exist"), errors),
+        library_id=fields.read("library", parse_id, required=False),
+        start_time=fields.read("start_time", parse_time),
+        end_time=fields.read("end_time", parse_time),
+        topic_id=fields.read("topic", parse_id, required=False),
         description=form.description.data,
         location=form.location.data,
         online_url=form.online_url.data,
-        host_ids=tuple(
-            i
-            for i in (
-                _parse(h, "hosts", _whole, _("does not exist"), errors)
-                for h in form.hosts.data or []
-            )
-            if i is not None
-        ),
+        host_ids=tuple(fields.read("hosts", parse_ids) or ()),
         registration_required=bool(form.registration_required.data),
-        capacity=_parse(form.capacity.data, "capacity", _whole, not_number, errors),
+        capacity=fields.read("capacity", parse_whole),
         waitlist_enabled=bool(form.waitlist_enabled.data),
-        deadline_local=_parse(
-            form.registration_deadline.data,
-            "registration_deadline",
-            datetime.fromisoformat,
-            _("is not a date and time"),
-            errors,
-        ),
-        deadline_hours=_parse(
-            form.deadline_hours.data, "deadline_hours", _whole, not_number, errors
-        ),
+        deadline_local=fields.read("registration_deadline", parse_local_datetime),
+        deadline_hours=fields.read("deadline_hours", parse_whole),
         question=form.question.data,
         lunch=bool(form.lunch.data),
     )
-    if details.deadline_local is not None and details.deadline_local.tzinfo is not None:
-        errors["registration_deadline"] = _("is not a date and time")
-    return details, errors
+    return details, fields
 
 
-def read_date(form: SessionForm, errors: dict[str, str]) -> date | None:
-    value = _parse(
-        form.date.data, "date", date.fromisoformat, _("is not a date (use YYYY-MM-DD)"), errors
-    )
-    if value is None and "date" not in errors:
-        errors["date"] = _("is required")
-    return value
+def read_date(fields: Fields) -> date | None:
+    """The date of one occurrence (editing a session, which may move it)."""
+    return fields.read("date", parse_date, required=True)
 
 
-def read_recurrence(form: SessionForm, errors: dict[str, str]) -> Recurrence:
+def read_recurrence(form: SessionForm, fields: Fields) -> Recurrence:
+    """Once, weekly for some weeks, or on a list of dates."""
     repeat = form.repeat.data if form.repeat.data in set(Repeat) else Repeat.ONCE.value
-    first = _parse(
-        form.date.data, "date", date.fromisoformat, _("is not a date (use YYYY-MM-DD)"), errors
-    )
-    weeks = _parse(form.weeks.data, "weeks", _whole, _("must be a whole number"), errors)
+    first = fields.read("date", parse_date)
+    weeks = fields.read("weeks", parse_whole)
     listed: tuple[date, ...] = ()
     if repeat == Repeat.DATES:
         try:
             listed = parse_dates(form.dates.data or "")
         except InputError as exc:
-            errors.update({k: localize(v) for k, v in exc.fields.items()})
+            fields.errors.update(exc.fields)
     return Recurrence(Repeat(repeat), first, weeks, listed)
-
-
-def raise_if(errors: dict[str, Any]) -> None:
-    if errors:
-        raise input_error(errors)

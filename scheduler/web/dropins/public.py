@@ -7,22 +7,10 @@ reached only through the secret link in the confirmation e-mail.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from itertools import groupby
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_babel import get_locale
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -35,21 +23,23 @@ from scheduler.booking.dropins.queries import (
     registrations_for_token,
     series_listings,
 )
-from scheduler.booking.dropins.registrations import Registrant, cancel_with_token, register
+from scheduler.booking.dropins.registrations import (
+    Registered,
+    Registrant,
+    cancel_with_token,
+    register,
+)
 from scheduler.calendars import build_calendar, dropin_event
-from scheduler.errors import Conflict, DomainError, InputError
 from scheduler.extensions import db
+from scheduler.inputs import parse_ids
 from scheduler.models import DropInSession, Library, RegistrationStatus, Topic
+from scheduler.reasons import input_error
 from scheduler.timeutil import utcnow
 from scheduler.web import nav
-from scheduler.web.dropins import DEFAULT_WEEKS, MAX_DAYS, public_write_limit, site, today_local
-from scheduler.web.dropins.forms import (
-    ManageForm,
-    RegistrationForm,
-    choice,
-    localize,
-    show_errors,
-)
+from scheduler.web.dropins import listing_filters, public_write_limit, site
+from scheduler.web.dropins.forms import ManageForm, RegistrationForm
+from scheduler.web.forms import choice, form_flow, saved
+from scheduler.web.i18n import localize, page_language
 
 bp = Blueprint("dropins", __name__, url_prefix="/dropins")
 
@@ -58,44 +48,10 @@ nav.add("dropins.listing", _l("Drop-ins and events"), order=20)
 # Listing ---------------------------------------------------------------------------
 
 
-def _id_arg(name: str, errors: dict[str, str]) -> int | None:
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        errors[name] = _("is not a valid choice")
-        return None
-    return int(raw)
-
-
-def _date_arg(name: str, errors: dict[str, str]) -> date | None:
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = _("is not a date (use YYYY-MM-DD)")
-        return None
-
-
-def listing_filters() -> tuple[dict[str, Any], dict[str, str]]:
-    """Filters from the query string (topic, library, from, to) and what was wrong."""
-    errors: dict[str, str] = {}
-    topic_id = _id_arg("topic", errors)
-    library_id = _id_arg("library", errors)
-    start = _date_arg("from", errors) or today_local()
-    end = _date_arg("to", errors) or start + timedelta(weeks=DEFAULT_WEEKS)
-    if end < start:
-        errors["to"] = _("must not be before the start date")
-    elif (end - start).days > MAX_DAYS:
-        errors["to"] = _("at most %(days)s days after the start date", days=MAX_DAYS)
-    return {"topic_id": topic_id, "library_id": library_id, "start": start, "end": end}, errors
-
-
 @bp.get("/")
 def listing() -> Any:
-    filters, errors = listing_filters()
+    filters, fields = listing_filters(request.args)
+    errors = {name: localize(reason) for name, reason in fields.errors.items()}
     items: list[SessionListing] = []
     if not errors:
         items = list_sessions(
@@ -104,9 +60,7 @@ def listing() -> Any:
             default_tz=current_app.config["TIMEZONE"],
             **filters,
         )
-    days = [
-        (day, list(group)) for day, group in groupby(items, key=lambda i: local_date(i.dropin))
-    ]
+    days = [(day, list(group)) for day, group in groupby(items, key=lambda i: local_date(i.dropin))]
     return render_template(
         "dropins/listing.html",
         days=days,
@@ -123,13 +77,6 @@ def listing() -> Any:
 # A session and signing up ------------------------------------------------------------
 
 
-def _session_or_404(session_id: int) -> DropInSession:
-    dropin = db.session.get(DropInSession, session_id)
-    if dropin is None:
-        abort(404)
-    return dropin
-
-
 def _open_choices(dropin: DropInSession) -> list[SessionListing]:
     """The sessions one sign-up can cover: this one, or the open ones of its series."""
     now = utcnow()
@@ -142,57 +89,52 @@ def _open_choices(dropin: DropInSession) -> list[SessionListing]:
     ]
 
 
-@bp.route("/<int:session_id>", methods=["GET", "POST"])
+@bp.route("/<id:session_id>", methods=["GET", "POST"])
 @public_write_limit
 def session_page(session_id: int) -> Any:
-    dropin = _session_or_404(session_id)
-    item = listing_for(db.session, dropin)
+    dropin = db.get_or_404(DropInSession, session_id)
     choices = _open_choices(dropin)
     form = RegistrationForm()
     form.sessions.choices = [choice(str(c.dropin.id), c.dropin.title) for c in choices]
-    status = 200
     if request.method == "GET":
         form.sessions.data = _default_choice(dropin, choices)
         form.lunch.data = True
-    elif form.validate_on_submit():
-        ids = [int(i) for i in form.sessions.data or [] if i.isdigit()]
-        if len(choices) <= 1:
-            ids = [dropin.id]
-        try:
-            done = register(
-                db.session,
-                ids,
-                Registrant(
-                    name=form.name.data or "",
-                    email=form.email.data or "",
-                    answer=form.answer.data,
-                    lunch=bool(form.lunch.data),
-                    locale=str(get_locale() or ""),
-                ),
-                site=site(),
-                now=utcnow(),
-            )
-        except (InputError, Conflict) as exc:
-            show_errors(form, exc)
-            status = exc.status
+
+    def sign_up() -> Registered:
+        ids = parse_ids(form.sessions.data, "sessions") if len(choices) > 1 else [dropin.id]
+        who = Registrant(
+            name=form.name.data or "",
+            email=form.email.data or "",
+            answer=form.answer.data,
+            lunch=bool(form.lunch.data),
+            locale=page_language(),
+        )
+        return register(db.session, ids, who, site=site(), now=utcnow())
+
+    def signed_up(done: Registered) -> Any:
+        if all(r.status == RegistrationStatus.WAITLISTED for r in done.registrations):
+            message = _("You are on the waitlist. We have sent you an e-mail.")
         else:
-            regs = done.registrations
-            if all(r.status == RegistrationStatus.WAITLISTED for r in regs):
-                flash(_("You are on the waitlist. We have sent you an e-mail."), "success")
-            else:
-                flash(_("You are registered. We have sent you an e-mail."), "success")
-            return redirect(url_for("dropins.manage", token=done.token))
-    else:
-        status = 422
-    return render_template(
-        "dropins/session.html",
-        item=item,
-        dropin=dropin,
-        series=series_listings(db.session, dropin.series_id) if dropin.series_id else [],
-        choices=choices,
-        form=form,
-        now=utcnow(),
-    ), status
+            message = _("You are registered. We have sent you an e-mail.")
+        return saved(message, url_for("dropins.manage", token=done.token))
+
+    return form_flow(
+        form,
+        sign_up,
+        signed_up,
+        lambda status: (
+            render_template(
+                "dropins/session.html",
+                item=listing_for(db.session, dropin),
+                dropin=dropin,
+                series=series_listings(db.session, dropin.series_id) if dropin.series_id else [],
+                choices=choices,
+                form=form,
+                now=utcnow(),
+            ),
+            status,
+        ),
+    )
 
 
 def _default_choice(dropin: DropInSession, choices: list[SessionListing]) -> list[str]:
@@ -204,14 +146,12 @@ def _default_choice(dropin: DropInSession, choices: list[SessionListing]) -> lis
     return [str(dropin.id)] if str(dropin.id) in ids else ids[:1]
 
 
-@bp.get("/<int:session_id>.ics")
+@bp.get("/<id:session_id>.ics")
 def session_ics(session_id: int) -> Response:
     """The session as a calendar file, for "add to my calendar"."""
-    dropin = _session_or_404(session_id)
+    dropin = db.get_or_404(DropInSession, session_id)
     s = site()
-    event = dropin_event(
-        dropin, host=s.uid_host, url=s.session_url(dropin.id), default_tz=s.default_tz
-    )
+    event = dropin_event(dropin, host=s.host, url=s.dropin_url(dropin.id), default_tz=s.default_tz)
     body = build_calendar([event], stamp=utcnow(), method="PUBLISH")
     return Response(
         body,
@@ -235,29 +175,28 @@ def manage(token: str) -> Any:
     ]
     form = ManageForm()
     form.sessions.choices = [choice(str(r.session_id), r.session.title) for r in cancellable]
-    status = 200
-    if form.validate_on_submit():
-        ids = [int(i) for i in form.sessions.data or [] if i.isdigit()]
+
+    def cancel() -> list:
+        ids = parse_ids(form.sessions.data, "sessions")
         if not ids:
-            form.sessions.errors = [_("Choose at least one session to cancel.")]
-            status = 422
-        else:
-            try:
-                cancel_with_token(db.session, token, ids, site=site(), now=now)
-            except DomainError as exc:
-                show_errors(form, exc)
-                status = exc.status
-            else:
-                flash(
-                    _("Your registration is cancelled. We have sent you a confirmation."), "success"
-                )
-                return redirect(url_for("dropins.manage", token=token))
-    elif form.is_submitted():
-        status = 422
-    return render_template(
-        "dropins/manage.html",
-        regs=regs,
-        cancellable={r.id for r in cancellable},
-        form=form,
-        localize=localize,
-    ), status
+            raise input_error({"sessions": _("Choose at least one session to cancel.")})
+        return cancel_with_token(db.session, token, ids, site=site(), now=now)
+
+    return form_flow(
+        form,
+        cancel,
+        lambda _cancelled: saved(
+            _("Your registration is cancelled. We have sent you a confirmation."),
+            url_for("dropins.manage", token=token),
+        ),
+        lambda status: (
+            render_template(
+                "dropins/manage.html",
+                regs=regs,
+                cancellable={r.id for r in cancellable},
+                form=form,
+                localize=localize,
+            ),
+            status,
+        ),
+    )

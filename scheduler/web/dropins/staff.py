@@ -2,7 +2,8 @@
 
 Every route needs the librarian or section-leader role. Registrants' names, addresses
 and answers are shown only to the session's hosts, its creator and section leaders
-(:func:`scheduler.booking.dropins.sessions.may_see_registrants`); everyone else sees head counts.
+(:func:`scheduler.booking.dropins.sessions.may_see_registrants`); everyone else sees
+head counts.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from scheduler.booking.dropins.queries import (
 from scheduler.booking.dropins.registrations import cancel_by_staff
 from scheduler.booking.dropins.sessions import (
     HOST_ROLES,
+    Created,
     cancel_series,
     cancel_session,
     create_sessions,
@@ -48,7 +50,6 @@ from scheduler.booking.dropins.sessions import (
     update_series,
     update_session,
 )
-from scheduler.errors import DomainError
 from scheduler.extensions import db
 from scheduler.models import (
     DropInSession,
@@ -67,13 +68,11 @@ from scheduler.web.dropins import site, today_local
 from scheduler.web.dropins.forms import (
     CancelForm,
     SessionForm,
-    choice,
-    raise_if,
     read_date,
     read_details,
     read_recurrence,
-    show_errors,
 )
+from scheduler.web.forms import choice, form_flow, saved
 
 bp = Blueprint("dropin_staff", __name__, url_prefix="/staff/dropins")
 
@@ -82,20 +81,6 @@ nav.add("dropin_staff.index", _l("Drop-in sessions"), roles=HOST_ROLES, area="st
 
 def _actor() -> Person:
     return current_user._get_current_object()  # type: ignore[attr-defined]
-
-
-def _session_or_404(session_id: int) -> DropInSession:
-    dropin = db.session.get(DropInSession, session_id)
-    if dropin is None:
-        abort(404)
-    return dropin
-
-
-def _series_or_404(series_id: int) -> SessionSeries:
-    series = db.session.get(SessionSeries, series_id)
-    if series is None:
-        abort(404)
-    return series
 
 
 @bp.get("/")
@@ -145,20 +130,6 @@ def _render_form(form: SessionForm, status: int, **context: Any) -> Any:
     return render_template("dropins/staff_form.html", form=form, **context), status
 
 
-def _created_message(created) -> None:
-    count = len(created.sessions)
-    flash(ngettext("Created %(num)s session.", "Created %(num)s sessions.", count), "success")
-    for day, reason in created.skipped:
-        flash(
-            _(
-                "Left out %(day)s: the library is closed (%(reason)s).",
-                day=day.isoformat(),
-                reason=reason,
-            ),
-            "warning",
-        )
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*HOST_ROLES)
 def new() -> Any:
@@ -169,78 +140,81 @@ def new() -> Any:
         form.hosts.data = [str(me.id)]
         if me.libraries:
             form.library.data = str(me.libraries[0].id)
-        return _render_form(form, 200)
-    return _create(
-        form,
-        lambda details, recurrence: create_sessions(
-            db.session, _actor(), details, recurrence, now=utcnow()
-        ),
-    )
+    return _create(form)
 
 
-@bp.route("/<int:session_id>/copy", methods=["GET", "POST"])
+@bp.route("/<id:session_id>/copy", methods=["GET", "POST"])
 @role_required(*HOST_ROLES)
 def copy(session_id: int) -> Any:
-    source = _session_or_404(session_id)
+    source = db.get_or_404(DropInSession, session_id)
     form = SessionForm()
     _choices(form)
     if request.method == "GET":
         form.fill(details_of(source, relative_deadline=True))
-        return _render_form(form, 200, dropin=source, mode="copy")
-    return _create(
-        form,
-        lambda details, recurrence: create_sessions(
-            db.session, _actor(), details, recurrence, now=utcnow()
-        ),
-        dropin=source,
-        mode="copy",
+    return _create(form, dropin=source, mode="copy")
+
+
+def _create(form: SessionForm, **context: Any) -> Any:
+    """A new session or series from the form (new, or a copy of ``context["dropin"]``)."""
+
+    def create() -> Created:
+        details, fields = read_details(form)
+        recurrence = read_recurrence(form, fields)
+        fields.check()
+        return create_sessions(db.session, _actor(), details, recurrence, now=utcnow())
+
+    return form_flow(form, create, _created, lambda status: _render_form(form, status, **context))
+
+
+def _created(created: Created) -> Any:
+    count = len(created.sessions)
+    for day, reason in created.skipped:
+        flash(
+            _(
+                "Left out %(day)s: the library is closed (%(reason)s).",
+                day=day.isoformat(),
+                reason=reason,
+            ),
+            "warning",
+        )
+    return saved(
+        ngettext("Created %(num)s session.", "Created %(num)s sessions.", count),
+        url_for("dropin_staff.detail", session_id=created.sessions[0].id),
     )
 
 
-def _create(form: SessionForm, make, **context: Any) -> Any:
-    if not form.validate_on_submit():
-        return _render_form(form, 422, **context)
-    details, errors = read_details(form)
-    recurrence = read_recurrence(form, errors)
-    try:
-        raise_if(errors)
-        created = make(details, recurrence)
-    except DomainError as exc:
-        show_errors(form, exc)
-        return _render_form(form, exc.status, **context)
-    _created_message(created)
-    return redirect(url_for("dropin_staff.detail", session_id=created.sessions[0].id))
-
-
-@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:session_id>/edit", methods=["GET", "POST"])
 @role_required(*HOST_ROLES)
 def edit(session_id: int) -> Any:
-    dropin = _session_or_404(session_id)
+    dropin = db.get_or_404(DropInSession, session_id)
     form = SessionForm()
     _choices(form)
     if request.method == "GET":
         form.fill(details_of(dropin), on=local_day(dropin))
-        return _render_form(form, 200, dropin=dropin, mode="edit")
-    if not form.validate_on_submit():
-        return _render_form(form, 422, dropin=dropin, mode="edit")
-    details, errors = read_details(form)
-    on = read_date(form, errors)
-    try:
-        raise_if(errors)
-        update_session(
+
+    def change() -> DropInSession:
+        details, fields = read_details(form)
+        on = read_date(fields)
+        fields.check()
+        return update_session(
             db.session, _actor(), dropin.id, details, on_date=on, site=site(), now=utcnow()
         )
-    except DomainError as exc:
-        show_errors(form, exc)
-        return _render_form(form, exc.status, dropin=dropin, mode="edit")
-    flash(_("Saved. Registrants are told about changes to time and place."), "success")
-    return redirect(url_for("dropin_staff.detail", session_id=dropin.id))
+
+    return form_flow(
+        form,
+        change,
+        lambda _changed: saved(
+            _("Saved. Registrants are told about changes to time and place."),
+            url_for("dropin_staff.detail", session_id=dropin.id),
+        ),
+        lambda status: _render_form(form, status, dropin=dropin, mode="edit"),
+    )
 
 
-@bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
+@bp.route("/series/<id:series_id>/edit", methods=["GET", "POST"])
 @role_required(*HOST_ROLES)
 def edit_series(series_id: int) -> Any:
-    series = _series_or_404(series_id)
+    series = db.get_or_404(SessionSeries, series_id)
     now = utcnow()
     ids = set(upcoming_ids(db.session, series.id, now))
     upcoming = [
@@ -248,38 +222,42 @@ def edit_series(series_id: int) -> Any:
     ]
     form = SessionForm()
     _choices(form)
-    context = {"series": series, "mode": "series", "upcoming": upcoming}
     if request.method == "GET":
         if not upcoming:
             flash(_("This series has no upcoming sessions left to change."), "warning")
             return redirect(url_for("dropin_staff.index"))
         form.fill(series_details(upcoming))
-        return _render_form(form, 200, **context)
-    if not form.validate_on_submit():
-        return _render_form(form, 422, **context)
-    details, errors = read_details(form)
-    try:
-        raise_if(errors)
-        changed = update_series(db.session, _actor(), series.id, details, site=site(), now=now)
-    except DomainError as exc:
-        show_errors(form, exc)
-        return _render_form(form, exc.status, **context)
-    flash(
-        ngettext(
-            "Saved %(num)s upcoming session.", "Saved %(num)s upcoming sessions.", len(changed)
-        ),
-        "success",
+
+    def change() -> list[DropInSession]:
+        details, fields = read_details(form)
+        fields.check()
+        return update_series(db.session, _actor(), series.id, details, site=site(), now=now)
+
+    def changed(dropins: list[DropInSession]) -> Any:
+        return saved(
+            ngettext(
+                "Saved %(num)s upcoming session.",
+                "Saved %(num)s upcoming sessions.",
+                len(dropins),
+            ),
+            url_for("dropin_staff.detail", session_id=dropins[0].id),
+        )
+
+    return form_flow(
+        form,
+        change,
+        changed,
+        lambda status: _render_form(form, status, series=series, mode="series", upcoming=upcoming),
     )
-    return redirect(url_for("dropin_staff.detail", session_id=changed[0].id))
 
 
 # A session, its registrants ------------------------------------------------------
 
 
-@bp.get("/<int:session_id>")
+@bp.get("/<id:session_id>")
 @role_required(*HOST_ROLES)
 def detail(session_id: int) -> Any:
-    dropin = _session_or_404(session_id)
+    dropin = db.get_or_404(DropInSession, session_id)
     allowed = may_see_registrants(_actor(), dropin)
     return render_template(
         "dropins/staff_session.html",
@@ -307,10 +285,10 @@ def _csv_labels() -> dict[str, str]:
     }
 
 
-@bp.get("/<int:session_id>/registrants.csv")
+@bp.get("/<id:session_id>/registrants.csv")
 @role_required(*HOST_ROLES)
 def registrants_export(session_id: int) -> Response:
-    dropin = _session_or_404(session_id)
+    dropin = db.get_or_404(DropInSession, session_id)
     if not may_see_registrants(_actor(), dropin):
         abort(403)
     text = registrants_csv(
@@ -328,94 +306,90 @@ def registrants_export(session_id: int) -> Response:
     )
 
 
-@bp.route("/<int:session_id>/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
+@bp.route("/<id:session_id>/registrations/<id:registration_id>/cancel", methods=["GET", "POST"])
 @role_required(*HOST_ROLES)
 def remove_registrant(session_id: int, registration_id: int) -> Any:
     """Ask, then remove someone from the session (the next on the waitlist moves up)."""
-    dropin = _session_or_404(session_id)
-    reg = db.session.get(Registration, registration_id)
-    if reg is None or reg.session_id != dropin.id:
+    dropin = db.get_or_404(DropInSession, session_id)
+    reg = db.get_or_404(Registration, registration_id)
+    if reg.session_id != dropin.id:
         abort(404)
     if not may_see_registrants(_actor(), dropin):
         abort(403)
     form = CancelForm()
-    if request.method == "GET":
-        return render_template("dropins/staff_remove.html", form=form, dropin=dropin, reg=reg)
-    if not form.validate_on_submit():
-        return render_template("dropins/staff_remove.html", form=form, dropin=dropin, reg=reg), 422
-    try:
-        cancel_by_staff(db.session, _actor(), reg.id, site=site(), now=utcnow())
-    except DomainError as exc:
-        show_errors(form, exc)
-        return render_template(
-            "dropins/staff_remove.html", form=form, dropin=dropin, reg=reg
-        ), exc.status
-    flash(_("Registration cancelled; the person has been told."), "success")
-    return redirect(url_for("dropin_staff.detail", session_id=dropin.id))
+    return form_flow(
+        form,
+        lambda: cancel_by_staff(db.session, _actor(), reg.id, site=site(), now=utcnow()),
+        lambda _removed: saved(
+            _("Registration cancelled; the person has been told."),
+            url_for("dropin_staff.detail", session_id=dropin.id),
+        ),
+        lambda status: (
+            render_template("dropins/staff_remove.html", form=form, dropin=dropin, reg=reg),
+            status,
+        ),
+    )
 
 
 # Cancelling --------------------------------------------------------------------------
 
 
-@bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
+@bp.route("/<id:session_id>/cancel", methods=["GET", "POST"])
 @role_required(*HOST_ROLES)
 def cancel(session_id: int) -> Any:
-    dropin = _session_or_404(session_id)
+    dropin = db.get_or_404(DropInSession, session_id)
     form = CancelForm()
-    item = listing_for(db.session, dropin)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            cancel_session(
-                db.session,
-                _actor(),
-                dropin.id,
-                message=form.message.data,
-                site=site(),
-                now=utcnow(),
-            )
-        except DomainError as exc:
-            show_errors(form, exc)
-            status = exc.status
-        else:
-            flash(_("The session is cancelled and everyone signed up has been told."), "success")
-            return redirect(url_for("dropin_staff.detail", session_id=dropin.id))
-    elif form.is_submitted():
-        status = 422
-    return render_template(
-        "dropins/staff_cancel.html", form=form, dropin=dropin, sessions=[item], series=None
-    ), status
+    return form_flow(
+        form,
+        lambda: cancel_session(
+            db.session, _actor(), dropin.id, message=form.message.data, site=site(), now=utcnow()
+        ),
+        lambda _cancelled: saved(
+            _("The session is cancelled and everyone signed up has been told."),
+            url_for("dropin_staff.detail", session_id=dropin.id),
+        ),
+        lambda status: (
+            render_template(
+                "dropins/staff_cancel.html",
+                form=form,
+                dropin=dropin,
+                sessions=[listing_for(db.session, dropin)],
+                series=None,
+            ),
+            status,
+        ),
+    )
 
 
-@bp.route("/series/<int:series_id>/cancel", methods=["GET", "POST"])
+@bp.route("/series/<id:series_id>/cancel", methods=["GET", "POST"])
 @role_required(*HOST_ROLES)
 def cancel_whole_series(series_id: int) -> Any:
-    series = _series_or_404(series_id)
+    series = db.get_or_404(SessionSeries, series_id)
     now = utcnow()
     ids = set(upcoming_ids(db.session, series.id, now))
     items = [i for i in series_listings(db.session, series.id) if i.dropin.id in ids]
     form = CancelForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            cancelled = cancel_series(
-                db.session, _actor(), series.id, message=form.message.data, site=site(), now=now
-            )
-        except DomainError as exc:
-            show_errors(form, exc)
-            status = exc.status
-        else:
-            flash(
-                ngettext(
-                    "Cancelled %(num)s session; everyone signed up has been told.",
-                    "Cancelled %(num)s sessions; everyone signed up has been told.",
-                    len(cancelled),
-                ),
-                "success",
-            )
-            return redirect(url_for("dropin_staff.detail", session_id=cancelled[0].id))
-    elif form.is_submitted():
-        status = 422
-    return render_template(
-        "dropins/staff_cancel.html", form=form, dropin=None, sessions=items, series=series
-    ), status
+
+    def cancelled(dropins: list[DropInSession]) -> Any:
+        return saved(
+            ngettext(
+                "Cancelled %(num)s session; everyone signed up has been told.",
+                "Cancelled %(num)s sessions; everyone signed up has been told.",
+                len(dropins),
+            ),
+            url_for("dropin_staff.detail", session_id=dropins[0].id),
+        )
+
+    return form_flow(
+        form,
+        lambda: cancel_series(
+            db.session, _actor(), series.id, message=form.message.data, site=site(), now=now
+        ),
+        cancelled,
+        lambda status: (
+            render_template(
+                "dropins/staff_cancel.html", form=form, dropin=None, sessions=items, series=series
+            ),
+            status,
+        ),
+    )

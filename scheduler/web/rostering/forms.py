@@ -10,15 +10,14 @@ from wtforms import (
     DecimalField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from scheduler.i18n import weekday_name
 from scheduler.models import Channel
+from scheduler.web.forms import MultiCheckboxField
+from scheduler.web.i18n import weekday_name
 
 CHANNEL_LABELS = {
     Channel.DESK: _l("Information desk"),
@@ -27,11 +26,6 @@ CHANNEL_LABELS = {
     Channel.CHAT: _l("Chat"),
     Channel.BACK_OFFICE: _l("Back office"),
 }
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def weekday_choices() -> list[tuple[str, str]]:
@@ -133,7 +127,3 @@ class PreferenceForm(FlaskForm):
             ("prefer", str(_l("like to work then"))),
             ("dislike", str(_l("rather not work then"))),
         ]
-
-
-class EmptyForm(FlaskForm):
-    """Only the CSRF token: for delete and remove buttons."""

@@ -46,7 +46,7 @@ def index() -> Any:
     )
 
 
-@bp.get("/my-shifts/<int:shift_id>")
+@bp.get("/my-shifts/<id:shift_id>")
 @role_required(*STAFF_ROLES)
 def shift(shift_id: int) -> Any:
     """Where a shift in a calendar feed links to: the shift on "my shifts"."""

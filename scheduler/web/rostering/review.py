@@ -7,13 +7,13 @@ changes nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -21,13 +21,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale, gettext, ngettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from scheduler.booking.i18n import translator
 from scheduler.errors import DomainError
 from scheduler.extensions import db
+from scheduler.inputs import parse_date, parse_id, parse_ids
 from scheduler.models import (
     Person,
     PublishedShift,
@@ -43,12 +43,13 @@ from scheduler.rostering.exports import roster_csv
 from scheduler.rostering.periods import period_end
 from scheduler.rostering.problem import pool
 from scheduler.rostering.publish import compare, publish
-from scheduler.rostering.reasons import translate
 from scheduler.rostering.repair import start_repair
 from scheduler.rostering.review import build_review, person_roster
 from scheduler.rostering.roster_check import draft_pairs, roster_checker
-from scheduler.rostering.runs import active_run, run_state, start_run
+from scheduler.rostering.runs import SolverSettings, active_run, run_state, start_run
+from scheduler.web import current_site
 from scheduler.web.auth import role_required
+from scheduler.web.i18n import localize, page_language
 
 bp = Blueprint("roster_review", __name__, url_prefix="/staff/roster")
 
@@ -59,43 +60,21 @@ def _actor() -> Person:
     return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
-def _period_or_404(period_id: int) -> RosterPeriod:
-    period = db.session.get(RosterPeriod, period_id)
-    if period is None:
-        abort(404)
-    return period
-
-
-def _link(endpoint: str, **values: Any) -> str | None:
-    """A URL for an endpoint of another area, or None when that area is not installed."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
-
-
 def _message(exc: DomainError) -> list[str]:
     """The reasons of a refused action, in the reader's language, one per line."""
     if isinstance(exc, EditRefused):
-        return [
-            f"{v.rule} {translate(RULE_LABELS.get(v.rule, v.rule), gettext)}: {v.message}"
-            for v in exc.violations
-        ]
+        return edits.refused_text(exc, gettext)
     reason = getattr(exc, "reason", None)
     if reason is not None:
-        return [translate(reason, gettext)]
+        return [localize(reason)]
     if exc.fields:
-        return [f"{name}: {translate(text, gettext)}" for name, text in exc.fields.items()]
-    return [translate(exc.message, gettext)]
+        return [f"{name}: {localize(text)}" for name, text in exc.fields.items()]
+    return [localize(exc.message)]
 
 
-def _int(name: str) -> int | None:
-    raw = (request.form.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        return -1  # no such row: the use case says which field is wrong
+def _id(name: str) -> int | None:
+    """A row id from the posted form; a bad one is refused naming the field."""
+    return parse_id(request.form.get(name), name, required=False)
 
 
 def _review_page(
@@ -119,32 +98,30 @@ def _review_page(
         review=review,
         run=run,
         run_state=run_state(run) if run else None,
-        progress_url=_link("roster_runs.progress", run_id=run.id) if run else None,
-        runs_url=_link("roster_runs.period_runs", period_id=period.id),
+        progress_url=url_for("roster_runs.progress", run_id=run.id) if run else None,
+        runs_url=url_for("roster_runs.period_runs", period_id=period.id),
         diff=diff,
         people=people,
         errors=errors or [],
         refused=refused,
         form_name=form,
         values=request.form if request.method == "POST" else {},
-        rule_labels={k: translate(v, gettext) for k, v in RULE_LABELS.items()},
+        rule_labels={k: localize(v) for k, v in RULE_LABELS.items()},
     )
     return html, status
 
 
-@bp.get("/periods/<int:period_id>")
+@bp.get("/periods/<id:period_id>")
 @role_required(*LEADER)
 def review(period_id: int) -> Any:
-    return _review_page(_period_or_404(period_id))
+    return _review_page(db.get_or_404(RosterPeriod, period_id))
 
 
-@bp.get("/periods/<int:period_id>/people/<int:person_id>")
+@bp.get("/periods/<id:period_id>/people/<id:person_id>")
 @role_required(*LEADER)
 def person(period_id: int, person_id: int) -> Any:
-    period = _period_or_404(period_id)
-    someone = db.session.get(Person, person_id)
-    if someone is None:
-        abort(404)
+    period = db.get_or_404(RosterPeriod, period_id)
+    someone = db.get_or_404(Person, person_id)
     return render_template(
         "roster_review/person.html",
         period=period,
@@ -154,7 +131,7 @@ def person(period_id: int, person_id: int) -> Any:
 
 
 def _to_review(period_id: int) -> Any:
-    _period_or_404(period_id)
+    db.get_or_404(RosterPeriod, period_id)
     return redirect(url_for(".review", period_id=period_id, _anchor="edit"))
 
 
@@ -173,86 +150,86 @@ def _edit(period: RosterPeriod, form: str, action: Any) -> Any:
     return redirect(url_for(".review", period_id=period.id, _anchor="edit"), 303)
 
 
-@bp.route("/periods/<int:period_id>/assignments", methods=["GET", "POST"])
+@bp.route("/periods/<id:period_id>/assignments", methods=["GET", "POST"])
 @role_required(*LEADER)
 def add(period_id: int) -> Any:
     if request.method == "GET":  # the forms live on the review page
         return _to_review(period_id)
-    period = _period_or_404(period_id)
+    period = db.get_or_404(RosterPeriod, period_id)
     return _edit(
         period,
         "add",
         lambda: edits.add_assignment(
             db.session,
             period,
-            shift_id=_int("shift") or -1,
-            person_id=_int("person") or -1,
+            shift_id=_id("shift") or -1,
+            person_id=_id("person") or -1,
             actor=_actor(),
             override_reason=request.form.get("override_reason"),
         ),
     )
 
 
-@bp.route("/periods/<int:period_id>/assignments/move", methods=["GET", "POST"])
+@bp.route("/periods/<id:period_id>/assignments/move", methods=["GET", "POST"])
 @role_required(*LEADER)
 def move(period_id: int) -> Any:
     if request.method == "GET":  # the forms live on the review page
         return _to_review(period_id)
-    period = _period_or_404(period_id)
+    period = db.get_or_404(RosterPeriod, period_id)
     return _edit(
         period,
         "move",
         lambda: edits.move_assignment(
             db.session,
             period,
-            _int("assignment") or -1,
+            _id("assignment") or -1,
             actor=_actor(),
-            to_shift_id=_int("to_shift"),
-            to_person_id=_int("to_person"),
+            to_shift_id=_id("to_shift"),
+            to_person_id=_id("to_person"),
             override_reason=request.form.get("override_reason"),
         ),
     )
 
 
-@bp.route("/periods/<int:period_id>/assignments/remove", methods=["GET", "POST"])
+@bp.route("/periods/<id:period_id>/assignments/remove", methods=["GET", "POST"])
 @role_required(*LEADER)
 def remove(period_id: int) -> Any:
     if request.method == "GET":  # the forms live on the review page
         return _to_review(period_id)
-    period = _period_or_404(period_id)
+    period = db.get_or_404(RosterPeriod, period_id)
     return _edit(
         period,
         "remove",
         lambda: edits.remove_assignment(
             db.session,
             period,
-            _int("assignment") or -1,
+            _id("assignment") or -1,
             actor=_actor(),
             override_reason=request.form.get("override_reason"),
         ),
     )
 
 
-@bp.route("/periods/<int:period_id>/pins", methods=["GET", "POST"])
+@bp.route("/periods/<id:period_id>/pins", methods=["GET", "POST"])
 @role_required(*LEADER)
 def pins(period_id: int) -> Any:
     if request.method == "GET":  # the forms live on the review page
         return _to_review(period_id)
     """Save the pin checkboxes; with ``action=resolve`` also re-solve the rest."""
-    period = _period_or_404(period_id)
-    wanted = []
-    for raw in request.form.getlist("pinned"):
-        try:
-            wanted.append(int(raw))
-        except ValueError:
-            continue
+    period = db.get_or_404(RosterPeriod, period_id)
     try:
+        wanted = parse_ids(request.form.getlist("pinned"), "pinned")
         edits.set_pins(db.session, period, wanted, actor=_actor())
         if request.form.get("action") == "resolve":
-            run = start_run(db.session, period, kind=RunKind.RESOLVE, actor=_actor())
+            run = start_run(
+                db.session,
+                period,
+                kind=RunKind.RESOLVE,
+                actor=_actor(),
+                settings=SolverSettings.from_config(current_app.config),
+            )
             flash(gettext("Pins saved. The solver is re-solving the rest."), "success")
-            target = _link("roster_runs.progress", run_id=run.id)
-            return redirect(target or url_for(".review", period_id=period.id), 303)
+            return redirect(url_for("roster_runs.progress", run_id=run.id), 303)
     except DomainError as exc:
         return _review_page(period, errors=_message(exc), form="pins", status=exc.status)
     flash(gettext("Pins saved."), "success")
@@ -264,11 +241,11 @@ def _my_shifts_url() -> str:
     return base.rstrip("/") + url_for("my_shifts.index")
 
 
-@bp.route("/periods/<int:period_id>/publish", methods=["GET", "POST"])
+@bp.route("/periods/<id:period_id>/publish", methods=["GET", "POST"])
 @role_required(*LEADER)
 def publish_page(period_id: int) -> Any:
     """GET shows what publishing would change; POST publishes and e-mails those affected."""
-    period = _period_or_404(period_id)
+    period = db.get_or_404(RosterPeriod, period_id)
     if request.method == "POST":
         try:
             result = publish(
@@ -276,8 +253,8 @@ def publish_page(period_id: int) -> Any:
                 period,
                 actor=_actor(),
                 my_shifts_url=_my_shifts_url(),
-                language=str(get_locale() or "nb"),
-                translator=translator,
+                # People who chose no language get the publisher's.
+                site=replace(current_site(), language=page_language()),
             )
         except DomainError as exc:
             return _publish_page(period, _message(exc), exc.status)
@@ -325,40 +302,41 @@ def _publish_page(period: RosterPeriod, errors: list[str] | None = None, status:
             errors=errors or [],
             run=active_run(db.session, period),
             broken=broken,
-            rule_labels={k: translate(v, gettext) for k, v in RULE_LABELS.items()},
+            rule_labels={k: localize(v) for k, v in RULE_LABELS.items()},
         ),
         status,
     )
 
 
-def _parse_days(period: RosterPeriod) -> list[date]:
-    out = []
+def _days() -> list[date]:
+    """The days ticked on the repair form (each a date; a bad one is refused)."""
+    days = []
     for raw in request.form.getlist("days"):
-        try:
-            out.append(date.fromisoformat(raw))
-        except ValueError:
-            continue
-    return out
+        day = parse_date(raw, "days")
+        if day is not None:
+            days.append(day)
+    return days
 
 
-@bp.route("/periods/<int:period_id>/repair", methods=["GET", "POST"])
+@bp.route("/periods/<id:period_id>/repair", methods=["GET", "POST"])
 @role_required(*LEADER)
 def repair(period_id: int) -> Any:
     """Mark someone away on days of a published roster and re-solve around them."""
-    period = _period_or_404(period_id)
+    period = db.get_or_404(RosterPeriod, period_id)
     errors: list[str] = []
     status = 200
     if request.method == "POST":
-        person_id = _int("person")
-        someone = db.session.get(Person, person_id) if person_id else None
         try:
+            person_id = _id("person")
+            someone = db.session.get(Person, person_id) if person_id else None
             started = start_repair(
                 db.session,
                 period,
                 person=someone,
-                days=_parse_days(period),
+                days=_days(),
                 actor=_actor(),
                 note=request.form.get("note"),
+                settings=SolverSettings.from_config(current_app.config),
             )
         except DomainError as exc:
             errors, status = _message(exc), exc.status
@@ -370,8 +348,7 @@ def repair(period_id: int) -> Any:
                 ),
                 "success",
             )
-            target = _link("roster_runs.progress", run_id=started.run.id)
-            return redirect(target or url_for(".review", period_id=period.id), 303)
+            return redirect(url_for("roster_runs.progress", run_id=started.run.id), 303)
     start = period.start_date
     days = [start + timedelta(days=i) for i in range(7 * period.weeks)]
     on_roster = {
@@ -397,10 +374,10 @@ def repair(period_id: int) -> Any:
     return html, status
 
 
-@bp.get("/periods/<int:period_id>/roster.csv")
+@bp.get("/periods/<id:period_id>/roster.csv")
 @role_required(*LEADER)
 def export_csv(period_id: int) -> Any:
-    period = _period_or_404(period_id)
+    period = db.get_or_404(RosterPeriod, period_id)
     name = f"roster-{period.library.slug}-{period.start_date.isoformat()}.csv"
     return Response(
         roster_csv(db.session, period),

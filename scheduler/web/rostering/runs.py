@@ -7,13 +7,11 @@ endpoint every second (and refreshes itself without JavaScript).
 
 from __future__ import annotations
 
-import contextlib
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     jsonify,
@@ -27,13 +25,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from scheduler.errors import InputError
 from scheduler.extensions import db
+from scheduler.inputs import Fields, parse_date, parse_id, parse_number, parse_whole
 from scheduler.models import Library, RosterPeriod, RosterRun, RunKind, Shift
 from scheduler.models.people import Role
 from scheduler.rostering.periods import MAX_WEEKS, PeriodError, create_period, period_end
-from scheduler.rostering.reasons import translate
 from scheduler.rostering.runs import (
     RunError,
+    SolverSettings,
     active_run,
     latest_runs,
     run_state,
@@ -43,6 +43,8 @@ from scheduler.rostering.runs import (
 from scheduler.timeutil import monday_of, to_local, utcnow
 from scheduler.web import nav
 from scheduler.web.auth import role_required
+from scheduler.web.forms import saved
+from scheduler.web.i18n import localize
 
 bp = Blueprint("roster_runs", __name__, url_prefix="/staff/roster")
 
@@ -50,13 +52,12 @@ LEADER = (Role.SECTION_LEADER,)
 
 nav.add("roster_runs.periods", _l("Rosters"), roles=LEADER, area="staff", order=40)
 
-# Where a section leader changes what a roster is made of: the set-up pages, by
-# endpoint when they are installed and by path otherwise.
+# Where a section leader changes what a roster is made of: the set-up pages.
 SETUP_LINKS = (
-    ("roster_setup.pool", "pool", _l("First-line pool and contract hours")),
-    ("roster_setup.demand", "demand", _l("Demand rules (shifts needed)")),
-    ("roster_setup.hours", "hours", _l("Opening hours and closed days")),
-    ("roster_setup.points", "points", _l("Service points (first line, ground floor)")),
+    ("roster_setup.pool", _l("First-line pool and contract hours")),
+    ("roster_setup.demand", _l("Demand rules (shifts needed)")),
+    ("roster_setup.hours", _l("Opening hours and closed days")),
+    ("roster_setup.points", _l("Service points (first line, ground floor)")),
 )
 
 
@@ -65,41 +66,15 @@ def _helpers() -> dict[str, Any]:
     return {"last_day": lambda p: period_end(p) - timedelta(days=1)}
 
 
-def _link(endpoint: str, path: str, **values: Any) -> str:
-    if endpoint in current_app.view_functions:
-        try:
-            return url_for(endpoint, **values)
-        except Exception:  # an endpoint with other arguments: fall back to the path
-            pass
-    return path
-
-
 def review_url(period_id: int) -> str:
-    return _link("roster_review.review", f"/staff/roster/periods/{period_id}", period_id=period_id)
+    return url_for("roster_review.review", period_id=period_id)
 
 
 def setup_links(library_id: int) -> list[dict[str, str]]:
     return [
-        {
-            "url": _link(ep, f"/leader/setup/{library_id}/{page}", library_id=library_id),
-            "label": str(label),
-        }
-        for ep, page, label in SETUP_LINKS
+        {"url": url_for(endpoint, library_id=library_id), "label": str(label)}
+        for endpoint, label in SETUP_LINKS
     ]
-
-
-def _period_or_404(period_id: int) -> RosterPeriod:
-    period = db.session.get(RosterPeriod, period_id)
-    if period is None:
-        abort(404)
-    return period
-
-
-def _run_or_404(run_id: int) -> RosterRun:
-    run = db.session.get(RosterRun, run_id)
-    if run is None:
-        abort(404)
-    return run
 
 
 def _periods_page(errors: dict[str, str] | None = None, values: dict | None = None, status=200):
@@ -143,40 +118,29 @@ def periods() -> Any:
 
 
 def _create() -> Any:
-    form = request.form
-    values = {k: form.get(k, "") for k in ("library_id", "start", "weeks")}
-    errors: dict[str, str] = {}
-    library = None
-    with contextlib.suppress(ValueError):
-        library = db.session.get(Library, int(values["library_id"]))
+    values = {k: request.form.get(k, "") for k in ("library_id", "start", "weeks")}
+    fields = Fields(request.form)
+    library_id = fields.read("library_id", parse_id)
+    start = fields.read("start", parse_date, required=True)
+    weeks = fields.read("weeks", parse_whole, required=True)
+    errors = {name: localize(reason) for name, reason in fields.errors.items()}
+    library = db.session.get(Library, library_id) if library_id is not None else None
     if library is None:
         errors["library_id"] = gettext("Choose a library.")
-    try:
-        start = date.fromisoformat(values["start"])
-    except ValueError:
-        errors["start"] = gettext("Give the first day as a date (YYYY-MM-DD).")
-    try:
-        weeks: Any = int(values["weeks"])
-    except ValueError:
-        errors["weeks"] = gettext("Give the number of weeks as a whole number.")
-    if not errors:
-        assert library is not None
+    if not errors and library is not None and start is not None and weeks is not None:
         try:
             period = create_period(db.session, library, start, weeks, current_user)
         except PeriodError as exc:
-            errors[exc.field_name] = translate(exc.reason, gettext)
+            errors[exc.field_name] = localize(exc.reason)
         else:
             count = db.session.scalar(
                 select(db.func.count()).select_from(Shift).where(Shift.period_id == period.id)
             )
-            flash(
-                gettext(
-                    "Roster period created with %(count)s shifts. Generate a roster next.",
-                    count=count,
-                ),
-                "success",
+            message = gettext(
+                "Roster period created with %(count)s shifts. Generate a roster next.",
+                count=count,
             )
-            return redirect(url_for(".period_runs", period_id=period.id), 303)
+            return saved(message, url_for(".period_runs", period_id=period.id), code=303)
     return _periods_page(errors, values, 422)
 
 
@@ -203,41 +167,43 @@ def _runs_page(period: RosterPeriod, error: str | None = None, status: int = 200
     )
 
 
-@bp.route("/periods/<int:period_id>/runs", methods=["GET", "POST"])
+@bp.route("/periods/<id:period_id>/runs", methods=["GET", "POST"])
 @role_required(*LEADER)
 def period_runs(period_id: int) -> Any:
     """A period's runs; POST starts a new one (Generate)."""
-    period = _period_or_404(period_id)
+    period = db.get_or_404(RosterPeriod, period_id)
     if request.method == "POST":
         return _generate(period)
     return _runs_page(period)
 
 
 def _generate(period: RosterPeriod) -> Any:
-    raw = request.form.get("time_limit", "").strip()
-    limit: float | None = None
-    if raw:
-        try:
-            limit = float(raw)
-        except ValueError:
-            return _runs_page(
-                period, gettext("time limit: give a number of seconds (1 to 3600)."), 422
-            )
+    try:
+        limit = parse_number(request.form.get("time_limit"), "time_limit")
+    except InputError:
+        return _runs_page(period, gettext("time limit: give a number of seconds (1 to 3600)."), 422)
     try:
         kind = RunKind(request.form.get("kind", RunKind.GENERATE.value))
     except ValueError:
         return _runs_page(period, gettext("kind: not a kind of run."), 422)
     try:
-        run = start_run(db.session, period, kind=kind, actor=current_user, time_limit=limit)
+        run = start_run(
+            db.session,
+            period,
+            kind=kind,
+            actor=current_user,
+            time_limit=limit,
+            settings=SolverSettings.from_config(current_app.config),
+        )
     except RunError as exc:
-        return _runs_page(period, translate(exc.reason, gettext), 409)
+        return _runs_page(period, localize(exc.reason), 409)
     return redirect(url_for(".progress", run_id=run.id), 303)
 
 
-@bp.get("/runs/<int:run_id>")
+@bp.get("/runs/<id:run_id>")
 @role_required(*LEADER)
 def progress(run_id: int) -> Any:
-    run = _run_or_404(run_id)
+    run = db.get_or_404(RosterRun, run_id)
     return render_template(
         "roster_runs/progress.html",
         run=run,
@@ -249,10 +215,10 @@ def progress(run_id: int) -> Any:
     )
 
 
-@bp.get("/runs/<int:run_id>/state.json")
+@bp.get("/runs/<id:run_id>/state.json")
 @role_required(*LEADER)
 def state(run_id: int) -> Any:
-    run = _run_or_404(run_id)
+    run = db.get_or_404(RosterRun, run_id)
     data = run_state(run)
     data["review_url"] = review_url(run.period_id)
     response = jsonify(data)
@@ -260,11 +226,11 @@ def state(run_id: int) -> Any:
     return response
 
 
-@bp.route("/runs/<int:run_id>/stop", methods=["GET", "POST"])
+@bp.route("/runs/<id:run_id>/stop", methods=["GET", "POST"])
 @role_required(*LEADER)
 def stop(run_id: int) -> Any:
     """GET asks for confirmation (a link target); POST stops the run."""
-    run = _run_or_404(run_id)
+    run = db.get_or_404(RosterRun, run_id)
     if request.method == "GET":
         return render_template("roster_runs/stop.html", run=run, state=run_state(run))
     if stop_run(db.session, run):

@@ -1,7 +1,8 @@
 """Roster set-up pages for section leaders: points, hours, pool, demand and a preview.
 
-Views parse a form, call :mod:`scheduler.rostering.setup` and render; a use case's
-InputError becomes a message on the field it names, and the request rolls back.
+Views follow :func:`scheduler.web.forms.form_flow`: validate the form, call
+:mod:`scheduler.rostering.setup`, and redirect; a refusal becomes a message on the field
+it names, and the request rolls back.
 """
 
 from __future__ import annotations
@@ -10,25 +11,25 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from scheduler.errors import InputError
 from scheduler.extensions import db
-from scheduler.i18n import weekday_name
+from scheduler.inputs import parse_date, parse_id
 from scheduler.models import Channel, DemandRule, Library, Person, Role, ServicePoint, Skill
 from scheduler.rostering import setup
 from scheduler.timeutil import monday_of
 from scheduler.web import nav
 from scheduler.web.auth import role_required
+from scheduler.web.forms import ConfirmForm, form_flow, saved
+from scheduler.web.i18n import localize, weekday_name
 from scheduler.web.rostering.forms import (
     CHANNEL_LABELS,
     ClosedDateForm,
     DemandRuleForm,
-    EmptyForm,
     OpeningHoursForm,
     PoolMemberForm,
     ServicePointForm,
@@ -50,24 +51,14 @@ def weekday_short(weekday: int) -> str:
 
 def _library(library_id: int | None) -> Library:
     """The library in the URL; without one (links from other pages), the main library."""
-    if library_id is None:
-        library = db.session.scalar(
-            select(Library).order_by(Library.is_main.desc(), Library.position).limit(1)
-        )
-    else:
-        library = db.session.get(Library, library_id)
+    if library_id is not None:
+        return db.get_or_404(Library, library_id)
+    library = db.session.scalar(
+        select(Library).order_by(Library.is_main.desc(), Library.position).limit(1)
+    )
     if library is None:
         abort(404)
     return library
-
-
-def _apply_errors(form: FlaskForm, exc: InputError) -> None:
-    """Put each reason on the field it names, or at the top of the form."""
-    for name, reason in exc.fields.items() or {"": exc.message}.items():
-        if name in form._fields:
-            form[name].errors = [*list(form[name].errors), reason]
-        else:
-            form.form_errors.append(f"{name}: {reason}" if name else reason)
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -82,7 +73,7 @@ def _render(template: str, library: Library, status: int = 200, **context: Any) 
             library=library,
             libraries=libraries,
             channel_labels=CHANNEL_LABELS,
-            delete_form=EmptyForm(),
+            delete_form=ConfirmForm(),
             **context,
         ),
         status,
@@ -102,7 +93,10 @@ _LIBRARY_PAGES = {f"roster_setup.{n}" for n in ("points", "hours", "pool", "dema
 @bp.get("/")
 @role_required(LEADER)
 def index() -> Any:
-    chosen = request.args.get("library", type=int)
+    try:
+        chosen = parse_id(request.args.get("library"), "library", required=False)
+    except InputError:
+        chosen = None
     library = (db.session.get(Library, chosen) if chosen else None) or _library(None)
     return redirect(url_for(".points", library_id=library.id))
 
@@ -110,24 +104,21 @@ def index() -> Any:
 # Service points -------------------------------------------------------------------------
 
 
-@bp.route("/<int:library_id>/points", methods=["GET", "POST"])
+def _to_points(library: Library, message: str) -> Any:
+    return saved(message, url_for(".points", library_id=library.id))
+
+
+@bp.route("/<id:library_id>/points", methods=["GET", "POST"])
 @role_required(LEADER)
 def points(library_id: int) -> Any:
     library = _library(library_id)
     form = ServicePointForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            point = setup.save_service_point(db.session, library, _point_input(form))
-        except InputError as exc:
-            _apply_errors(form, exc)
-            status = 422
-        else:
-            flash(_("Added %(name)s.", name=point.name), "success")
-            return redirect(url_for(".points", library_id=library.id))
-    elif form.is_submitted():
-        status = 422
-    return _render("roster_setup/points.html", library, status, form=form)
+    return form_flow(
+        form,
+        lambda: setup.save_service_point(db.session, library, _point_input(form)),
+        lambda point: _to_points(library, _("Added %(name)s.", name=point.name)),
+        lambda status: _render("roster_setup/points.html", library, status, form=form),
+    )
 
 
 def _point_input(form: ServicePointForm) -> setup.PointInput:
@@ -141,13 +132,13 @@ def _point_input(form: ServicePointForm) -> setup.PointInput:
 
 
 def _point(library: Library, point_id: int) -> ServicePoint:
-    point = db.session.get(ServicePoint, point_id)
-    if point is None or point.library_id != library.id:
+    point = db.get_or_404(ServicePoint, point_id)
+    if point.library_id != library.id:
         abort(404)
     return point
 
 
-@bp.route("/<int:library_id>/points/<int:point_id>", methods=["GET", "POST"])
+@bp.route("/<id:library_id>/points/<id:point_id>", methods=["GET", "POST"])
 @role_required(LEADER)
 def edit_point(library_id: int, point_id: int) -> Any:
     library = _library(library_id)
@@ -155,19 +146,14 @@ def edit_point(library_id: int, point_id: int) -> Any:
     form = ServicePointForm(obj=point)
     if request.method == "GET":
         form.channel.data = point.channel.value
-    status = 200
-    if form.validate_on_submit():
-        try:
-            setup.save_service_point(db.session, library, _point_input(form), point)
-        except InputError as exc:
-            _apply_errors(form, exc)
-            status = 422
-        else:
-            flash(_("Saved %(name)s.", name=point.name), "success")
-            return redirect(url_for(".points", library_id=library.id))
-    elif form.is_submitted():
-        status = 422
-    return _render("roster_setup/point_form.html", library, status, form=form, point=point)
+    return form_flow(
+        form,
+        lambda: setup.save_service_point(db.session, library, _point_input(form), point),
+        lambda saved_point: _to_points(library, _("Saved %(name)s.", name=saved_point.name)),
+        lambda status: _render(
+            "roster_setup/point_form.html", library, status, form=form, point=point
+        ),
+    )
 
 
 def _confirm(library: Library, question: str, back: str) -> Any:
@@ -175,7 +161,7 @@ def _confirm(library: Library, question: str, back: str) -> Any:
     return _render("roster_setup/confirm.html", library, question=question, back=back)
 
 
-@bp.route("/<int:library_id>/points/<int:point_id>/remove", methods=["GET", "POST"])
+@bp.route("/<id:library_id>/points/<id:point_id>/remove", methods=["GET", "POST"])
 @role_required(LEADER)
 def remove_point(library_id: int, point_id: int) -> Any:
     library = _library(library_id)
@@ -186,67 +172,71 @@ def remove_point(library_id: int, point_id: int) -> Any:
             _("Remove the service point %(name)s?", name=point.name),
             url_for(".points", library_id=library.id),
         )
-    if not EmptyForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     name = point.name
     if setup.remove_service_point(db.session, point):
-        flash(_("Removed %(name)s.", name=name), "success")
-    else:
-        flash(
-            _("%(name)s is used by rosters, so it was taken out of use instead.", name=name),
-            "success",
-        )
-    return redirect(url_for(".points", library_id=library.id))
+        return _to_points(library, _("Removed %(name)s.", name=name))
+    return _to_points(
+        library, _("%(name)s is used by rosters, so it was taken out of use instead.", name=name)
+    )
 
 
 # Opening hours and closed dates ---------------------------------------------------------
 
 
-@bp.route("/<int:library_id>/hours", methods=["GET", "POST"])
+@bp.route("/<id:library_id>/hours", methods=["GET", "POST"])
 @role_required(LEADER)
 def hours(library_id: int) -> Any:
+    """Opening hours and closed dates on one page: each form posts its ``action``."""
     library = _library(library_id)
     hours_form = OpeningHoursForm(prefix="hours")
     closed_form = ClosedDateForm(prefix="closed")
-    status = 200
+    confirm = ConfirmForm()  # the delete buttons'
     action = request.form.get("action")
-    if request.method == "POST":
-        try:
-            if action == "add_hours" and hours_form.validate_on_submit():
-                setup.add_opening_hours(
-                    db.session,
-                    library,
-                    int(hours_form.weekday.data),
-                    hours_form.opens.data,
-                    hours_form.closes.data,
-                    hours_form.valid_from.data,
-                    hours_form.valid_until.data,
-                )
-            elif action == "add_closed" and closed_form.validate_on_submit():
-                setup.add_closed_date(
-                    db.session, library, closed_form.date.data, closed_form.reason.data
-                )
-            elif action in ("delete_hours", "delete_closed") and EmptyForm().validate_on_submit():
-                row_id = request.form.get("id", type=int) or 0
-                if action == "delete_hours":
-                    setup.delete_opening_hours(db.session, library, row_id)
-                else:
-                    setup.delete_closed_date(db.session, library, row_id)
+    form = {"add_hours": hours_form, "add_closed": closed_form}.get(action or "", confirm)
+
+    def act() -> None:
+        if action == "add_hours":
+            setup.add_opening_hours(
+                db.session,
+                library,
+                int(hours_form.weekday.data),
+                hours_form.opens.data,
+                hours_form.closes.data,
+                hours_form.valid_from.data,
+                hours_form.valid_until.data,
+            )
+        elif action == "add_closed":
+            setup.add_closed_date(
+                db.session, library, closed_form.date.data, closed_form.reason.data
+            )
+        elif action in ("delete_hours", "delete_closed"):
+            row_id = parse_id(request.form.get("id"), "id")
+            assert row_id is not None
+            if action == "delete_hours":
+                setup.delete_opening_hours(db.session, library, row_id)
             else:
-                status = 422
-        except InputError as exc:
-            _apply_errors(closed_form if action == "add_closed" else hours_form, exc)
-            status = 422
-        if status == 200:
-            flash(_("Saved."), "success")
-            return redirect(url_for(".hours", library_id=library.id))
-    return _render(
-        "roster_setup/hours.html",
-        library,
-        status,
-        hours_form=hours_form,
-        closed_form=closed_form,
-        action=action,
+                setup.delete_closed_date(db.session, library, row_id)
+        else:
+            raise InputError.field("action", _("Unknown action: reload the page and try again."))
+
+    def render(status: int) -> Any:
+        hours_form.form_errors.extend(confirm.form_errors)  # a refused delete, above the hours
+        return _render(
+            "roster_setup/hours.html",
+            library,
+            status,
+            hours_form=hours_form,
+            closed_form=closed_form,
+            action=action,
+        )
+
+    return form_flow(
+        form,
+        act,
+        lambda _done: saved(_("Saved."), url_for(".hours", library_id=library.id)),
+        render,
     )
 
 
@@ -267,7 +257,11 @@ def _pool_input(form: PoolMemberForm) -> setup.PoolInput:
     )
 
 
-@bp.route("/<int:library_id>/pool", methods=["GET", "POST"])
+def _to_pool(library: Library, message: str) -> Any:
+    return saved(message, url_for(".pool", library_id=library.id))
+
+
+@bp.route("/<id:library_id>/pool", methods=["GET", "POST"])
 @role_required(LEADER)
 def pool(library_id: int) -> Any:
     library = _library(library_id)
@@ -283,31 +277,33 @@ def pool(library_id: int) -> Any:
         if p.id not in in_pool
     ]
     form.person_id.choices = [(p.id, f"{p.name} ({p.email})") for p in candidates]
-    status = 200
-    if form.validate_on_submit():
+
+    def add() -> Person:
         person = db.session.get(Person, form.person_id.data)
         assert person is not None  # a valid choice
-        try:
-            setup.save_pool_member(db.session, library, person, _pool_input(form))
-        except InputError as exc:
-            _apply_errors(form, exc)
-            status = 422
-        else:
-            flash(_("%(name)s is in the first-line pool.", name=person.name), "success")
-            return redirect(url_for(".pool", library_id=library.id))
-    elif form.is_submitted():
-        status = 422
-    return _render("roster_setup/pool.html", library, status, form=form, members=members)
+        setup.save_pool_member(db.session, library, person, _pool_input(form))
+        return person
+
+    return form_flow(
+        form,
+        add,
+        lambda person: _to_pool(
+            library, _("%(name)s is in the first-line pool.", name=person.name)
+        ),
+        lambda status: _render(
+            "roster_setup/pool.html", library, status, form=form, members=members
+        ),
+    )
 
 
 def _member(library: Library, person_id: int) -> Person:
-    person = db.session.get(Person, person_id)
-    if person is None or library not in person.libraries:
+    person = db.get_or_404(Person, person_id)
+    if library not in person.libraries:
         abort(404)
     return person
 
 
-@bp.route("/<int:library_id>/pool/<int:person_id>", methods=["GET", "POST"])
+@bp.route("/<id:library_id>/pool/<id:person_id>", methods=["GET", "POST"])
 @role_required(LEADER)
 def edit_member(library_id: int, person_id: int) -> Any:
     library = _library(library_id)
@@ -317,22 +313,17 @@ def edit_member(library_id: int, person_id: int) -> Any:
     form.skills.choices = _skill_choices()
     if request.method == "GET":
         form.skills.data = person.skill_codes
-    status = 200
-    if form.validate_on_submit():
-        try:
-            setup.save_pool_member(db.session, library, person, _pool_input(form))
-        except InputError as exc:
-            _apply_errors(form, exc)
-            status = 422
-        else:
-            flash(_("Saved %(name)s.", name=person.name), "success")
-            return redirect(url_for(".pool", library_id=library.id))
-    elif form.is_submitted():
-        status = 422
-    return _render("roster_setup/member_form.html", library, status, form=form, person=person)
+    return form_flow(
+        form,
+        lambda: setup.save_pool_member(db.session, library, person, _pool_input(form)),
+        lambda _saved: _to_pool(library, _("Saved %(name)s.", name=person.name)),
+        lambda status: _render(
+            "roster_setup/member_form.html", library, status, form=form, person=person
+        ),
+    )
 
 
-@bp.route("/<int:library_id>/pool/<int:person_id>/remove", methods=["GET", "POST"])
+@bp.route("/<id:library_id>/pool/<id:person_id>/remove", methods=["GET", "POST"])
 @role_required(LEADER)
 def remove_member(library_id: int, person_id: int) -> Any:
     library = _library(library_id)
@@ -343,11 +334,10 @@ def remove_member(library_id: int, person_id: int) -> Any:
             _("Take %(name)s out of the first-line pool?", name=person.name),
             url_for(".pool", library_id=library.id),
         )
-    if not EmptyForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     setup.remove_pool_member(db.session, library, person)
-    flash(_("%(name)s is no longer in the pool.", name=person.name), "success")
-    return redirect(url_for(".pool", library_id=library.id))
+    return _to_pool(library, _("%(name)s is no longer in the pool.", name=person.name))
 
 
 # Demand rules and the preview -----------------------------------------------------------
@@ -380,57 +370,53 @@ def _demand_input(form: DemandRuleForm) -> setup.DemandInput:
     )
 
 
-def _save_demand(library: Library, form: DemandRuleForm, rule: DemandRule | None) -> int:
-    try:
-        setup.save_demand_rule(db.session, library, _demand_input(form), rule)
-    except InputError as exc:
-        _apply_errors(form, exc)
-        return 422
-    return 200
+def _to_demand(library: Library, message: str) -> Any:
+    return saved(message, url_for(".demand", library_id=library.id))
 
 
-@bp.route("/<int:library_id>/demand", methods=["GET", "POST"])
+@bp.route("/<id:library_id>/demand", methods=["GET", "POST"])
 @role_required(LEADER)
 def demand(library_id: int) -> Any:
     library = _library(library_id)
     form = _demand_form(library)
-    status = 200
-    if form.validate_on_submit():
-        status = _save_demand(library, form, None)
-        if status == 200:
-            flash(_("Demand rule added."), "success")
-            return redirect(url_for(".demand", library_id=library.id))
-    elif form.is_submitted():
-        status = 422
-    rules = setup.library_rules(db.session, library.id)
-    return _render("roster_setup/demand.html", library, status, form=form, rules=rules)
+    return form_flow(
+        form,
+        lambda: setup.save_demand_rule(db.session, library, _demand_input(form), None),
+        lambda _rule: _to_demand(library, _("Demand rule added.")),
+        lambda status: _render(
+            "roster_setup/demand.html",
+            library,
+            status,
+            form=form,
+            rules=setup.library_rules(db.session, library.id),
+        ),
+    )
 
 
 def _rule(library: Library, rule_id: int) -> DemandRule:
-    rule = db.session.get(DemandRule, rule_id)
-    if rule is None or rule.service_point.library_id != library.id:
+    rule = db.get_or_404(DemandRule, rule_id)
+    if rule.service_point.library_id != library.id:
         abort(404)
     return rule
 
 
-@bp.route("/<int:library_id>/demand/<int:rule_id>", methods=["GET", "POST"])
+@bp.route("/<id:library_id>/demand/<id:rule_id>", methods=["GET", "POST"])
 @role_required(LEADER)
 def edit_rule(library_id: int, rule_id: int) -> Any:
     library = _library(library_id)
     rule = _rule(library, rule_id)
     form = _demand_form(library, rule)
-    status = 200
-    if form.validate_on_submit():
-        status = _save_demand(library, form, rule)
-        if status == 200:
-            flash(_("Demand rule saved."), "success")
-            return redirect(url_for(".demand", library_id=library.id))
-    elif form.is_submitted():
-        status = 422
-    return _render("roster_setup/rule_form.html", library, status, form=form, rule=rule)
+    return form_flow(
+        form,
+        lambda: setup.save_demand_rule(db.session, library, _demand_input(form), rule),
+        lambda _rule: _to_demand(library, _("Demand rule saved.")),
+        lambda status: _render(
+            "roster_setup/rule_form.html", library, status, form=form, rule=rule
+        ),
+    )
 
 
-@bp.route("/<int:library_id>/demand/<int:rule_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:library_id>/demand/<id:rule_id>/delete", methods=["GET", "POST"])
 @role_required(LEADER)
 def delete_rule(library_id: int, rule_id: int) -> Any:
     library = _library(library_id)
@@ -446,29 +432,26 @@ def delete_rule(library_id: int, rule_id: int) -> Any:
             ),
             url_for(".demand", library_id=library.id),
         )
-    if not EmptyForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     setup.delete_demand_rule(db.session, library, rule)
-    flash(_("Demand rule deleted."), "success")
-    return redirect(url_for(".demand", library_id=library.id))
+    return _to_demand(library, _("Demand rule deleted."))
 
 
-@bp.get("/<int:library_id>/preview")
+@bp.get("/<id:library_id>/preview")
 @role_required(LEADER)
 def preview(library_id: int) -> Any:
     library = _library(library_id)
-    raw = request.args.get("week") or ""
+    error = None
     try:
-        day = date.fromisoformat(raw) if raw else date.today()
-    except ValueError:
-        day, error = date.today(), _("week: %(value)s is not a date (YYYY-MM-DD)", value=raw)
-    else:
-        error = None
+        day = parse_date(request.args.get("week"), "week") or date.today()
+    except InputError as exc:
+        day, error = date.today(), f"week: {localize(exc.fields['week'])}"
     monday = monday_of(day)
     try:
         specs = setup.preview_week(db.session, library, monday)
     except InputError as exc:
-        specs, error = [], exc.message
+        specs, error = [], localize(exc.message)
     grid = setup.week_grid(specs, monday)
     return _render(
         "roster_setup/preview.html",

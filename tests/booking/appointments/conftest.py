@@ -10,19 +10,19 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from scheduler import jobs
 from scheduler.booking.appointments.book import BookingRequest
-from scheduler.booking.context import BookingContext
+from scheduler.jobs.runner import run_pending
 from scheduler.models import AvailabilityRule, BookingSettings, Mode, Role
-from tests.booking.appointments.helpers import NOW, context_at
+from scheduler.site import Site
+from tests.booking.appointments.helpers import NOW, site_at
 
 _seq = itertools.count(1)
 
 
 @pytest.fixture
-def ctx() -> BookingContext:
-    """A booking context at NOW (``context_at`` gives one at another instant)."""
-    return context_at(NOW)
+def site() -> Site:
+    """The site context at NOW (``site_at`` gives one at another instant)."""
+    return site_at(NOW)
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def outbox(app):
     oldest first, as written to ``instance/outbox``."""
 
     def _read() -> list:
-        jobs.run_pending(app)
+        run_pending(app)
         folder = Path(app.instance_path) / "outbox"
         return [
             message_from_bytes(path.read_bytes(), policy=policy.default)

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from sqlalchemy import select
 
-from scheduler.booking.context import BookingContext
 from scheduler.models import OutboundEmail
+from scheduler.site import Site
 from scheduler.timeutil import local_to_utc
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -28,11 +28,11 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return local_to_utc(day, time(hour, minute), OSLO)
 
 
-def context_at(now: datetime, **kw) -> BookingContext:
+def site_at(now: datetime, **kw) -> Site:
     kw.setdefault("public_url", "https://library.test")
     kw.setdefault("secret_key", SECRET)
     kw.setdefault("language", "en")  # e-mails to people whose language is unknown
-    return BookingContext(now=now, **kw)
+    return Site(now=now, **kw)
 
 
 def emails_to(db, address: str) -> list[OutboundEmail]:

@@ -1,4 +1,4 @@
-"""The public JSON API for booking, as specified in ../shared/API.md."""
+"""The public JSON API for booking (the contract in /api/v1/openapi.json)."""
 
 from __future__ import annotations
 

@@ -13,10 +13,10 @@ from scheduler.models import Appointment, AppointmentStatus, OutboundEmail
 from tests.booking.appointments.helpers import NOW, TUESDAY, at
 
 
-def test_purge_blanks_patron_details_after_the_retention(db, ctx, librarian, request_for) -> None:
-    old = svc.book(db.session, request_for(librarian, at(TUESDAY, 9)), ctx=ctx).appointment
+def test_purge_blanks_patron_details_after_the_retention(db, site, librarian, request_for) -> None:
+    old = svc.book(db.session, request_for(librarian, at(TUESDAY, 9)), site=site).appointment
     recent = svc.book(
-        db.session, request_for(librarian, at(TUESDAY + timedelta(days=7), 9)), ctx=ctx
+        db.session, request_for(librarian, at(TUESDAY + timedelta(days=7), 9)), site=site
     ).appointment
     # 180 days after the first appointment ended, but not after the second.
     later = old.ends_at + timedelta(days=180, hours=1)
@@ -36,14 +36,14 @@ def test_purge_blanks_patron_details_after_the_retention(db, ctx, librarian, req
 
 
 def test_purge_deletes_old_sent_emails_and_releases_expired_holds(
-    db, ctx, librarian, request_for, topic, create_topic_group
+    db, site, librarian, request_for, topic, create_topic_group
 ) -> None:
-    svc.book(db.session, request_for(librarian, at(TUESDAY, 9)), ctx=ctx)
+    svc.book(db.session, request_for(librarian, at(TUESDAY, 9)), site=site)
     for mail in db.session.scalars(select(OutboundEmail)):
         mail.state = "sent"
         mail.created_at = NOW - timedelta(days=200)
     topic.group = create_topic_group(allowed_email_domains="uni.example")
-    pending = svc.book(db.session, request_for(librarian, at(TUESDAY, 10, 30)), ctx=ctx)
+    pending = svc.book(db.session, request_for(librarian, at(TUESDAY, 10, 30)), site=site)
     report = purge_personal_data(db.session, now=NOW + timedelta(hours=1), retention_days=180)
     assert report.emails == 2
     assert report.holds_released == 1
@@ -52,8 +52,8 @@ def test_purge_deletes_old_sent_emails_and_releases_expired_holds(
     assert db.session.scalar(select(func.count()).select_from(OutboundEmail)) == 1
 
 
-def test_purge_command(db, ctx, runner, librarian, request_for) -> None:
-    svc.book(db.session, request_for(librarian, at(TUESDAY, 9)), ctx=ctx)
+def test_purge_command(db, site, runner, librarian, request_for) -> None:
+    svc.book(db.session, request_for(librarian, at(TUESDAY, 9)), site=site)
     db.session.commit()
     with time_machine.travel(at(TUESDAY, 12) + timedelta(days=31), tick=False):
         kept = runner.invoke(args=["purge"])  # RETENTION_DAYS = 180

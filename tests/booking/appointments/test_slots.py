@@ -20,7 +20,7 @@ from scheduler.models import (
     PublishedShiftStatus,
     SessionStatus,
 )
-from tests.booking.appointments.helpers import NOW, OSLO, TODAY, TUESDAY, at, context_at
+from tests.booking.appointments.helpers import NOW, OSLO, TODAY, TUESDAY, at, site_at
 
 
 def find(db, topic=None, first=TUESDAY, last=TUESDAY, now=NOW, **kw):
@@ -136,24 +136,24 @@ def test_exceptions_from_the_database(db, librarian, topic, library) -> None:
 
 
 def test_booked_time_and_buffer_disappear_from_the_slots(
-    db, ctx, topic, create_librarian, request_for
+    db, site, topic, create_librarian, request_for
 ) -> None:
     librarian = create_librarian(buffer_minutes=15)
     assert times(find(db, topic)) == ["09:00", "10:00", "11:00"]
-    svc.book(db.session, request_for(librarian, at(TUESDAY, 10)), ctx=ctx)
+    svc.book(db.session, request_for(librarian, at(TUESDAY, 10)), site=site)
     assert times(find(db, topic)) == ["09:00", "11:00"]
 
 
 def test_a_pending_booking_blocks_only_while_held(
-    db, ctx, topic, librarian, request_for, create_topic_group
+    db, site, topic, librarian, request_for, create_topic_group
 ) -> None:
     topic.group = create_topic_group(allowed_email_domains="uni.example")
-    svc.book(db.session, request_for(librarian, at(TUESDAY, 9)), ctx=ctx)
+    svc.book(db.session, request_for(librarian, at(TUESDAY, 9)), site=site)
     assert "09:00" not in times(find(db, topic))
     later = NOW + timedelta(minutes=31)
     assert "09:00" in times(find(db, topic, now=later))
     # ... and booking it then succeeds.
-    svc.book(db.session, request_for(librarian, at(TUESDAY, 9)), ctx=context_at(later))
+    svc.book(db.session, request_for(librarian, at(TUESDAY, 9)), site=site_at(later))
 
 
 def test_library_and_mode_filters(db, topic, create_librarian, create_library) -> None:

@@ -31,11 +31,11 @@ def _clock(frozen):
 
 
 @pytest.fixture
-def booked(db, ctx, librarian, request_for):
+def booked(db, site, librarian, request_for):
     return svc.book(
         db.session,
         request_for(librarian, at(TUESDAY, 9), name="Ola Student", email="ola@uni.example"),
-        ctx=ctx,
+        site=site,
     ).appointment
 
 

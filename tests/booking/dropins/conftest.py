@@ -9,9 +9,9 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from scheduler.booking.dropins.notices import Site
 from scheduler.booking.dropins.registrations import Registrant, register
 from scheduler.models import DropInSession, OutboundEmail, Role
+from scheduler.site import Site
 from scheduler.timeutil import local_to_utc, utcnow
 
 _seq = itertools.count(1)

@@ -1,4 +1,4 @@
-"""The drop-in part of the public JSON API, as ../shared/API.md describes it."""
+"""The drop-in part of the public JSON API (the contract in /api/v1/openapi.json)."""
 
 from __future__ import annotations
 

@@ -38,22 +38,6 @@ def test_upcoming_sessions_are_untouched(db, create_dropin, sign_up) -> None:
     assert db.session.scalar(select(Registration.email)) == "student1@uni.example"
 
 
-def test_purge_command(app, runner, db, create_dropin, sign_up) -> None:
-    dropin = create_dropin(capacity=5)
-    sign_up(dropin, 1)
-    dropin.starts_at -= timedelta(days=400)
-    dropin.ends_at -= timedelta(days=400)
-    db.session.commit()
-    result = runner.invoke(args=["purge-registrations"])
-    assert result.exit_code == 0, result.output
-    assert "Purged 1 registration" in result.output
-    db.session.expire_all()
-    assert db.session.scalar(select(Registration.email)) is None
-    bad = runner.invoke(args=["purge-registrations", "--days", "-1"])
-    assert bad.exit_code == 2
-    assert "--days" in bad.output
-
-
 def test_csv_lists_places_then_waitlist_and_defuses_formulas(db, create_dropin, sign_up) -> None:
     dropin = create_dropin(capacity=1, question="Topics?", lunch=True)
     sign_up(dropin, 1, name='=HYPERLINK("x")', answer="Zotero, EndNote", lunch=True)
@@ -69,7 +53,9 @@ def test_csv_lists_places_then_waitlist_and_defuses_formulas(db, create_dropin, 
     ]
 
 
-def test_the_shared_purge_command_covers_registrations(runner, db, create_dropin, sign_up):
+def test_the_purge_command_covers_registrations(runner, db, create_dropin, sign_up):
+    """``scheduler purge`` forgets registrants too (``purge --days -3`` is refused in
+    tests/booking/appointments/test_retention.py)."""
     dropin = create_dropin(capacity=5)
     sign_up(dropin, 1)
     dropin.starts_at -= timedelta(days=400)

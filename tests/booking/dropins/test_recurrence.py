@@ -79,4 +79,4 @@ def test_recurrences_that_give_no_usable_dates_name_the_field(
 def test_a_bad_date_in_the_list_is_named() -> None:
     with pytest.raises(InputError) as caught:
         parse_dates("2027-03-04, 4 March")
-    assert caught.value.fields == {"dates": "4 is not a date (use YYYY-MM-DD)"}
+    assert caught.value.fields == {"dates": "4 is not a date like 2027-01-05"}

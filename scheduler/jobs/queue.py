@@ -2,17 +2,17 @@
 
 Only the job id goes over the queue; the job row in the database stays the truth.
 A worker process (``scheduler worker``) receives an id and calls
-:func:`scheduler.jobs.run_job`, which claims the row with a conditional UPDATE, so a
+:func:`scheduler.jobs.runner.run_job`, which claims the row with a conditional UPDATE, so a
 duplicated or stale message runs nothing twice. The worker also sweeps: jobs whose
 worker died (no heartbeat, or a dead process on this host) are re-queued or failed by
-:func:`scheduler.jobs.sweep_lost_jobs`, and queued rows the queue has lost track of
+:func:`scheduler.jobs.sweeper.sweep_lost_jobs`, and queued rows the queue has lost track of
 (Redis was down when the web process committed, or the sweeper re-queued them) are
-sent again. Why Huey rather than Celery: see docs/background-jobs.md.
+sent again. The worker runs the same handlers as the thread worker: the app's list in
+:mod:`scheduler.jobs.registry`. Why Huey rather than Celery: see docs/background-jobs.md.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -20,7 +20,9 @@ from collections.abc import Callable
 from flask import Flask
 from huey import RedisHuey
 
-from scheduler import jobs
+from scheduler.jobs import dispatch
+from scheduler.jobs.runner import queued_job_ids, run_job
+from scheduler.jobs.sweeper import sweep_lost_jobs
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ class JobQueue:
 
         @self.huey.task(name=TASK_NAME)
         def run_job_task(job_id: int) -> None:
-            jobs.run_job(app, int(job_id))
+            run_job(app, int(job_id))
 
         self.task: Callable[[int], object] = run_job_task
 
@@ -61,7 +63,7 @@ class JobQueue:
         """Send queued rows again when the queue itself is empty (they were lost)."""
         if self.pending():
             return 0
-        ids = jobs.queued_job_ids(self.app)
+        ids = queued_job_ids(self.app)
         self.send(ids)
         return len(ids)
 
@@ -70,21 +72,12 @@ def init_app(app: Flask) -> JobQueue:
     """Send every committed job id to Redis as well (called when BROKER_URL is set)."""
     queue = JobQueue(app)
     app.extensions[EXTENSION_KEY] = queue
-    jobs.set_external_dispatch(app, queue.send)
+    dispatch.listen(app, queue.send)
     return queue
 
 
 def get_queue(app: Flask) -> JobQueue | None:
     return app.extensions.get(EXTENSION_KEY)
-
-
-def _import_job_modules(app: Flask) -> None:
-    """Import extra modules that register job handlers (``JOB_MODULES``, comma-separated)."""
-    names = app.config.get("JOB_MODULES") or []
-    if isinstance(names, str):
-        names = [n.strip() for n in names.split(",") if n.strip()]
-    for name in names:
-        importlib.import_module(name)
 
 
 class Sweeper:
@@ -98,7 +91,7 @@ class Sweeper:
 
     def sweep_once(self) -> None:
         try:
-            lost = jobs.sweep_lost_jobs(self.queue.app)
+            lost = sweep_lost_jobs(self.queue.app)
             if lost:
                 log.warning("swept %s lost job(s)", lost)
             self.queue.resend_unsent()
@@ -122,7 +115,6 @@ def run_worker(app: Flask, workers: int = 1) -> None:
     queue = get_queue(app)
     if queue is None:
         raise RuntimeError("BROKER_URL is not set: there is no queue to work for")
-    _import_job_modules(app)
     sweeper = Sweeper(queue, float(app.config.get("JOBS_SWEEP_SECONDS") or 30))
     sweeper.start()
     consumer = queue.huey.create_consumer(
