@@ -118,6 +118,8 @@ def test_bare_postgresql_url_uses_psycopg3(instance: Path) -> None:
         ({"TIMEZONE": "Mars/Olympus_Mons"}, "SCHEDULER_TIMEZONE"),
         ({"LANGUAGES": ["de"]}, "SCHEDULER_LANGUAGES"),
         ({"BROKER_URL": "amqp://guest@localhost//"}, "SCHEDULER_BROKER_URL"),
+        ({"JOB_HANDLERS": {"report": "nowhere.at.all:run"}}, "SCHEDULER_JOB_HANDLERS"),
+        ({"JOB_HANDLERS": ["tests.queue_jobs:write_rows"]}, "SCHEDULER_JOB_HANDLERS"),
     ],
 )
 def test_bad_settings_stop_startup_naming_the_setting(instance: Path, settings, named) -> None:
