@@ -11,6 +11,7 @@ from flask import Flask
 from scheduler.config import (
     DEFAULTS,
     ConfigError,
+    allowed_networks,
     check_timezone,
     database_url,
     ensure_instance_folder,
@@ -47,7 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config)
     _finish_config(app)
 
-    from scheduler import jobs
+    from scheduler import jobs, logs, metrics
     from scheduler.cli import register_commands
     from scheduler.database import init_database
     from scheduler.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -60,7 +61,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     init_i18n(app, babel)
+    logs.init_app(app)
     init_web(app)
+    metrics.init_app(app)
     jobs.init_app(app)
     register_commands(app)
     return app
@@ -81,5 +84,13 @@ def _finish_config(app: Flask) -> None:
         raise ConfigError(f"SCHEDULER_LANGUAGES: {languages!r} must list nb and/or en")
     cfg["LANGUAGES"] = list(languages)
     cfg["RATELIMIT_ENABLED"] = cfg.get("RATELIMIT_ENABLED", True)
+    cfg["METRICS_ALLOW_NETWORKS"] = allowed_networks(cfg.get("METRICS_ALLOW"))
+    if str(cfg.get("LOG_FORMAT")) not in ("json", "text"):
+        raise ConfigError(f"SCHEDULER_LOG_FORMAT: {cfg.get('LOG_FORMAT')!r} must be json or text")
+    if str(cfg.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
+        # A Redis that does not answer must not hold requests up: give up fast, fall back.
+        cfg.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+        )
     if cfg.get("BROKER_URL") and not str(cfg["BROKER_URL"]).startswith(("redis://", "rediss://")):
         raise ConfigError(f"SCHEDULER_BROKER_URL: {cfg['BROKER_URL']!r} is not a redis:// URL")

@@ -17,6 +17,7 @@ import logging
 import threading
 from collections.abc import Callable
 
+import redis
 from flask import Flask
 from huey import RedisHuey
 
@@ -33,9 +34,15 @@ class JobQueue:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
+        # A Redis that does not answer must not hold a request up: the row is safe in the
+        # database and the sweeper sends it again (docs/background-jobs.md). The socket
+        # timeout stays above Huey's 1 s blocking read.
+        pool = redis.ConnectionPool.from_url(
+            str(app.config["BROKER_URL"]), socket_connect_timeout=1, socket_timeout=3
+        )
         self.huey = RedisHuey(
             name=str(app.config.get("BROKER_QUEUE") or "scheduler-jobs"),
-            url=str(app.config["BROKER_URL"]),
+            connection_pool=pool,
             results=False,  # outcomes live in the job row, not in Redis
             utc=True,
         )
@@ -53,6 +60,10 @@ class JobQueue:
                 self.task(job_id)
             except Exception:  # Redis down: the row stays queued; the worker resends it
                 log.exception("could not send job %s to the queue", job_id)
+
+    def ping(self) -> None:
+        """Raise unless Redis answers (for /readyz)."""
+        self.huey.storage.conn.ping()
 
     def pending(self) -> int:
         return int(self.huey.pending_count())

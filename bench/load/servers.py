@@ -96,6 +96,7 @@ def environment(setup: Setup, tag: str) -> dict[str, str]:
             "SCHEDULER_RATELIMIT_SIGN_IN": "100000 per minute",
             "SCHEDULER_PUBLIC_URL": setup.url,
             "SCHEDULER_JOBS_SWEEP_SECONDS": "10",
+            "SCHEDULER_LOG_FORMAT": "json",
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -112,6 +113,8 @@ def start(setup: Setup, tag: str) -> Running:
             sys.executable,
             "-m",
             "gunicorn",
+            "--config",
+            "python:scheduler.gunicorn_conf",
             "--workers",
             str(setup.web_workers),
             "--worker-class",

@@ -34,6 +34,10 @@ def init_web(app: Flask) -> None:
     from scheduler.web import admin, api, auth, booking, feeds, home, nav, staff
 
     auth.init_login(app)
+    from scheduler.web import operations
+
+    # First, so that its /healthz (liveness, no database) is the one that answers.
+    app.register_blueprint(operations.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff.bp)
