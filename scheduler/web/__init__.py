@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from scheduler.database import _read_only
 from scheduler.errors import DomainError
 from scheduler.extensions import db
+from scheduler.web import outage
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -60,6 +61,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(roster_review.bp)
     app.register_blueprint(roster_review.my_bp)
     nav.init_nav(app)
+    outage.init_app(app)
     _init_request_transaction(app)
     _init_error_handlers(app)
     _init_security_headers(app)
@@ -73,10 +75,17 @@ def _init_request_transaction(app: Flask) -> None:
 
     @app.after_request
     def _commit(response: Response) -> Response:
-        if response.status_code < 400:
-            db.session.commit()
-        else:
+        if response.status_code >= 400:
             db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except Exception as exc:
+            # A lost database answers 503 (nothing was committed), not the view's 2xx.
+            if not outage.is_unavailable(exc):
+                raise
+            outage.forget_session()
+            return outage.unavailable_response()
         return response
 
     @app.teardown_request
@@ -131,6 +140,9 @@ def _init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(500)
     def _server_error(exc: Exception) -> Any:
+        if outage.is_unavailable(getattr(exc, "original_exception", None)):
+            outage.forget_session()
+            return outage.unavailable_response()
         db.session.rollback()
         return _error_response(500, _("Something went wrong on our side. Please try again."))
 

@@ -2,8 +2,11 @@
 
 - ``/healthz``: the process answers (liveness; touches nothing else, so a database
   outage does not make an orchestrator restart healthy web processes).
-- ``/readyz``: the database answers, and the Redis queue when one is configured
-  (readiness: a load balancer sends no traffic to a host that answers 503 here).
+- ``/readyz``: the database answers (readiness: a load balancer sends no traffic to a
+  host that answers 503 here). The Redis queue is checked and reported too, but a
+  queue that is down makes the host "degraded", not unready: pages and bookings work
+  without it (jobs wait in the database), and taking every host out of the load
+  balancer because of Redis would turn a partial outage into a whole one.
 - ``/metrics``: Prometheus text, for a bearer token (``METRICS_TOKEN``) or from an
   address in ``METRICS_ALLOW`` (loopback by default) that did not come through a proxy.
 """
@@ -33,7 +36,7 @@ def healthz() -> Any:
 @bp.get("/readyz")
 def readyz() -> Any:
     checks: dict[str, str] = {}
-    ready = True
+    ready, degraded = True, False
     try:
         db.session.execute(text("SELECT 1"))
         checks["database"] = "ok"
@@ -52,8 +55,9 @@ def readyz() -> Any:
             checks["broker"] = "ok"
         except Exception as exc:
             checks["broker"] = f"unreachable: {type(exc).__name__}"
-            ready = False
-    response = jsonify({"status": "ready" if ready else "not ready", "checks": checks})
+            degraded = True
+    status = "not ready" if not ready else ("degraded" if degraded else "ready")
+    response = jsonify({"status": status, "checks": checks})
     if not ready:
         response.status_code = 503
         response.headers["Retry-After"] = "5"

@@ -31,6 +31,16 @@ def app_without_database(tmp_path, make_app):
     )
 
 
+def test_without_the_queue_a_host_is_degraded_but_ready(app_config, make_app):
+    """Pages and bookings work without Redis (jobs wait in the database): a load
+    balancer must keep sending traffic."""
+    app_config["BROKER_URL"] = "redis://127.0.0.1:9/0"
+    ready = make_app(app_config).test_client().get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["status"] == "degraded"
+    assert ready.get_json()["checks"]["broker"].startswith("unreachable")
+
+
 def test_alive_but_not_ready_without_database_or_queue(app_without_database):
     """A database outage must not make an orchestrator kill healthy web processes
     (liveness), but the load balancer must stop sending traffic (readiness)."""
