@@ -42,6 +42,10 @@ DEFAULTS: dict[str, object] = {
     # Roster solver defaults for runs started from the web.
     "SOLVER_TIME_LIMIT": 60,
     "SOLVER_WORKERS": 2,
+    # Solve in a child process this many nice steps below the worker, so that a roster
+    # run never starves the web (0 = same priority); False = in the job's own thread.
+    "SOLVER_ISOLATED": True,
+    "SOLVER_NICE": 10,
     # Overrides of the roster rules (scheduler.rostering.problem.DEFAULT_RULES); None = none.
     "ROSTER_RULES": None,
     # Background work: None = a worker thread in this process; a redis:// URL = the queue.

@@ -330,6 +330,23 @@ def _engine() -> Any:
     return solver
 
 
+def _solve_function(engine_api: Any) -> Any:
+    """The engine's solve, in a child process at lower priority when configured (and when
+    the engine is the real one: a scripted test engine runs in the job's thread)."""
+    isolated = getattr(engine_api, "solve_isolated", None)
+    if not current_app.config.get("SOLVER_ISOLATED", True) or isolated is None:
+        return engine_api.solve
+    nice = int(current_app.config.get("SOLVER_NICE", 10))
+
+    def solve(problem: Any, **kwargs: Any) -> Any:
+        info: dict[str, Any] = {}
+        solution = isolated(problem, nice=nice, info=info, **kwargs)
+        log.info("roster solved in process %s (nice %s)", info.get("pid"), info.get("nice"))
+        return solution
+
+    return solve
+
+
 @jobs.job_handler(JOB_KIND)
 def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
     """Build the problem, solve it with live progress, store the roster at the end.
@@ -369,12 +386,13 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
     )
     watcher.start()
     repair: RepairResult | None = None
+    solve = _solve_function(engine_api)
     try:
         if kind == RunKind.REPAIR:
             # Minimal change by construction: solve the affected days first, widen
             # only if that is not enough (see scheduler.rostering.repair_solve).
             repair = solve_repair(
-                engine_api.solve,
+                solve,
                 built.problem,
                 time_limit=time_limit,
                 workers=workers,
@@ -383,7 +401,7 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
             )
             solution = repair.solution
         else:
-            solution = engine_api.solve(
+            solution = solve(
                 built.problem,
                 time_limit=time_limit,
                 workers=workers,
