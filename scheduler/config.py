@@ -67,6 +67,10 @@ DEFAULTS: dict[str, object] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_FROM": "Library <no-reply@library.example>",
+    # An e-mail the server did not take is tried again after MAIL_RETRY_SECONDS, doubling
+    # (at most an hour), and given up on (shown to administrators) after this many tries.
+    "MAIL_RETRY_SECONDS": 60,
+    "MAIL_MAX_ATTEMPTS": 8,
     # Rate limits on public writes (Flask-Limiter storage; memory:// is per process).
     # With redis://, limits are shared by every process; while Redis is unreachable each
     # process counts in memory instead (so the limits loosen, never block anyone).

@@ -28,6 +28,7 @@ from flask import Flask
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from scheduler import logs
 from scheduler.database import _read_only
 from scheduler.extensions import db
 from scheduler.models.jobs import Job, JobState
@@ -36,6 +37,8 @@ from scheduler.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 HANDLERS: dict[str, Callable[[JobContext], dict | None]] = {}
+# Work every worker does on each sweep (e.g. sending again e-mails whose wait is over).
+SWEEPS: list[Callable[[Flask], int]] = []
 _PENDING_KEY = "scheduler_jobs_to_dispatch"
 HEARTBEAT_SECONDS = 5.0
 
@@ -48,6 +51,24 @@ def job_handler(kind: str) -> Callable:
         return func
 
     return register
+
+
+def periodic_sweep(func: Callable[[Flask], int]) -> Callable[[Flask], int]:
+    """Register ``func(app) -> count`` to run with every sweep of every worker."""
+    if func not in SWEEPS:
+        SWEEPS.append(func)
+    return func
+
+
+def run_sweeps(app: Flask) -> int:
+    """Run the registered sweeps; one failing does not stop the others."""
+    done = 0
+    for sweep in SWEEPS:
+        try:
+            done += int(sweep(app) or 0)
+        except Exception:
+            log.exception("sweep %s failed", getattr(sweep, "__name__", sweep))
+    return done
 
 
 class JobCancelled(Exception):
@@ -69,6 +90,7 @@ def enqueue(
         max_attempts=max_attempts,
         dedupe_key=dedupe_key,
         state=JobState.QUEUED,
+        request_id=logs.REQUEST_ID.get(),
     )
     session.add(job)
     session.flush()
@@ -172,7 +194,7 @@ def _run_claimed(app: Flask, job_id: int, worker: str) -> JobState | None:
         job = db.session.get(Job, job_id)
         assert job is not None
         ctx = JobContext(job_id, job.kind, dict(job.payload or {}), job.attempts)
-        max_attempts, cancel = job.max_attempts, job.cancel_requested
+        max_attempts, cancel, request_id = job.max_attempts, job.cancel_requested, job.request_id
         db.session.rollback()
         handler = HANDLERS.get(ctx.kind)
         if handler is None:
@@ -184,7 +206,8 @@ def _run_claimed(app: Flask, job_id: int, worker: str) -> JobState | None:
         beat = threading.Thread(target=_heartbeat, args=(ctx, worker, done, app), daemon=True)
         beat.start()
         try:
-            result = handler(ctx)
+            with logs.job_context(job_id, request_id):
+                result = handler(ctx)
         except JobCancelled:
             db.session.rollback()
             _finish(job_id, worker, state=JobState.CANCELLED)
@@ -317,6 +340,7 @@ class ThreadWorker:
             try:
                 if since_sweep >= sweep_every:
                     sweep_lost_jobs(self.app)
+                    run_sweeps(self.app)
                     since_sweep = 0.0
                 for job_id in queued_job_ids(self.app):
                     if self.stopping.is_set():

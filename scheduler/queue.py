@@ -112,6 +112,7 @@ class Sweeper:
             lost = jobs.sweep_lost_jobs(self.queue.app)
             if lost:
                 log.warning("swept %s lost job(s)", lost)
+            jobs.run_sweeps(self.queue.app)
             self.queue.resend_unsent()
         except Exception:  # the next round tries again
             log.exception("sweeping jobs failed")

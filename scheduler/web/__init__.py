@@ -43,6 +43,9 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(admin.bp)
+    from scheduler.web import outbox
+
+    app.register_blueprint(outbox.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(booking.bp)
