@@ -108,6 +108,15 @@ def start(setup: Setup, tag: str) -> Running:
     env = environment(setup, tag)
     setup.logs.mkdir(parents=True, exist_ok=True)
     bin_dir = Path(sys.executable).parent
+    # As a deployment does: migrations first (a seed made before a schema change catches up).
+    subprocess.run(
+        [str(bin_dir / "scheduler"), "init-db"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     web = subprocess.Popen(
         [
             sys.executable,

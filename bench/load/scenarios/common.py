@@ -15,6 +15,7 @@ import os
 import random
 import re
 import threading
+import time
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,7 +26,12 @@ from locust import FastHttpUser, events
 
 ALLOWED_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
 STATUS: Counter[tuple[str, int]] = Counter()
+# Answers by second since the start and status (for the fault runs' timelines).
+TIMELINE: Counter[tuple[int, int]] = Counter()
+# E-mail addresses of booking attempts by outcome, when a scenario records them.
+BOOKINGS: dict[str, list[str]] = {"created": [], "refused": []}
 EXTRA: dict[str, Any] = {}
+_started = time.monotonic()
 _lock = threading.Lock()
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -51,6 +57,19 @@ def _count(name: str, response: Any = None, exception: Any = None, **_kw: Any) -
     status = getattr(response, "status_code", 0) or 0
     with _lock:
         STATUS[(name, int(status))] += 1
+        TIMELINE[(int(time.monotonic() - _started), int(status))] += 1
+
+
+@events.test_start.add_listener
+def _start_clock(**_kw: Any) -> None:
+    global _started
+    _started = time.monotonic()
+
+
+def record_booking(email: str, status: int) -> None:
+    """Remember who got a 201 and who did not, for the check against the database."""
+    with _lock:
+        BOOKINGS["created" if status == 201 else "refused"].append(email)
 
 
 @events.quitting.add_listener
@@ -62,7 +81,15 @@ def _write_status(**_kw: Any) -> None:
     for (name, status), n in sorted(STATUS.items()):
         counts.setdefault(name, {})[str(status)] = n
     extra = {k: v for k, v in EXTRA.items() if not k.startswith("_")}
-    Path(target).write_text(json.dumps({"status": counts, "extra": extra}, indent=1))
+    timeline: dict[str, dict[str, int]] = {}
+    for (second, status), n in sorted(TIMELINE.items()):
+        timeline.setdefault(str(second), {})[str(status)] = n
+    Path(target).write_text(
+        json.dumps(
+            {"status": counts, "extra": extra, "timeline": timeline, "bookings": BOOKINGS},
+            indent=1,
+        )
+    )
 
 
 class LoadUser(FastHttpUser):

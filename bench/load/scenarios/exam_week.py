@@ -12,7 +12,7 @@ import itertools
 import random
 from typing import Any
 
-from common import LoadUser, booking_body, four_weeks, random_topic
+from common import LoadUser, booking_body, four_weeks, random_topic, record_booking
 from locust import between, task
 
 _numbers = itertools.count(1)
@@ -68,6 +68,7 @@ class Patron(LoadUser):
             name="/api/v1/appointments [POST]",
             catch_response=True,
         ) as answer:
+            record_booking(body["email"], answer.status_code)
             if answer.status_code == 201:
                 token = answer.json().get("manage_token")
                 if token:
