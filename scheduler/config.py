@@ -84,6 +84,8 @@ DEFAULTS: dict[str, object] = {
     "FEEDS_PAST_DAYS": 90,
     "FEEDS_CANCELLED_DAYS": 30,
     "FEEDS_REFRESH_MINUTES": 60,
+    # Rendered feeds kept in memory per process, by fingerprint (bytes; 0 = none).
+    "FEEDS_CACHE_BYTES": 64 * 1024 * 1024,
     # Key that feed links are derived from (HMAC); None = SECRET_KEY. Set it on its own
     # if SECRET_KEY may be rotated: links keep working then, but could not be shown again.
     "FEEDS_TOKEN_KEY": None,
