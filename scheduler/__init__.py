@@ -56,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from scheduler.web import init_web
 
     init_database(app)
+    _init_slot_cache(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -67,6 +68,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     jobs.init_app(app)
     register_commands(app)
     return app
+
+
+def _init_slot_cache(app: Flask) -> None:
+    """Versions are always kept (every process may cache); this process caches if asked."""
+    from scheduler.booking import slot_cache
+    from scheduler.extensions import db
+
+    slot_cache.install(db.session)
+    if app.config.get("SLOT_CACHE"):
+        with app.app_context():
+            slot_cache.enable(db.engine, int(app.config.get("SLOT_CACHE_ENTRIES") or 50_000))
 
 
 def _finish_config(app: Flask) -> None:

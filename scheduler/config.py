@@ -37,6 +37,10 @@ DEFAULTS: dict[str, object] = {
     "PUBLIC_URL": "http://localhost:8000",
     # How long patrons' names and e-mail addresses are kept after the appointment/session.
     "RETENTION_DAYS": 180,
+    # Free slots per librarian and day kept in each process (checked against versions in
+    # the database on every search, so several processes and hosts stay exact).
+    "SLOT_CACHE": True,
+    "SLOT_CACHE_ENTRIES": 50_000,
     # Book a librarian: minutes a booking waiting for e-mail verification holds its time.
     "BOOKING_HOLD_MINUTES": 30,
     # Roster solver defaults for runs started from the web.
