@@ -81,13 +81,20 @@ def _init_request_transaction(app: Flask) -> None:
         if response.status_code >= 400:
             db.session.rollback()
             return response
+        xid = None
         try:
+            if request.method not in SAFE_METHODS:
+                xid = outage.transaction_id(db.session)
             db.session.commit()
         except Exception as exc:
-            # A lost database answers 503 (nothing was committed), not the view's 2xx.
+            # A lost database answers 503, not the view's 2xx, unless the commit went
+            # through and only its acknowledgement was lost (web/outage.py).
             if not outage.is_unavailable(exc):
                 raise
             outage.forget_session()
+            wait = float(app.config.get("DB_RETRY_AFTER") or 5)
+            if xid is not None and outage.committed(db.engine, xid, wait) is True:
+                return response
             return outage.unavailable_response()
         return response
 

@@ -6,7 +6,11 @@ of a 500 (clients and the proxy may retry; nothing was changed, because a reques
 commits only after its view succeeded). A read (GET/HEAD) that lost its connection is
 tried once more after a short pause: ``pool_pre_ping`` replaces dead pooled connections,
 so a database that is back by then answers it. Writes are never retried here: the
-client decides (it knows whether it saw a 2xx).
+client decides (it knows whether it saw a 2xx). A write whose COMMIT lost its
+connection asks PostgreSQL, for up to ``DB_RETRY_AFTER`` seconds, whether that
+transaction committed after all (``txid_status``): if so the client gets the success it
+earned, so a 201 means stored and an error means not stored, except when the database
+stays away longer than that (then 503, and the outcome is not known).
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import scoped_session
 
 from scheduler import metrics
 from scheduler.extensions import db
@@ -46,9 +52,42 @@ def is_unavailable(exc: BaseException | None) -> bool:
     state = getattr(orig, "sqlstate", None)
     if state:
         return state.startswith(_UNAVAILABLE_STATES)
-    # psycopg without a SQLSTATE: refused, reset or closed by the server. (SQLite's
-    # "database is locked" is an OperationalError too, but not a psycopg one.)
-    return type(orig).__module__.startswith("psycopg") and "Operational" in type(orig).__name__
+    # psycopg without a SQLSTATE: refused, reset or closed by the server, or a connection
+    # already closed. (SQLite's "database is locked" is an OperationalError too, but not a
+    # psycopg one.)
+    name = type(orig).__name__
+    return type(orig).__module__.startswith("psycopg") and (
+        "Operational" in name or "Interface" in name
+    )
+
+
+def transaction_id(session: Any) -> int | None:
+    """The PostgreSQL transaction id of a write about to commit (None elsewhere): if the
+    connection breaks during COMMIT, it tells whether the commit happened after all."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if not session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+        return None
+    return int(session.execute(text("SELECT txid_current()")).scalar_one())
+
+
+def committed(engine: Any, xid: int, wait: float) -> bool | None:
+    """Whether transaction ``xid`` committed, asked on a new connection for up to ``wait``
+    seconds (the database may be coming back); None if that could not be told."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with engine.connect() as conn:
+                status = conn.execute(text("SELECT txid_status(:xid)"), {"xid": xid}).scalar()
+            if status == "committed":
+                return True
+            if status != "in progress":
+                return False  # aborted, or too old to know (then not ours to claim)
+        except DBAPIError:
+            pass
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.25)
 
 
 def unavailable_response() -> Response:
