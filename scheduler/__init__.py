@@ -48,14 +48,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config)
     _finish_config(app)
 
-    from scheduler import jobs, logs, metrics
+    from scheduler import logs, metrics
     from scheduler.cli import register_commands
     from scheduler.database import init_database
     from scheduler.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from scheduler.i18n import init_i18n
+    from scheduler.job_handlers import HANDLERS, SWEEPS
+    from scheduler.jobs import dispatch, registry, sweeps
     from scheduler.web import init_web
+    from scheduler.web.i18n import init_i18n
 
-    init_database(app)
+    init_database(app, db)
     _init_slot_cache(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
@@ -65,14 +67,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     init_web(app)
     metrics.init_app(app)
-    jobs.init_app(app)
+    # Background jobs: one list of handlers for every worker of this app; committed job
+    # ids go to the worker thread and, with a broker, to the queue as well.
+    registry.init_app(app, HANDLERS)
+    sweeps.init_app(app, SWEEPS)
+    dispatch.init_app(app)
+    if app.config.get("BROKER_URL"):
+        from scheduler.jobs import queue
+
+        queue.init_app(app)
     register_commands(app)
     return app
 
 
 def _init_slot_cache(app: Flask) -> None:
     """Versions are always kept (every process may cache); this process caches if asked."""
-    from scheduler.booking import slot_cache
+    from scheduler.booking.appointments import slot_cache
     from scheduler.extensions import db
 
     slot_cache.install(db.session)

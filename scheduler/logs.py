@@ -18,30 +18,19 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from flask import Flask, Response, g, request
 from pythonjsonlogger.json import JsonFormatter
 
-REQUEST_ID: ContextVar[str | None] = ContextVar("scheduler_request_id", default=None)
-JOB_ID: ContextVar[int | None] = ContextVar("scheduler_job_id", default=None)
+from scheduler.log_context import JOB_ID, REQUEST_ID, ContextFilter, job_context
+
+__all__ = ["JOB_ID", "REQUEST_ID", "ContextFilter", "configure", "init_app", "job_context"]
+
 HEADER = "X-Request-ID"
 _WELL_FORMED = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 _HANDLER_NAME = "scheduler-log"
 
 request_log = logging.getLogger("scheduler.request")
-
-
-class ContextFilter(logging.Filter):
-    """Put the current request id and job id on every record, "-" when there is none."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = REQUEST_ID.get() or "-"
-        job = JOB_ID.get()
-        record.job_id = job if job is not None else "-"
-        return True
 
 
 def new_request_id() -> str:
@@ -53,18 +42,6 @@ def incoming_request_id(value: str | None) -> str:
     if value and _WELL_FORMED.fullmatch(value):
         return value
     return new_request_id()
-
-
-@contextmanager
-def job_context(job_id: int, request_id: str | None) -> Iterator[None]:
-    """While a job runs, its lines carry its id and the id of the request behind it."""
-    job_token = JOB_ID.set(job_id)
-    request_token = REQUEST_ID.set(request_id)
-    try:
-        yield
-    finally:
-        REQUEST_ID.reset(request_token)
-        JOB_ID.reset(job_token)
 
 
 def configure(fmt: str, level: str = "INFO") -> None:

@@ -244,7 +244,7 @@ class BrokerCollector(Collector):
         self.app = app
 
     def collect(self) -> Iterator[Metric]:
-        from scheduler import queue
+        from scheduler.jobs import queue
 
         found = queue.get_queue(self.app)
         if found is None:

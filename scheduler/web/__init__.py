@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from scheduler.database import _read_only
 from scheduler.errors import DomainError
 from scheduler.extensions import db
-from scheduler.web import outage
+from scheduler.site import Site
+from scheduler.web.operations import outage
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -31,40 +33,43 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+class IdConverter(IntegerConverter):
+    """``<id:name>`` in a route: a row id, 1 to 12 ASCII digits (what
+    :func:`scheduler.inputs.parse_id` accepts), so "²" or a number too large for the
+    database is a plain 404, never a database error."""
+
+    regex = r"[0-9]{1,12}"
+
+
+def current_site() -> Site:
+    """The site context for use cases, from this app's settings (one per request)."""
+    return Site.from_config(current_app.config)
+
+
 def init_web(app: Flask) -> None:
-    from scheduler.web import admin, api, auth, booking, feeds, home, nav, staff
+    from scheduler.web import (
+        admin,
+        api,
+        appointments,
+        auth,
+        dropins,
+        feeds,
+        home,
+        nav,
+        operations,
+        rostering,
+        staff,
+    )
 
+    app.url_map.converters["id"] = IdConverter
     auth.init_login(app)
-    from scheduler.web import operations
-
-    # First, so that its /healthz (liveness, no database) is the one that answers.
-    app.register_blueprint(operations.bp)
-    app.register_blueprint(home.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(staff.bp)
-    app.register_blueprint(admin.bp)
-    from scheduler.web import outbox
-
-    app.register_blueprint(outbox.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(feeds.bp)
-    app.register_blueprint(booking.bp)
-    from scheduler.web import my_roster_wishes, roster_setup
-
-    app.register_blueprint(roster_setup.bp)
-    app.register_blueprint(my_roster_wishes.bp)
-    from scheduler.web.dropins import register_blueprints as register_dropins
-
-    register_dropins(app)
-    from scheduler.web import roster_runs
-
-    app.register_blueprint(roster_runs.bp)
-    from scheduler.web import roster_review
-
-    app.register_blueprint(roster_review.bp)
-    app.register_blueprint(roster_review.my_bp)
+    operations.register(app)  # first: its /healthz answers without the database
+    for blueprint in (home.bp, auth.bp, staff.bp, admin.bp, api.bp, feeds.bp):
+        app.register_blueprint(blueprint)
+    appointments.register(app)
+    dropins.register(app)
+    rostering.register(app)
     nav.init_nav(app)
-    outage.init_app(app)
     _init_request_transaction(app)
     _init_error_handlers(app)
     _init_security_headers(app)
@@ -88,7 +93,7 @@ def _init_request_transaction(app: Flask) -> None:
             db.session.commit()
         except Exception as exc:
             # A lost database answers 503, not the view's 2xx, unless the commit went
-            # through and only its acknowledgement was lost (web/outage.py).
+            # through and only its acknowledgement was lost (web/operations/outage.py).
             if not outage.is_unavailable(exc):
                 raise
             outage.forget_session()
@@ -108,9 +113,12 @@ def _init_request_transaction(app: Flask) -> None:
 
 
 def _error_response(status: int, message: str, fields: dict[str, str] | None = None) -> Any:
+    """JSON for the API (reasons in English), else the error page in the reader's language."""
     if wants_json():
         return jsonify({"error": message, "fields": fields or {}}), status
-    return render_template("errors/error.html", status=status, message=message), status
+    from scheduler.web.i18n import localize
+
+    return render_template("errors/error.html", status=status, message=localize(message)), status
 
 
 def _init_error_handlers(app: Flask) -> None:

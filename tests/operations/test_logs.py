@@ -7,7 +7,9 @@ import logging
 
 import pytest
 
-from scheduler import ConfigError, create_app, jobs, logs
+from scheduler import ConfigError, create_app, logs
+from scheduler.jobs import enqueue, registry
+from scheduler.jobs.runner import run_pending
 
 
 def test_a_request_gets_an_id_and_sends_it_back(client):
@@ -68,17 +70,14 @@ def test_a_job_carries_the_id_of_the_request_that_queued_it(app, db):
         seen.update(request=logs.REQUEST_ID.get(), job=logs.JOB_ID.get())
         return {}
 
-    jobs.job_handler("test_request_id")(handler)
+    registry.handlers(app)["test_request_id"] = handler
     token = logs.REQUEST_ID.set("req-abcdef12")
     try:
-        job = jobs.enqueue(db.session, "test_request_id")
+        job = enqueue(db.session, "test_request_id")
         db.session.commit()
     finally:
         logs.REQUEST_ID.reset(token)
         job_id = job.id
-    try:
-        jobs.run_pending(app)
-    finally:
-        jobs.HANDLERS.pop("test_request_id", None)
+    run_pending(app)
     assert seen == {"request": "req-abcdef12", "job": job_id}
     assert logs.REQUEST_ID.get() is None  # nothing leaks out of the job

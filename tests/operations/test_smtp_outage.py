@@ -11,7 +11,9 @@ import time_machine
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from scheduler import jobs, notify
+from scheduler.jobs.runner import run_pending
+from scheduler.jobs.sweeps import run_sweeps
+from scheduler.mail.outbox import queue_email, retry_due_emails, send_again
 from scheduler.models import EmailState, Job, OutboundEmail, Role
 from scheduler.timeutil import utcnow
 
@@ -58,6 +60,17 @@ def mail_server(app):
     controller.stop()
 
 
+def retry(app) -> int:
+    """One retry sweep, in its own transaction, as a worker runs it."""
+    from scheduler.extensions import db
+
+    with app.app_context():
+        queued = retry_due_emails(db.session, app.config)
+        db.session.commit()
+        db.session.remove()
+    return queued
+
+
 def fresh(db, email: OutboundEmail) -> None:
     """Read the row as the workers left it (end the test's own read transaction first)."""
     db.session.rollback()
@@ -65,7 +78,7 @@ def fresh(db, email: OutboundEmail) -> None:
 
 
 def queued_email(db, to: str = "student@uni.example") -> OutboundEmail:
-    email = notify.queue_email(db.session, to, "Your appointment", "See you on Tuesday.")
+    email = queue_email(db.session, to, "Your appointment", "See you on Tuesday.")
     db.session.commit()
     return email
 
@@ -75,25 +88,25 @@ def test_a_refusing_server_is_tried_again_later_with_a_growing_wait(app, db, mai
     email = queued_email(db)
     start = utcnow()
     with time_machine.travel(start, tick=False) as clock:
-        jobs.run_pending(app)
+        run_pending(app)
         fresh(db, email)
         assert email.state == EmailState.PENDING
         assert email.attempts == 1
         assert "451" in email.error
         assert email.next_attempt_at == start + timedelta(seconds=60)
 
-        assert notify.retry_due_emails(app) == 0  # not due yet
+        assert retry(app) == 0  # not due yet
         clock.shift(timedelta(seconds=61))
-        assert notify.retry_due_emails(app) == 1
-        jobs.run_pending(app)
+        assert retry(app) == 1
+        run_pending(app)
         fresh(db, email)
         assert email.attempts == 2
         assert email.next_attempt_at == start + timedelta(seconds=61 + 120)  # doubled
 
         mail_server.refusing = False
         clock.shift(timedelta(seconds=121))
-        jobs.run_sweeps(app)  # what every worker runs on each sweep
-        jobs.run_pending(app)
+        run_sweeps(app)  # what every worker runs on each sweep
+        run_pending(app)
     fresh(db, email)
     assert email.state == EmailState.SENT
     assert email.error is None
@@ -107,9 +120,9 @@ def test_a_server_that_is_down_loses_nothing_and_the_admin_sees_it(
     email = queued_email(db, "lost-not@uni.example")
     with time_machine.travel(utcnow(), tick=False) as clock:
         for _ in range(3):
-            jobs.run_pending(app)
+            run_pending(app)
             clock.shift(timedelta(hours=1))
-            notify.retry_due_emails(app)
+            retry(app)
     fresh(db, email)
     assert email.state == EmailState.FAILED
     assert email.attempts == 3
@@ -124,7 +137,7 @@ def test_a_server_that_is_down_loses_nothing_and_the_admin_sees_it(
     app.config["MAIL_PORT"] = mail_server.port  # the server is back
     answer = client.post(f"/admin/outbox/{email.id}/send")
     assert answer.status_code == 303
-    jobs.run_pending(app)
+    run_pending(app)
     fresh(db, email)
     assert email.state == EmailState.SENT
     assert mail_server.received == [["lost-not@uni.example"]]
@@ -137,6 +150,6 @@ def test_the_outbox_page_is_for_administrators_only(client, login, create_person
 
 def test_a_second_send_job_for_the_same_email_is_refused(app, db):
     email = queued_email(db)
-    assert not notify.send_again(db.session, email)  # its first job is still queued
+    assert not send_again(db.session, email)  # its first job is still queued
     db.session.commit()
     assert len(db.session.scalars(select(Job).where(Job.kind == "send_email")).all()) == 1

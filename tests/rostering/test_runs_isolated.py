@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from scheduler import jobs
+from scheduler.jobs.runner import run_pending
 from scheduler.models import RosterRun
 from scheduler.rostering.runs import run_state, start_run
 from tests.conftest import check_roster
@@ -22,7 +22,7 @@ def test_the_solver_runs_in_a_lower_priority_child(app, db, week, tmp_path, capl
     caplog.set_level(logging.INFO, logger="scheduler.rostering.runs")
     run = start_run(db.session, week.period, time_limit=10)
     db.session.commit()
-    assert jobs.run_pending(app) == 1
+    assert run_pending(app) == 1
     db.session.rollback()
     run = db.session.get(RosterRun, run.id)
     assert run_state(run)["outcome"] == "solved"
