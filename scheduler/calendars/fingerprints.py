@@ -74,8 +74,7 @@ def _digest(parts: Iterable[object]) -> str:
 
 def _options(options: FeedOptions, links: FeedLinks) -> tuple:
     probes = tuple(
-        link(_PROBE_ID) if link else None
-        for link in (links.shift, links.appointment, links.dropin)
+        link(_PROBE_ID) if link else None for link in (links.shift, links.appointment, links.dropin)
     )
     return (
         code_version(),

@@ -8,10 +8,9 @@ names and addresses, so they are deleted after the retention period.
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
-
-from collections.abc import Mapping
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError

@@ -17,8 +17,8 @@ import redis as redis_client
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from scheduler.jobs import queue
 from scheduler.extensions import db as _db
+from scheduler.jobs import queue
 from scheduler.models import Job, JobState
 from tests.conftest import IN_CI
 from tests.faults.proxy import TcpProxy

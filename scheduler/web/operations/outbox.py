@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from scheduler.mail import outbox as mail_outbox
 from scheduler.extensions import db
+from scheduler.mail import outbox as mail_outbox
 from scheduler.models import OutboundEmail, Role
 from scheduler.models.mail import EmailState
 from scheduler.web import nav
