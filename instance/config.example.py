@@ -36,11 +36,21 @@
 # Minutes a booking that waits for the patron to confirm their e-mail address holds its time.
 # BOOKING_HOLD_MINUTES = 30
 
+# Free slots per librarian and day kept in each process, checked against versions in the
+# database on every search (so several processes and hosts stay exact); entries kept.
+# SLOT_CACHE = True
+# SLOT_CACHE_ENTRIES = 50000
+
 # --- Rosters -----------------------------------------------------------------------------
 
 # Solver runs started from the web: seconds they may take, and CPU workers they use.
 # SOLVER_TIME_LIMIT = 60
 # SOLVER_WORKERS = 2
+
+# Solve in a child process this many nice steps below the worker, so that a roster run
+# never starves the web (0 = same priority); False = in the job's own thread.
+# SOLVER_ISOLATED = True
+# SOLVER_NICE = 10
 
 # Roster rules that differ from the defaults in scheduler/rostering/problem.py (DEFAULT_RULES),
 # e.g. {"max_consecutive_hours": 4, "min_break_minutes": 15, "weights": {"target": 2}};
@@ -85,11 +95,21 @@
 # when a library has no e-mail address of its own).
 # MAIL_FROM = "Library <no-reply@library.example>"
 
+# An e-mail the server did not take is tried again after MAIL_RETRY_SECONDS, doubling (at
+# most an hour), and given up on (shown on /admin/outbox) after this many tries.
+# MAIL_RETRY_SECONDS = 60
+# MAIL_MAX_ATTEMPTS = 8
+
 # --- Rate limits (Flask-Limiter) ---------------------------------------------------------
 
 # Where the counters live: memory:// is per process; with several processes use Redis,
 # e.g. "redis://127.0.0.1:6379/1".
 # RATELIMIT_STORAGE_URI = "memory://"
+
+# While the storage (Redis) is unreachable, count in each process's memory instead of
+# refusing or failing requests: the limits loosen, they never block anyone.
+# RATELIMIT_SWALLOW_ERRORS = True
+# RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
 # Public writes (booking, sign-up, cancelling; pages and API share one budget per client)
 # and sign-in attempts.
@@ -107,6 +127,24 @@
 # Key that feed links are derived from (HMAC). None: SECRET_KEY. Set it on its own if
 # SECRET_KEY may be rotated: links then keep working (but could not be shown again).
 # FEEDS_TOKEN_KEY = None
+
+# Rendered feeds kept in memory per process, by fingerprint (bytes; 0 = none).
+# FEEDS_CACHE_BYTES = 67108864
+
+# --- Operations ----------------------------------------------------------------------------
+
+# /metrics answers this bearer token, or these addresses (comma-separated IPs or networks)
+# when reached directly, not through a proxy. None / "" = no token.
+# METRICS_TOKEN = None
+# METRICS_ALLOW = "127.0.0.1,::1"
+
+# Logs: "json" (one object per line with request and job ids, for production) or "text".
+# LOG_FORMAT = "text"
+# LOG_LEVEL = "INFO"
+
+# Seconds a client is asked to wait (Retry-After) when the database is unreachable; also
+# how long a write whose COMMIT lost its connection waits to learn whether it committed.
+# DB_RETRY_AFTER = 5
 
 # --- Cookies and sessions ----------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from flask import Flask
 from scheduler.config import (
     DEFAULTS,
     ConfigError,
+    allowed_networks,
     check_timezone,
     database_url,
     ensure_instance_folder,
@@ -47,24 +48,29 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config)
     _finish_config(app)
 
+    from scheduler import logs, metrics
     from scheduler.cli import register_commands
     from scheduler.database import init_database
     from scheduler.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from scheduler.job_handlers import HANDLERS
-    from scheduler.jobs import dispatch, registry
+    from scheduler.job_handlers import HANDLERS, SWEEPS
+    from scheduler.jobs import dispatch, registry, sweeps
     from scheduler.web import init_web
     from scheduler.web.i18n import init_i18n
 
     init_database(app, db)
+    _init_slot_cache(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     init_i18n(app, babel)
+    logs.init_app(app)
     init_web(app)
+    metrics.init_app(app)
     # Background jobs: one list of handlers for every worker of this app; committed job
     # ids go to the worker thread and, with a broker, to the queue as well.
     registry.init_app(app, HANDLERS)
+    sweeps.init_app(app, SWEEPS)
     dispatch.init_app(app)
     if app.config.get("BROKER_URL"):
         from scheduler.jobs import queue
@@ -72,6 +78,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         queue.init_app(app)
     register_commands(app)
     return app
+
+
+def _init_slot_cache(app: Flask) -> None:
+    """Versions are always kept (every process may cache); this process caches if asked."""
+    from scheduler.booking.appointments import slot_cache
+    from scheduler.extensions import db
+
+    slot_cache.install(db.session)
+    if app.config.get("SLOT_CACHE"):
+        with app.app_context():
+            slot_cache.enable(db.engine, int(app.config.get("SLOT_CACHE_ENTRIES") or 50_000))
 
 
 def _finish_config(app: Flask) -> None:
@@ -89,5 +106,13 @@ def _finish_config(app: Flask) -> None:
         raise ConfigError(f"SCHEDULER_LANGUAGES: {languages!r} must list nb and/or en")
     cfg["LANGUAGES"] = list(languages)
     cfg["RATELIMIT_ENABLED"] = cfg.get("RATELIMIT_ENABLED", True)
+    cfg["METRICS_ALLOW_NETWORKS"] = allowed_networks(cfg.get("METRICS_ALLOW"))
+    if str(cfg.get("LOG_FORMAT")) not in ("json", "text"):
+        raise ConfigError(f"SCHEDULER_LOG_FORMAT: {cfg.get('LOG_FORMAT')!r} must be json or text")
+    if str(cfg.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
+        # A Redis that does not answer must not hold requests up: give up fast, fall back.
+        cfg.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
+        )
     if cfg.get("BROKER_URL") and not str(cfg["BROKER_URL"]).startswith(("redis://", "rediss://")):
         raise ConfigError(f"SCHEDULER_BROKER_URL: {cfg['BROKER_URL']!r} is not a redis:// URL")

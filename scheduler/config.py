@@ -37,11 +37,19 @@ DEFAULTS: dict[str, object] = {
     "PUBLIC_URL": "http://localhost:8000",
     # How long patrons' names and e-mail addresses are kept after the appointment/session.
     "RETENTION_DAYS": 180,
+    # Free slots per librarian and day kept in each process (checked against versions in
+    # the database on every search, so several processes and hosts stay exact).
+    "SLOT_CACHE": True,
+    "SLOT_CACHE_ENTRIES": 50_000,
     # Book a librarian: minutes a booking waiting for e-mail verification holds its time.
     "BOOKING_HOLD_MINUTES": 30,
     # Roster solver defaults for runs started from the web.
     "SOLVER_TIME_LIMIT": 60,
     "SOLVER_WORKERS": 2,
+    # Solve in a child process this many nice steps below the worker, so that a roster
+    # run never starves the web (0 = same priority); False = in the job's own thread.
+    "SOLVER_ISOLATED": True,
+    "SOLVER_NICE": 10,
     # Overrides of the roster rules (scheduler.rostering.problem.DEFAULT_RULES); None = none.
     "ROSTER_RULES": None,
     # Background work: None = a worker thread in this process; a redis:// URL = the queue.
@@ -64,8 +72,16 @@ DEFAULTS: dict[str, object] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_FROM": "Library <no-reply@library.example>",
+    # An e-mail the server did not take is tried again after MAIL_RETRY_SECONDS, doubling
+    # (at most an hour), and given up on (shown to administrators) after this many tries.
+    "MAIL_RETRY_SECONDS": 60,
+    "MAIL_MAX_ATTEMPTS": 8,
     # Rate limits on public writes (Flask-Limiter storage; memory:// is per process).
+    # With redis://, limits are shared by every process; while Redis is unreachable each
+    # process counts in memory instead (so the limits loosen, never block anyone).
     "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_PUBLIC_WRITE": "20 per minute;200 per hour",
     "RATELIMIT_SIGN_IN": "10 per minute",
     # Calendar feeds: days of past events kept in them, days a cancelled item stays as
@@ -73,9 +89,20 @@ DEFAULTS: dict[str, object] = {
     "FEEDS_PAST_DAYS": 90,
     "FEEDS_CANCELLED_DAYS": 30,
     "FEEDS_REFRESH_MINUTES": 60,
+    # Rendered feeds kept in memory per process, by fingerprint (bytes; 0 = none).
+    "FEEDS_CACHE_BYTES": 64 * 1024 * 1024,
     # Key that feed links are derived from (HMAC); None = SECRET_KEY. Set it on its own
     # if SECRET_KEY may be rotated: links keep working then, but could not be shown again.
     "FEEDS_TOKEN_KEY": None,
+    # Operations: /metrics for this bearer token, or from these addresses (comma-separated
+    # IPs or networks) when reached directly, not through a proxy. None/"" = no token.
+    "METRICS_TOKEN": None,
+    "METRICS_ALLOW": "127.0.0.1,::1",
+    # Logs: "json" (one object per line, for production) or "text"; and the level.
+    "LOG_FORMAT": "text",
+    "LOG_LEVEL": "INFO",
+    # Seconds a client is asked to wait (Retry-After) when the database is unreachable.
+    "DB_RETRY_AFTER": 5,
     # Cookies: HttpOnly and SameSite always; Secure when served over HTTPS.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -110,6 +137,25 @@ def database_url(config: dict, instance_path: str) -> str:
         # psycopg 3 is the driver we ship; a bare postgresql:// would look for psycopg2.
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
+
+
+def allowed_networks(raw: object) -> list:
+    """``METRICS_ALLOW``: comma-separated addresses or networks; ConfigError if malformed."""
+    import ipaddress
+
+    if isinstance(raw, list | tuple):
+        raw = ",".join(str(r) for r in raw)
+    networks = []
+    for item in str(raw or "").split(","):
+        if not item.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item.strip(), strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"SCHEDULER_METRICS_ALLOW: {item.strip()!r} is not an IP address or network"
+            ) from None
+    return networks
 
 
 def check_timezone(name: object, setting: str = "SCHEDULER_TIMEZONE") -> str:

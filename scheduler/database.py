@@ -38,7 +38,12 @@ def engine_options(url: str, busy_timeout: float) -> dict[str, Any]:
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
         return {"connect_args": {"check_same_thread": False, "timeout": busy_timeout}}
-    return {"pool_pre_ping": True}
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if "connect_timeout" not in make_url(url).query:
+        # An unreachable server (not just a refusing one) must not hold a request for
+        # minutes: give up connecting after a few seconds and answer 503.
+        options["connect_args"] = {"connect_timeout": 5}
+    return options
 
 
 def init_database(app: Flask, db: SQLAlchemy) -> None:

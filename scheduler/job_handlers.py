@@ -14,7 +14,7 @@ from functools import partial
 from scheduler import solver
 from scheduler.jobs import Handler
 from scheduler.mail.delivery import send_email
-from scheduler.mail.outbox import SEND_EMAIL
+from scheduler.mail.outbox import SEND_EMAIL, retry_due_emails
 from scheduler.rostering.runs import JOB_KIND as SOLVE_ROSTER
 from scheduler.rostering.runs import run_roster_job
 
@@ -22,3 +22,6 @@ HANDLERS: dict[str, Handler] = {
     SEND_EMAIL: send_email,
     SOLVE_ROSTER: partial(run_roster_job, solver=solver),
 }
+
+# What every worker does on each sweep besides lost jobs (scheduler.jobs.sweeps).
+SWEEPS = [retry_due_emails]

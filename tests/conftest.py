@@ -133,6 +133,11 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "JOBS_THREAD": False,
+        # Solver runs in the job's thread: several tests give the solver a tight time
+        # budget, which a child process at nice 10 cannot count on while the shared
+        # machine is busy. The child process has its own tests (test_isolated.py,
+        # test_runs_isolated.py).
+        "SOLVER_ISOLATED": False,
         "SQLITE_BUSY_TIMEOUT": 5,
         "PUBLIC_URL": "https://library.test",
         "SERVER_NAME": None,
@@ -146,6 +151,15 @@ def app(app_config: dict) -> Iterator:
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()
+    forget_dispatch(app)
+
+
+def forget_dispatch(app) -> None:
+    """Job dispatch is registered per app by id(); a later app may reuse a dead one's id
+    and must not inherit its listeners (say, a Redis proxy a fault test has closed)."""
+    from scheduler.jobs import dispatch
+
+    dispatch._listeners.pop(id(app), None)
 
 
 @pytest.fixture

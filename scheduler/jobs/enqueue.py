@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from scheduler.log_context import REQUEST_ID
 from scheduler.models.jobs import Job, JobState
 
 # ``session.info`` key of the job ids a commit hands to workers (see ``dispatch``).
@@ -27,6 +28,7 @@ def enqueue(
         max_attempts=max_attempts,
         dedupe_key=dedupe_key,
         state=JobState.QUEUED,
+        request_id=REQUEST_ID.get(),
     )
     session.add(job)
     session.flush()

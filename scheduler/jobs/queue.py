@@ -17,12 +17,14 @@ import logging
 import threading
 from collections.abc import Callable
 
+import redis
 from flask import Flask
 from huey import RedisHuey
 
 from scheduler.jobs import dispatch
 from scheduler.jobs.runner import queued_job_ids, run_job
 from scheduler.jobs.sweeper import sweep_lost_jobs
+from scheduler.jobs.sweeps import run_sweeps
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +37,15 @@ class JobQueue:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
+        # A Redis that does not answer must not hold a request up: the row is safe in the
+        # database and the sweeper sends it again (docs/background-jobs.md). The socket
+        # timeout stays above Huey's 1 s blocking read.
+        pool = redis.ConnectionPool.from_url(
+            str(app.config["BROKER_URL"]), socket_connect_timeout=1, socket_timeout=3
+        )
         self.huey = RedisHuey(
             name=str(app.config.get("BROKER_QUEUE") or "scheduler-jobs"),
-            url=str(app.config["BROKER_URL"]),
+            connection_pool=pool,
             results=False,  # outcomes live in the job row, not in Redis
             utc=True,
         )
@@ -55,6 +63,10 @@ class JobQueue:
                 self.task(job_id)
             except Exception:  # Redis down: the row stays queued; the worker resends it
                 log.exception("could not send job %s to the queue", job_id)
+
+    def ping(self) -> None:
+        """Raise unless Redis answers (for /readyz)."""
+        self.huey.storage.conn.ping()
 
     def pending(self) -> int:
         return int(self.huey.pending_count())
@@ -94,6 +106,7 @@ class Sweeper:
             lost = sweep_lost_jobs(self.queue.app)
             if lost:
                 log.warning("swept %s lost job(s)", lost)
+            run_sweeps(self.queue.app)
             self.queue.resend_unsent()
         except Exception:  # the next round tries again
             log.exception("sweeping jobs failed")

@@ -22,6 +22,7 @@ from scheduler.database import _read_only, read_only_transactions
 from scheduler.extensions import db
 from scheduler.jobs import dispatch, registry
 from scheduler.jobs.context import JobCancelled, JobContext
+from scheduler.log_context import job_context
 from scheduler.models.jobs import Job, JobState
 from scheduler.timeutil import utcnow
 
@@ -108,7 +109,7 @@ def _run_claimed(app: Flask, job_id: int, worker: str) -> JobState | None:
             config=app.config,
             instance_path=app.instance_path,
         )
-        max_attempts, cancel = job.max_attempts, job.cancel_requested
+        max_attempts, cancel, request_id = job.max_attempts, job.cancel_requested, job.request_id
         db.session.rollback()
         handler = registry.handler_for(app, ctx.kind)
         if handler is None:
@@ -120,7 +121,8 @@ def _run_claimed(app: Flask, job_id: int, worker: str) -> JobState | None:
         beat = threading.Thread(target=_heartbeat, args=(ctx, worker, done, app), daemon=True)
         beat.start()
         try:
-            result = handler(ctx)
+            with job_context(job_id, request_id):
+                result = handler(ctx)
         except JobCancelled:
             db.session.rollback()
             _finish(job_id, worker, state=JobState.CANCELLED)

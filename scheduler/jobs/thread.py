@@ -15,6 +15,7 @@ from flask import Flask
 from scheduler.jobs import dispatch
 from scheduler.jobs.runner import queued_job_ids, run_job
 from scheduler.jobs.sweeper import sweep_lost_jobs
+from scheduler.jobs.sweeps import run_sweeps
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class ThreadWorker:
             try:
                 if since_sweep >= sweep_every:
                     sweep_lost_jobs(self.app)
+                    run_sweeps(self.app)
                     since_sweep = 0.0
                 for job_id in queued_job_ids(self.app):
                     if self.stopping.is_set():

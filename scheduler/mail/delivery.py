@@ -4,14 +4,22 @@ By default messages are written to ``instance/outbox/`` as ``.eml`` files (open 
 with any mail client); with ``MAIL_SERVER`` set they go out over SMTP. The job is safe
 to run twice: a sent message is skipped, and the outbox file has the e-mail's id as
 its name, so a second run writes the same file again rather than a second one.
+
+A mail server that is down or refuses does not lose the message: it stays pending with
+the time of its next attempt, after a wait that doubles (``MAIL_RETRY_SECONDS``, at most
+an hour), and the sweep every worker runs sends it again then
+(:func:`scheduler.mail.outbox.retry_due_emails`); after ``MAIL_MAX_ATTEMPTS`` it is
+failed, which administrators see on the outbox page, where they can send it again.
 """
 
 from __future__ import annotations
 
 import base64
+import logging
 import smtplib
 import ssl
 from collections.abc import Mapping
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -20,6 +28,8 @@ from typing import Any
 from scheduler.jobs.context import JobContext
 from scheduler.models.mail import EmailState, OutboundEmail
 from scheduler.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 
 def build_message(email: OutboundEmail, sender: str) -> EmailMessage:
@@ -73,27 +83,42 @@ def deliver(msg: EmailMessage, email_id: int, *, config: Mapping[str, Any], outb
         smtp.send_message(msg)
 
 
+def retry_delay(attempts: int, base_seconds: float) -> timedelta:
+    """The wait before the next attempt: ``base`` doubling per attempt, at most an hour."""
+    return timedelta(seconds=min(3600.0, base_seconds * 2 ** max(0, attempts - 1)))
+
+
 def send_email(ctx: JobContext) -> dict:
-    """The ``send_email`` job: deliver one stored e-mail and record the outcome."""
+    """The ``send_email`` job: one attempt at one stored e-mail. A refusal or an
+    unreachable server is not the job's failure: the e-mail waits for its next attempt."""
     session = ctx.session
     email = session.get(OutboundEmail, ctx.payload["email_id"])
     if email is None:
         return {"skipped": "e-mail no longer exists"}
     if email.state == EmailState.SENT:
         return {"skipped": "already sent"}
+    config = ctx.config
     email.attempts += 1
+    email.next_attempt_at = None
     try:
         deliver(
-            build_message(email, ctx.config["MAIL_FROM"]),
+            build_message(email, config["MAIL_FROM"]),
             email.id,
-            config=ctx.config,
+            config=config,
             outbox=outbox_dir(ctx.instance_path),
         )
-    except Exception as exc:
-        email.error = f"{type(exc).__name__}: {exc}"
-        email.state = EmailState.FAILED
+    except (smtplib.SMTPException, OSError) as exc:
+        email.error = f"{type(exc).__name__}: {exc}"[:2000]
+        if email.attempts >= int(config.get("MAIL_MAX_ATTEMPTS") or 8):
+            email.state = EmailState.FAILED
+            log.error("e-mail %s given up after %s attempts: %s", email.id, email.attempts, exc)
+        else:
+            email.state = EmailState.PENDING
+            delay = retry_delay(email.attempts, float(config.get("MAIL_RETRY_SECONDS") or 60))
+            email.next_attempt_at = utcnow() + delay
+            log.warning("e-mail %s not sent (attempt %s): %s", email.id, email.attempts, exc)
         session.commit()
-        raise
+        return {"not_sent": email.error, "attempts": email.attempts}
     email.state = EmailState.SENT
     email.sent_at = utcnow()
     email.error = None

@@ -8,14 +8,17 @@ names and addresses, so they are deleted after the retention period.
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scheduler.jobs.enqueue import enqueue
 from scheduler.models.mail import EmailState, OutboundEmail
+from scheduler.timeutil import utcnow
 
 # The kind of job that sends one stored e-mail (see scheduler.mail.delivery).
 SEND_EMAIL = "send_email"
@@ -51,8 +54,55 @@ def queue_email(
     )
     session.add(email)
     session.flush()
-    enqueue(session, SEND_EMAIL, {"email_id": email.id}, max_attempts=5)
+    _enqueue_send(session, email)
     return email
+
+
+def _enqueue_send(session: Session, email: OutboundEmail) -> None:
+    # One active send job per e-mail (the database refuses a second): a retry sweep and
+    # an administrator's "send again" can never send it twice at once.
+    enqueue(
+        session, SEND_EMAIL, {"email_id": email.id}, max_attempts=3, dedupe_key=f"email-{email.id}"
+    )
+
+
+def retry_due_emails(session: Session, _config: Mapping[str, Any] | None = None) -> int:
+    """The sweep: a send job for every pending e-mail whose wait is over; how many."""
+    due = session.scalars(
+        select(OutboundEmail)
+        .where(
+            OutboundEmail.state == EmailState.PENDING,
+            OutboundEmail.next_attempt_at <= utcnow(),
+        )
+        .order_by(OutboundEmail.next_attempt_at)
+        .limit(500)
+    ).all()
+    queued = 0
+    for email in due:
+        email.next_attempt_at = None
+        try:
+            with session.begin_nested():
+                _enqueue_send(session, email)
+            queued += 1
+        except IntegrityError:  # a send job for it is already queued or running
+            continue
+    session.flush()
+    return queued
+
+
+def send_again(session: Session, email: OutboundEmail) -> bool:
+    """An administrator's "send again" for a failed or waiting e-mail; False if it is sent
+    already or a send job is on its way."""
+    if email.state == EmailState.SENT:
+        return False
+    email.state = EmailState.PENDING
+    email.next_attempt_at = None
+    try:
+        with session.begin_nested():
+            _enqueue_send(session, email)
+    except IntegrityError:
+        return False
+    return True
 
 
 def delete_old_emails(session: Session, *, now: datetime, retention_days: int) -> int:

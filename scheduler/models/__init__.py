@@ -37,6 +37,7 @@ from scheduler.models.roster import (
     RunKind,
     Shift,
 )
+from scheduler.models.slot_versions import AvailabilityVersion
 from scheduler.models.topic import GroupQuestion, Topic, TopicGroup
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "AuditEntry",
     "AvailabilityException",
     "AvailabilityRule",
+    "AvailabilityVersion",
     "Base",
     "BookingSettings",
     "Channel",

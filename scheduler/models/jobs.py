@@ -61,6 +61,8 @@ class Job(Base):
     # Guards against starting the same work twice (e.g. "roster:period:12") while active.
     dedupe_key: Mapped[str | None] = mapped_column(String(100))
     worker: Mapped[str | None] = mapped_column(String(100))
+    # The request that queued the job: its log lines carry the same id.
+    request_id: Mapped[str | None] = mapped_column(String(128))
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]

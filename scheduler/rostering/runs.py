@@ -358,6 +358,23 @@ def _watch_cancel(engine: Engine, job_id: int, stop: threading.Event, done: thre
             log.exception("checking job %s for a stop request failed", job_id)
 
 
+def _solve_function(solver: Any, config: Any) -> Any:
+    """The engine's solve, in a child process at lower priority when configured (and when
+    the engine offers it: a scripted test engine runs in the job's thread)."""
+    isolated = getattr(solver, "solve_isolated", None)
+    if not config.get("SOLVER_ISOLATED", True) or isolated is None:
+        return solver.solve
+    nice = int(config.get("SOLVER_NICE", 10))
+
+    def solve(problem: Any, **kwargs: Any) -> Any:
+        info: dict[str, Any] = {}
+        solution = isolated(problem, nice=nice, info=info, **kwargs)
+        log.info("roster solved in process %s (nice %s)", info.get("pid"), info.get("nice"))
+        return solution
+
+    return solve
+
+
 def run_roster_job(ctx: JobContext, *, solver: RosterSolver) -> dict[str, Any]:
     """The ``roster.solve`` job: build the problem, solve it with live progress, store the
     roster at the end.
@@ -396,12 +413,13 @@ def run_roster_job(ctx: JobContext, *, solver: RosterSolver) -> dict[str, Any]:
     )
     watcher.start()
     repair: RepairResult | None = None
+    solve = _solve_function(solver, ctx.config)
     try:
         if kind == RunKind.REPAIR:
             # Minimal change by construction: solve the affected days first, widen
             # only if that is not enough (see scheduler.rostering.repair_solve).
             repair = solve_repair(
-                solver.solve,
+                solve,
                 built.problem,
                 time_limit=time_limit,
                 workers=workers,
@@ -410,7 +428,7 @@ def run_roster_job(ctx: JobContext, *, solver: RosterSolver) -> dict[str, Any]:
             )
             solution = repair.solution
         else:
-            solution = solver.solve(
+            solution = solve(
                 built.problem,
                 time_limit=time_limit,
                 workers=workers,

@@ -10,6 +10,7 @@ from typing import Any
 from scheduler.solver.check import CheckReport, Violation, check
 from scheduler.solver.errors import InputError
 from scheduler.solver.io import load_problem, problem_from_dict, problem_to_dict, solution_to_dict
+from scheduler.solver.isolated import solve_isolated
 from scheduler.solver.problem import (
     DEFAULT_WEIGHTS,
     TERMS,
@@ -52,6 +53,7 @@ __all__ = [
     "problem_to_dict",
     "solution_to_dict",
     "solve",
+    "solve_isolated",
 ]
 
 # The explanations need OR-Tools; they load on first use so that importing the package

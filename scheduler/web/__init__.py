@@ -18,6 +18,7 @@ from scheduler.database import _read_only
 from scheduler.errors import DomainError
 from scheduler.extensions import db
 from scheduler.site import Site
+from scheduler.web.operations import outage
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -55,12 +56,14 @@ def init_web(app: Flask) -> None:
         feeds,
         home,
         nav,
+        operations,
         rostering,
         staff,
     )
 
     app.url_map.converters["id"] = IdConverter
     auth.init_login(app)
+    operations.register(app)  # first: its /healthz answers without the database
     for blueprint in (home.bp, auth.bp, staff.bp, admin.bp, api.bp, feeds.bp):
         app.register_blueprint(blueprint)
     appointments.register(app)
@@ -80,10 +83,24 @@ def _init_request_transaction(app: Flask) -> None:
 
     @app.after_request
     def _commit(response: Response) -> Response:
-        if response.status_code < 400:
-            db.session.commit()
-        else:
+        if response.status_code >= 400:
             db.session.rollback()
+            return response
+        xid = None
+        try:
+            if request.method not in SAFE_METHODS:
+                xid = outage.transaction_id(db.session)
+            db.session.commit()
+        except Exception as exc:
+            # A lost database answers 503, not the view's 2xx, unless the commit went
+            # through and only its acknowledgement was lost (web/operations/outage.py).
+            if not outage.is_unavailable(exc):
+                raise
+            outage.forget_session()
+            wait = float(app.config.get("DB_RETRY_AFTER") or 5)
+            if xid is not None and outage.committed(db.engine, xid, wait) is True:
+                return response
+            return outage.unavailable_response()
         return response
 
     @app.teardown_request
@@ -141,6 +158,9 @@ def _init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(500)
     def _server_error(exc: Exception) -> Any:
+        if outage.is_unavailable(getattr(exc, "original_exception", None)):
+            outage.forget_session()
+            return outage.unavailable_response()
         db.session.rollback()
         return _error_response(500, _("Something went wrong on our side. Please try again."))
 

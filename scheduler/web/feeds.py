@@ -10,15 +10,16 @@
 - ``/staff/calendar/...`` and ``/calendar/sessions/<id>``: the URLs inside events.
   They only redirect, so links already copied into calendars keep working when pages move.
 
-Feeds answer with a strong ETag (a hash of the body, which is byte-stable because
-DTSTAMP is the last change, not the time of the request) and Last-Modified, and 304 to
-If-None-Match or If-Modified-Since.
+Feeds answer with an ETag that is the feed's fingerprint (a few aggregate queries over
+what the body is made of, :mod:`scheduler.calendars.fingerprints`), so a poll with
+If-None-Match gets its 304 without the calendar being built; full bodies are kept in
+memory by fingerprint for new subscribers. Last-Modified and If-Modified-Since work too.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -42,7 +43,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, HiddenField, SelectField
 
-from scheduler.calendars import feeds, tokens
+from scheduler.calendars import feeds, fingerprints, tokens
+from scheduler.calendars.body_cache import BodyCache, Rendered
 from scheduler.calendars.ical import uid_host
 from scheduler.errors import InputError
 from scheduler.extensions import db
@@ -139,12 +141,8 @@ def _not_found() -> Response:
     return Response("Not found\n", status=404, mimetype="text/plain")
 
 
-def _send(feed: feeds.Feed, filename: str, *, private: bool) -> Response:
-    body = feed.render()
-    response = Response(body, mimetype="text/calendar")  # Flask adds charset=utf-8
-    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-    response.last_modified = feed.last_modified
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+def _caching_headers(response: Response, fingerprint: str, *, private: bool) -> Response:
+    response.set_etag(fingerprint)
     if private:
         response.cache_control.private = True
         response.cache_control.max_age = PERSONAL_MAX_AGE
@@ -153,7 +151,44 @@ def _send(feed: feeds.Feed, filename: str, *, private: bool) -> Response:
     else:
         response.cache_control.public = True
         response.cache_control.max_age = PUBLIC_MAX_AGE
-    return response.make_conditional(request)
+    return response
+
+
+def _body_cache() -> BodyCache:
+    cache = current_app.extensions.get("feed_body_cache")
+    if cache is None:
+        cache = BodyCache(int(current_app.config.get("FEEDS_CACHE_BYTES") or 0))
+        current_app.extensions["feed_body_cache"] = cache
+    return cache
+
+
+def _answer(
+    key: str,
+    fingerprint: str,
+    build: Callable[[], feeds.Feed],
+    filename: str,
+    *,
+    private: bool,
+) -> Response:
+    """304 when the client has this fingerprint (nothing is built); else the body, from
+    the cache while the fingerprint is unchanged, built and kept otherwise.
+
+    The fingerprint (:mod:`scheduler.calendars.fingerprints`) is the ETag: it changes
+    exactly when the body would, and costs a few aggregate queries instead of a build.
+    """
+    wanted = request.if_none_match
+    if wanted and (wanted.star_tag or wanted.contains_weak(fingerprint)):
+        return _caching_headers(Response(status=304), fingerprint, private=private)
+    cache = _body_cache()
+    rendered = cache.get(key, fingerprint)
+    if rendered is None:
+        feed = build()
+        rendered = Rendered(feed.render(), feed.last_modified)
+        cache.put(key, fingerprint, rendered)
+    response = Response(rendered.body, mimetype="text/calendar")  # Flask adds charset=utf-8
+    response.last_modified = rendered.last_modified
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return _caching_headers(response, fingerprint, private=private).make_conditional(request)
 
 
 def _record_use(row) -> None:
@@ -176,15 +211,26 @@ def person_feed(token: str, kind: str) -> Response:
     lang = _language(person.locale)
     source = _absolute("feeds.person_feed", token=token, kind=kind)
     with force_locale(lang):
-        feed = feeds.person_feed(
-            db.session,
-            person,
-            feeds.FeedKind(kind),
-            _options(lang),
-            _links(source, _absolute("staff.dashboard")),
-            show_patron=row.show_patron_details,
+        options = _options(lang)
+        links = _links(source, _absolute("staff.dashboard"))
+        show_patron = row.show_patron_details
+        fingerprint = fingerprints.person_fingerprint(
+            db.session, person, feeds.FeedKind(kind), options, links, show_patron=show_patron
         )
-        response = _send(feed, f"{kind}.ics", private=True)
+        response = _answer(
+            f"person:{row.id}:{kind}",
+            fingerprint,
+            lambda: feeds.person_feed(
+                db.session,
+                person,
+                feeds.FeedKind(kind),
+                options,
+                links,
+                show_patron=show_patron,
+            ),
+            f"{kind}.ics",
+            private=True,
+        )
     _record_use(row)
     return response
 
@@ -208,10 +254,16 @@ def public_dropins() -> Response:
         return _plain_error(exc)
     source = _absolute("feeds.public_dropins", **request.args.to_dict(flat=False))
     with force_locale(lang):
-        feed = feeds.public_feed(
-            db.session, filters, _options(lang), _links(source, _absolute("feeds.public_page"))
+        options = _options(lang)
+        links = _links(source, _absolute("feeds.public_page"))
+        fingerprint = fingerprints.public_fingerprint(db.session, filters, options, links)
+        return _answer(
+            f"public:{source}",
+            fingerprint,
+            lambda: feeds.public_feed(db.session, filters, options, links),
+            "dropins.ics",
+            private=False,
         )
-        return _send(feed, "dropins.ics", private=False)
 
 
 # Links inside events -------------------------------------------------------------------

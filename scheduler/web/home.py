@@ -1,4 +1,4 @@
-"""The public front page, the language switch and a health check."""
+"""The public front page and the language switch (health checks: web/operations.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 from flask import (
     Blueprint,
     current_app,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -17,7 +16,7 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from scheduler.extensions import db
 from scheduler.models import DropInSession, Library, SessionStatus, Topic
@@ -58,9 +57,3 @@ def set_language() -> Any:
         if current_user.is_authenticated:
             current_user.locale = lang
     return redirect(safe_next(request.form.get("next")) or url_for("home.index"))
-
-
-@bp.get("/healthz")
-def health() -> Any:
-    db.session.execute(text("SELECT 1"))
-    return jsonify({"status": "ok"})

@@ -213,7 +213,7 @@ def free_slots(
     *,
     first_day: date,
     last_day: date,
-    now: datetime,
+    now: datetime | None,
     zones: Mapping[int, ZoneInfo],
     closed: Mapping[int, frozenset[date]] | None = None,
 ) -> list[Slot]:
@@ -221,7 +221,8 @@ def free_slots(
 
     ``zones`` maps each library id to its time zone; windows at libraries missing from
     it are skipped. Slots at the same start and library from overlapping windows are
-    merged into one with the union of their modes.
+    merged into one with the union of their modes. ``now=None`` leaves out the minimum
+    notice and the horizon (the slot cache applies them when it answers).
     """
     rules = availability.rules
     closed = closed or {}
@@ -229,7 +230,7 @@ def free_slots(
     per_day = availability.booked_per_day or {}
     slot_length = rules.slot
     step = slot_length + rules.buffer
-    earliest = now + rules.notice
+    earliest = now + rules.notice if now is not None else None
     horizon = timedelta(days=rules.horizon_days)
     last_open: dict[ZoneInfo, date] = {}  # per zone: the last date bookings are open
     merged: dict[tuple[datetime, int], Slot] = {}
@@ -242,14 +243,17 @@ def free_slots(
             tz = zones.get(piece.library_id)
             if tz is None:
                 continue
-            if tz not in last_open:
-                last_open[tz] = now.astimezone(tz).date() + horizon
-            if day > last_open[tz]:
-                continue
+            if now is not None:
+                if tz not in last_open:
+                    last_open[tz] = now.astimezone(tz).date() + horizon
+                if day > last_open[tz]:
+                    continue
             start = _instant(day, piece.start, tz)
             window_end = _instant(day, piece.end, tz)
             while start + slot_length <= window_end:
-                if start >= earliest and not busy.overlaps(start, start + step):
+                if (earliest is None or start >= earliest) and not busy.overlaps(
+                    start, start + step
+                ):
                     key = (start, piece.library_id)
                     found = merged.get(key)
                     modes = piece.modes if found is None else _union(found.modes, piece.modes)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from scheduler.booking.appointments import slot_cache
 from scheduler.booking.appointments.availability import (
     BookingRules,
     Busy,
@@ -347,10 +348,16 @@ def find_slots(session: Session, query: SlotQuery, *, now: datetime, default_tz:
         librarian_id=query.librarian_id,
         library_id=query.library_id,
     )
-    calendars = load_calendars(
-        session, ids, query.first_day, query.last_day, now=now, default_tz=default_tz
-    )
-    slots = calendars.slots(query.first_day, query.last_day, now)
+    cache = slot_cache.for_session(session)
+    if cache is not None:
+        slots = slot_cache.cached_slots(
+            session, cache, ids, query.first_day, query.last_day, now=now, default_tz=default_tz
+        )
+    else:
+        calendars = load_calendars(
+            session, ids, query.first_day, query.last_day, now=now, default_tz=default_tz
+        )
+        slots = calendars.slots(query.first_day, query.last_day, now)
     if query.library_id is not None:
         slots = [s for s in slots if s.library_id == query.library_id]
     if query.mode is not None:
