@@ -151,6 +151,16 @@ def app(app_config: dict) -> Iterator:
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()
+    forget_dispatch(app)
+
+
+def forget_dispatch(app) -> None:
+    """Job dispatch is registered per app by id(); a later app may reuse a dead one's id
+    and must not inherit its queue (say, a Redis proxy a fault test has closed)."""
+    from scheduler import jobs
+
+    jobs._external_dispatch.pop(id(app), None)
+    jobs._workers.pop(id(app), None)
 
 
 @pytest.fixture

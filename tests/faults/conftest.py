@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from scheduler import create_app
 from scheduler.extensions import db as _db
 from scheduler.models import AvailabilityRule, BookingSettings, Role
-from tests.conftest import _truncate_all
+from tests.conftest import _truncate_all, forget_dispatch
 from tests.faults.proxy import TcpProxy
 
 
@@ -50,6 +50,7 @@ def app(app_config: dict, pg_proxy: TcpProxy) -> Iterator:
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()
+    forget_dispatch(app)
 
 
 @pytest.fixture
