@@ -413,4 +413,6 @@ DTEND:{day}T{8 + i // 60 % 12:02d}{i % 60:02d}30Z
 END:VEVENT"""
         for i in range(count)
     )
-    return _calendar(f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//Many//EN\n{events}\nEND:VCALENDAR")
+    return _calendar(
+        f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Test//Many//EN\n{events}\nEND:VCALENDAR"
+    )

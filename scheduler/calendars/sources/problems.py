@@ -44,10 +44,32 @@ TEMPLATES: dict[str, str] = {
     "repeats_too_often": _l("an event repeats too often to be read (%(detail)s)"),
     "caldav": _l("the CalDAV server answered with an error (%(detail)s)"),
     "no_calendar": _l("no calendar was found at this CalDAV address"),
+    # Field reasons when adding or changing a source.
+    "label_required": _l("is required"),
+    "label_too_long": _l("is longer than %(limit)s characters"),
+    "username_required": _l("is required for a CalDAV calendar"),
+    "password_required": _l("is required for a CalDAV calendar (an app password)"),
+    "kind": _l("must be an iCalendar address or a CalDAV calendar"),
+    "forbidden": _l("You may only change your own connected calendars."),
+    "too_many_sources": _l("you can connect at most %(limit)s calendars"),
     "secret_lost": _l(
         "the saved address can no longer be read (the encryption key has changed): enter it again"
     ),
 }
+
+
+class Reason(str):
+    """An English reason that a page can translate again from its template and
+    parameters (the same shape as the reasons of the other use cases)."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Reason:
+        self = super().__new__(cls, template % params if params else template)
+        self.template = template
+        self.params = params
+        return self
 
 
 class SourceProblem(Exception):
@@ -64,6 +86,11 @@ class SourceProblem(Exception):
     def message(self) -> str:
         """The English text (logs, JSON)."""
         return TEMPLATES[self.code] % self.params
+
+    @property
+    def reason(self) -> Reason:
+        """The message as a translatable field reason (for InputError)."""
+        return Reason(TEMPLATES[self.code], **self.params)
 
     def translated(self, gettext: Callable[[str], str]) -> str:
         return describe(self.code, self.params, gettext)
