@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from scheduler.calendars.sources.caldav_reader import CalDAVCredentials, read_caldav
 from scheduler.calendars.sources.expand import (
     BusyTime,
     ExpandOptions,
@@ -177,6 +176,13 @@ def read_source(plan: SyncPlan, options: SyncOptions, *, now: datetime) -> SyncO
     try:
         with Fetcher(options.limits) as fetcher:
             if plan.kind == SourceKind.CALDAV:
+                # Imported here: the caldav library (lxml, niquests) is only needed for
+                # CalDAV sources, not at every start of the app.
+                from scheduler.calendars.sources.caldav_reader import (
+                    CalDAVCredentials,
+                    read_caldav,
+                )
+
                 calendars = read_caldav(
                     CalDAVCredentials(plan.url, plan.username or "", plan.password or ""),
                     fetcher=fetcher,
