@@ -85,10 +85,14 @@ def normalise_url(text: str) -> str:
 class Fetcher:
     """An HTTP client for user-supplied addresses; close it (or use ``with``)."""
 
-    def __init__(self, limits: FetchLimits | None = None) -> None:
+    def __init__(
+        self, limits: FetchLimits | None = None, *, verify: ssl.SSLContext | bool = True
+    ) -> None:
+        """``verify``: an SSL context with the trusted authorities (default: certifi's)."""
         self.limits = limits or FetchLimits()
         self._client = httpx.Client(
             trust_env=False,
+            verify=verify,
             follow_redirects=False,
             timeout=httpx.Timeout(
                 connect=self.limits.connect_seconds,
