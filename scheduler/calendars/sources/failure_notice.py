@@ -42,10 +42,11 @@ def notify_long_failures(
     stop_when_failing: bool,
     default_tz: str,
     default_lang: str = "nb",
+    source_ids: list[int] | None = None,
 ) -> list[int]:
-    """Queue a message for each source failing since before ``now - warn_after`` whose
-    owner has not been told yet; returns the ids of those sources. Flushes."""
-    sources = session.scalars(
+    """Queue a message for each source (of ``source_ids``, or all) failing since before
+    ``now - warn_after`` whose owner has not been told yet; returns their ids. Flushes."""
+    stmt = (
         select(CalendarSource)
         .where(
             CalendarSource.failing_since <= now - warn_after,
@@ -53,7 +54,10 @@ def notify_long_failures(
         )
         .order_by(CalendarSource.id)
         .with_for_update(skip_locked=True)
-    ).all()
+    )
+    if source_ids is not None:
+        stmt = stmt.where(CalendarSource.id.in_(source_ids))
+    sources = session.scalars(stmt).all()
     told: list[int] = []
     for source in sources:
         person = session.get(Person, source.person_id)

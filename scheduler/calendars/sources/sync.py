@@ -264,6 +264,22 @@ def record_outcome(
     return source
 
 
+def record_problem(
+    session: Session, source_id: int, problem: SourceProblem, *, now: datetime
+) -> CalendarSource | None:
+    """Record a failure found before reading (a secret no key opens); data unchanged."""
+    source = session.get(CalendarSource, source_id)
+    if source is None:
+        return None
+    source.last_attempt_at = now
+    source.error_code = problem.code
+    source.error_params = dict(problem.params)
+    if source.failing_since is None:
+        source.failing_since = now
+    session.flush()
+    return source
+
+
 def replace_busy(session: Session, source: CalendarSource, busy: tuple[BusyTime, ...]) -> None:
     """The source's busy times become ``busy`` (in the caller's transaction)."""
     session.execute(delete(BusyInterval).where(BusyInterval.source_id == source.id))

@@ -1,0 +1,151 @@
+"""The sync as a background job: one job per source, on demand and on a schedule.
+
+:func:`request_sync` queues a job for one source (at most one queued or running per
+source: the job table's dedupe key); :func:`sync_due_sources` queues every source whose
+last attempt is older than ``CALENDARS_SYNC_MINUTES`` and is what the upkeep scheduler
+calls. The job reads the source with the database released (see
+:mod:`scheduler.calendars.sources.sync`), records the outcome, and queues the warning
+e-mail when the source has now failed for too long; it commits at its own boundary.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from scheduler.calendars.sources.failure_notice import notify_long_failures
+from scheduler.calendars.sources.problems import SourceProblem
+from scheduler.calendars.sources.secretbox import box_from_config
+from scheduler.calendars.sources.settings import read_settings
+from scheduler.calendars.sources.summary import summarise
+from scheduler.calendars.sources.sync import load_plan, read_source, record_outcome, record_problem
+from scheduler.extensions import db
+from scheduler.jobs import JobContext, enqueue, job_handler
+from scheduler.models import CalendarSource, Job, JobState
+from scheduler.timeutil import utcnow
+
+JOB_KIND = "calendar_sync"
+# Where the warning e-mail sends the librarian (the availability page).
+PAGE_PATH = "/staff/booking/availability"
+
+
+def dedupe_key(source_id: int) -> str:
+    return f"calendar-sync:{source_id}"
+
+
+def active_sync(session: Session, source_id: int) -> Job | None:
+    return session.scalar(
+        select(Job).where(
+            Job.dedupe_key == dedupe_key(source_id),
+            Job.state.in_((JobState.QUEUED, JobState.RUNNING)),
+        )
+    )
+
+
+def request_sync(session: Session, source_id: int) -> Job:
+    """Queue a sync of one source, or return the one already queued or running.
+
+    The job starts when the caller commits.
+    """
+    existing = active_sync(session, source_id)
+    if existing is not None:
+        return existing
+    try:
+        with session.begin_nested():
+            return enqueue(
+                session,
+                JOB_KIND,
+                {"source_id": source_id},
+                max_attempts=1,
+                dedupe_key=dedupe_key(source_id),
+            )
+    except IntegrityError:  # another request queued it a moment ago
+        found = active_sync(session, source_id)
+        if found is None:
+            raise
+        return found
+
+
+def sync_due_sources(
+    session: Session, now: datetime, *, every: timedelta | None = None
+) -> list[int]:
+    """Queue a sync for every source not attempted for ``every`` (default: the setting
+    ``CALENDARS_SYNC_MINUTES``); returns their ids. Flushes; the caller commits."""
+    if every is None:
+        config = current_app.config if has_app_context() else {}
+        every = read_settings(config).sync_every
+    due = list(
+        session.scalars(
+            select(CalendarSource.id)
+            .where(
+                or_(
+                    CalendarSource.last_attempt_at.is_(None),
+                    CalendarSource.last_attempt_at <= now - every,
+                )
+            )
+            .order_by(CalendarSource.last_attempt_at.is_not(None), CalendarSource.last_attempt_at)
+        )
+    )
+    for source_id in due:
+        request_sync(session, source_id)
+    return due
+
+
+@job_handler(JOB_KIND)
+def run_sync_job(ctx: JobContext) -> dict[str, Any]:
+    """Read one source and store what it gave. Safe to run twice (the second read
+    replaces the busy times again)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    settings = read_settings(app.config)
+    box = box_from_config(app.config, app.instance_path)
+    session = db.session
+    source_id = int(ctx.payload["source_id"])
+    started = utcnow()
+    try:
+        plan = load_plan(
+            session,
+            source_id,
+            box=box,
+            now=started,
+            default_tz=app.config["TIMEZONE"],
+            max_days=settings.options.max_days,
+        )
+    except SourceProblem as problem:
+        record_problem(session, source_id, problem, now=started)
+        _warn(session, app.config, settings, source_id)
+        session.commit()
+        return {"ok": False, "problem": problem.code}
+    # End the reading transaction before the network: no lock is held while we wait.
+    session.commit()
+    if plan is None:
+        return {"ok": False, "removed": True}
+    outcome = read_source(plan, settings.options, now=started)
+    record_outcome(session, outcome, now=utcnow())
+    _warn(session, app.config, settings, source_id)
+    session.commit()
+    result: dict[str, Any] = {"ok": outcome.ok, "seconds": round(outcome.seconds, 3)}
+    if outcome.problem is not None:
+        result["problem"] = outcome.problem.code
+    elif outcome.expansion is not None:
+        summary = summarise(outcome.expansion.occurrences, started)
+        result["events"] = summary.events
+    else:
+        result["not_modified"] = True
+    return result
+
+
+def _warn(session: Session, config: Any, settings: Any, source_id: int) -> None:
+    notify_long_failures(
+        session,
+        now=utcnow(),
+        warn_after=settings.warn_after,
+        page_url=str(config.get("PUBLIC_URL", "")).rstrip("/") + PAGE_PATH,
+        stop_when_failing=settings.stop_when_failing,
+        default_tz=config["TIMEZONE"],
+        source_ids=[source_id],
+    )
