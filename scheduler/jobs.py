@@ -372,6 +372,7 @@ def _after_rollback(session: Session) -> None:
 def init_app(app: Flask) -> None:
     # Import the modules that define job handlers so every process knows them.
     from scheduler import notify  # noqa: F401
+    from scheduler.calendars.sources import sync_job  # noqa: F401
     from scheduler.rostering import runs  # noqa: F401
 
     if app.config.get("BROKER_URL"):
