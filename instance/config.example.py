@@ -34,6 +34,29 @@
 # FEEDS_REFRESH_MINUTES = 60
 # FEEDS_TOKEN_KEY = "..."
 
+# Connected calendars (docs/booking.md): a librarian's own calendar blocks free slots.
+# Keys sealing calendar addresses and app passwords (Fernet; the first seals, all open).
+# Unset = a key made on first use in instance/calendar_keys. Make one with
+#   python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'
+# CALENDARS_SECRET_KEYS = "new-key,old-key"
+# Minutes between syncs; hours of failure before the librarian is warned; then "keep"
+# the last good busy times or "stop" offering the librarian's slots.
+# CALENDARS_SYNC_MINUTES = 10
+# CALENDARS_WARN_AFTER_HOURS = 2
+# CALENDARS_WHEN_FAILING = "keep"
+# CALENDARS_TENTATIVE_BLOCKS = True
+# Limits per read: size in MB, seconds to connect / between packets / in all, redirects,
+# busy times; calendars per person.
+# CALENDARS_MAX_MB = 10
+# CALENDARS_CONNECT_SECONDS = 5
+# CALENDARS_READ_SECONDS = 15
+# CALENDARS_TOTAL_SECONDS = 30
+# CALENDARS_MAX_REDIRECTS = 5
+# CALENDARS_MAX_EVENTS = 10000
+# CALENDARS_MAX_PER_PERSON = 5
+# Allow calendar servers on loopback and private networks (an intranet CalDAV server).
+# CALENDARS_ALLOW_PRIVATE = False
+
 # Roster solver runs started from the web: seconds and CPU workers.
 # SOLVER_TIME_LIMIT = 60
 # SOLVER_WORKERS = 2
