@@ -85,3 +85,13 @@ def failing_sources(
             .order_by(CalendarSource.id)
         )
     )
+
+
+def next_busy(session: Session, source_id: int, now: datetime) -> BusyInterval | None:
+    """The source's first busy time not yet over (for "next: Tue 12:00–13:30")."""
+    return session.scalar(
+        select(BusyInterval)
+        .where(BusyInterval.source_id == source_id, BusyInterval.ends_at > now)
+        .order_by(BusyInterval.starts_at)
+        .limit(1)
+    )

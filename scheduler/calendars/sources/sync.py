@@ -162,6 +162,38 @@ def load_plan(
     )
 
 
+def plan_for_new(
+    session: Session,
+    person_id: int,
+    *,
+    kind: SourceKind,
+    url: str,
+    username: str | None,
+    password: str | None,
+    now: datetime,
+    default_tz: str,
+    max_days: int = 366,
+) -> SyncPlan:
+    """A plan for an address not saved yet (the page's test before connecting it)."""
+    horizon = session.scalar(
+        select(BookingSettings.horizon_days).where(BookingSettings.person_id == person_id)
+    )
+    start, end = window_for(now, horizon or 8 * 7, max_days)
+    email = session.scalar(select(Person.email).where(Person.id == person_id))
+    return SyncPlan(
+        source_id=None,
+        person_id=person_id,
+        kind=kind,
+        url=url,
+        username=username,
+        password=password,
+        window_start=start,
+        window_end=end,
+        zone=person_zone(session, person_id, default_tz),
+        owner_emails=_owner_emails(email, username),
+    )
+
+
 def read_source(plan: SyncPlan, options: SyncOptions, *, now: datetime) -> SyncOutcome:
     """Fetch and expand one source; never raises for a problem with the source."""
     began = _time.monotonic()
