@@ -297,3 +297,47 @@ def test_a_person_connects_at_most_a_few_calendars(db, kari, box) -> None:
     with pytest.raises(InputError) as caught:
         add_source(db.session, kari, kari, replace(data, label="Fourth"), box=box, max_sources=3)
     assert "at most 3" in caught.value.message
+
+
+def test_an_address_is_tried_before_it_is_saved(db, feed_server, kari, box, options) -> None:
+    """The page's flow: read the new address with nothing saved; on a problem show it and
+    save nothing; on success save the source and keep what was read."""
+    from scheduler.calendars.sources.busy_query import next_busy
+    from scheduler.calendars.sources.sync import plan_for_new
+    from scheduler.models import SourceKind
+
+    db.session.commit()  # the person exists already, as on the page
+
+    def tried(path: str):
+        plan = plan_for_new(
+            db.session,
+            kari.id,
+            kind=SourceKind.ICS,
+            url=feed_server.url(path),
+            username=None,
+            password=None,
+            now=NOW,
+            default_tz="Europe/Oslo",
+        )
+        db.session.rollback()  # no transaction is held while the server answers
+        return read_source(plan, options, now=NOW)
+
+    missing = tried("/missing.ics")
+    assert missing.problem is not None
+    assert missing.problem.code == "not_found"
+    assert db.session.scalar(select(func.count(CalendarSource.id))) == 0
+
+    feed_server.routes["/cal.ics"] = Route(body=feeds.outlook_feed())
+    found = tried("/cal.ics")
+    assert found.ok
+    source = connect(db, kari, box, feed_server.url("/cal.ics"), label="Outlook")
+    record_outcome(
+        db.session, replace(found, plan=replace(found.plan, source_id=source.id)), now=NOW
+    )
+    db.session.commit()
+    first = next_busy(db.session, source.id, NOW)
+    assert (first.starts_at, first.ends_at) == (
+        datetime(2027, 3, 16, 11, 0, tzinfo=UTC),
+        datetime(2027, 3, 16, 12, 30, tzinfo=UTC),
+    )
+    assert next_busy(db.session, source.id, datetime(2027, 3, 16, 12, 0, tzinfo=UTC)) == first
