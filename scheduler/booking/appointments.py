@@ -201,6 +201,7 @@ def _free_slot(
     kwargs = {
         "now": ctx.now,
         "default_tz": ctx.default_tz,
+        "busy_policy": ctx.busy_policy,
         "library_id": library_id,
         "exclude_appointment_id": moving.id if moving is not None else None,
     }
@@ -378,6 +379,7 @@ def verify_email(session: Session, verify_token: str, *, ctx: BookingContext) ->
             appointment.starts_at,
             now=ctx.now,
             default_tz=ctx.default_tz,
+            busy_policy=ctx.busy_policy,
             library_id=appointment.library_id,
             exclude_appointment_id=appointment.id,
         )

@@ -16,7 +16,18 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from scheduler.calendars.sources.busy_query import BusyPolicy
+from scheduler.calendars.sources.settings import read_settings
 from scheduler.timeutil import utcnow
+
+
+def busy_policy_from_config(config: Mapping[str, Any]) -> BusyPolicy:
+    settings = read_settings(config)
+    return BusyPolicy(
+        tentative_blocks=settings.tentative_blocks,
+        stop_when_failing=settings.stop_when_failing,
+        failing_after=settings.warn_after,
+    )
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,8 @@ class BookingContext:
     # Language of error reasons: the page's language; English (None) in the API.
     messages_language: str | None = None
     now: datetime = field(default_factory=utcnow)
+    # How the busy times of connected calendars count (the same for every slot query).
+    busy_policy: BusyPolicy = field(default_factory=BusyPolicy)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], **overrides: Any) -> BookingContext:
@@ -42,6 +55,7 @@ class BookingContext:
             "default_tz": config["TIMEZONE"],
             "hold_minutes": int(config.get("BOOKING_HOLD_MINUTES", 30)),
             "language": (config.get("LANGUAGES") or ["nb"])[0],
+            "busy_policy": busy_policy_from_config(config),
         }
         values.update(overrides)
         return cls(**values)

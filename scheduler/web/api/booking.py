@@ -80,6 +80,7 @@ def booking_slots() -> Any:
         SlotQuery(first, last, topic, librarian, library, mode),
         now=ctx.now,
         default_tz=ctx.default_tz,
+        busy_policy=ctx.busy_policy,
     )
     names = dict(
         db.session.execute(

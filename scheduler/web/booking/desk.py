@@ -55,6 +55,7 @@ def desk() -> Any:
             SlotQuery(week.first, week.last, topic_id=chosen.id),
             now=ctx.now,
             default_tz=ctx.default_tz,
+            busy_policy=ctx.busy_policy,
         )
         profiles = queries.librarian_profiles(db.session, {s.librarian_id for s in slots})
         days = group_by_day(slots, profiles, libraries_by_id())

@@ -80,6 +80,7 @@ def move(token: str) -> Any:
         ),
         now=ctx.now,
         default_tz=ctx.default_tz,
+        busy_policy=ctx.busy_policy,
     )
     form = MoveForm()
     form.start.choices = [(f"{iso(s.start)}|{s.library_id}", iso(s.start)) for s in slots]

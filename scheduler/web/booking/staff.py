@@ -210,6 +210,7 @@ def availability() -> Any:
         SlotQuery(today, today + timedelta(days=13), librarian_id=person.id),
         now=ctx.now,
         default_tz=ctx.default_tz,
+        busy_policy=ctx.busy_policy,
     )
     return render_template(
         "booking/staff_availability.html",
