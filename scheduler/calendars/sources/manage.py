@@ -59,6 +59,28 @@ def sources_of(session: Session, person_id: int) -> list[CalendarSource]:
     )
 
 
+def check_new(
+    session: Session,
+    actor: Person | None,
+    person: Person,
+    data: SourceInput,
+    *,
+    max_sources: int = 5,
+) -> tuple[SourceKind, str, str]:
+    """Everything :func:`add_source` checks, without saving: kind, label, address.
+
+    The page calls it before it reads the calendar, so bad input costs no request.
+    """
+    require_may_manage(actor, person)
+    kind, label, url = _checked(data, require_secrets=True)
+    count = session.scalar(
+        select(func.count(CalendarSource.id)).where(CalendarSource.person_id == person.id)
+    )
+    if (count or 0) >= max_sources:
+        raise _input_error({"label": _reason("too_many_sources", limit=max_sources)})
+    return kind, label, url
+
+
 def add_source(
     session: Session,
     actor: Person | None,
@@ -68,14 +90,8 @@ def add_source(
     box: SecretBox,
     max_sources: int = 5,
 ) -> CalendarSource:
-    """Connect a calendar (saved, not read yet: the caller queues its first sync)."""
-    require_may_manage(actor, person)
-    kind, label, url = _checked(data, require_secrets=True)
-    count = session.scalar(
-        select(func.count(CalendarSource.id)).where(CalendarSource.person_id == person.id)
-    )
-    if (count or 0) >= max_sources:
-        raise _input_error({"label": _reason("too_many_sources", limit=max_sources)})
+    """Connect a calendar (saved, not read yet: the caller reads it or queues a sync)."""
+    kind, label, url = check_new(session, actor, person, data, max_sources=max_sources)
     source = CalendarSource(
         person_id=person.id,
         kind=kind,

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scheduler.calendars.sources.failure_notice import notify_long_failures
+from scheduler.calendars.sources.manage import require_may_manage
 from scheduler.calendars.sources.problems import SourceProblem
 from scheduler.calendars.sources.secretbox import box_from_config
 from scheduler.calendars.sources.settings import read_settings
@@ -26,7 +27,7 @@ from scheduler.calendars.sources.summary import summarise
 from scheduler.calendars.sources.sync import load_plan, read_source, record_outcome, record_problem
 from scheduler.extensions import db
 from scheduler.jobs import JobContext, enqueue, job_handler
-from scheduler.models import CalendarSource, Job, JobState
+from scheduler.models import CalendarSource, Job, JobState, Person
 from scheduler.timeutil import utcnow
 
 JOB_KIND = "calendar_sync"
@@ -69,6 +70,14 @@ def request_sync(session: Session, source_id: int) -> Job:
         if found is None:
             raise
         return found
+
+
+def sync_now(session: Session, actor: Person | None, source: CalendarSource) -> Job:
+    """The page's "sync now": the owner (or an administrator) queues a read at once."""
+    person = session.get(Person, source.person_id)
+    assert person is not None
+    require_may_manage(actor, person)
+    return request_sync(session, source.id)
 
 
 def sync_due_sources(

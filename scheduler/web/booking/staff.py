@@ -29,7 +29,7 @@ from scheduler.models import (
     Role,
 )
 from scheduler.web.auth import role_required
-from scheduler.web.booking import booking_context, bp, page_language
+from scheduler.web.booking import booking_context, bp, calendars, page_language
 from scheduler.web.booking.forms import (
     MODE_LABELS,
     WEEKDAY_CHOICES,
@@ -178,32 +178,47 @@ def availability() -> Any:
         formdata=request.form if action == "add_exception" else None, prefix="e"
     )
     exception_form.library.choices = _library_choices(all_option=True)
+    calendar_form = calendars.CalendarForm(
+        formdata=request.form if action == "add_calendar" else None, prefix="c"
+    )
+    replace_form = calendars.ReplaceForm(
+        formdata=request.form if action == "replace_calendar" else None, prefix="r"
+    )
+    ctx = booking_context()
     status = 200
     if request.method == "POST":
         try:
-            message = _apply_action(
-                action, person, lang, settings_form, window_form, exception_form
-            )
+            if action in calendars.ACTIONS:
+                message = calendars.apply(action, person, calendar_form, replace_form, ctx.now)
+            else:
+                message = _apply_action(
+                    action, person, lang, settings_form, window_form, exception_form
+                )
         except InputError as exc:
-            form = {"settings": settings_form, "add_window": window_form}.get(
-                action or "", exception_form
-            )
+            form = {
+                "settings": settings_form,
+                "add_window": window_form,
+                "add_calendar": calendar_form,
+                "replace_calendar": replace_form,
+            }.get(action or "", exception_form)
             apply_errors(
                 form,
-                exc.fields,
+                {name: calendars.translate(reason) for name, reason in exc.fields.items()},
                 {"min_notice_minutes": "notice_hours", "date": "date", "weekday": "weekday"},
             )
             status = 422
         except DomainError as exc:
-            flash(exc.message, "error")
+            flash(calendars.translate(exc.message), "error")
             status = exc.status
         else:
             if message is None:
                 status = 422
             else:
                 flash(message, "success")
-                return redirect(url_for("booking.availability", **_person_args(person)))
-    ctx = booking_context()
+                anchor = "calendars" if action in calendars.ACTIONS else None
+                return redirect(
+                    url_for("booking.availability", **_person_args(person), _anchor=anchor)
+                )
     today = today_local()
     preview = find_slots(
         db.session,
@@ -226,6 +241,9 @@ def availability() -> Any:
         libraries=libraries_by_id(),
         mode_labels=MODE_LABELS,
         preview=preview[:12],
+        calendar_form=calendar_form,
+        replace_form=replace_form,
+        connected=calendars.section(person, ctx.now, calendars.tz_of(person)),
         people=queries.bookable_people(db.session) if current_user.has_role(Role.ADMIN) else [],
     ), status
 
