@@ -217,6 +217,9 @@ def register_commands(app) -> None:
     from scheduler.dropin_commands import purge_registrations_command
 
     app.cli.add_command(purge_registrations_command)
+    from scheduler.calendars.sources.commands import sync_calendars_command
+
+    app.cli.add_command(sync_calendars_command)
 
 
 @cli.group()

@@ -106,3 +106,18 @@ def test_a_long_failure_warns_once_and_keeps_the_data(app, db, feed_server, sour
     assert stored.error_code == "http"
     assert stored.failing_since is not None
     assert stored.failing_since - NOW < timedelta(minutes=11)
+
+
+def test_the_command_reads_due_calendars_now(app, db, runner, source) -> None:
+    with time_machine.travel(NOW, tick=True):
+        result = runner.invoke(args=["sync-calendars"])
+    assert result.exit_code == 0, result.output
+    assert "Queued 1 calendar." in result.output
+    assert "Read 1; 0 failed" in result.output
+    assert busy_count(db) == 16
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=True):
+        assert "Queued 0 calendars." in runner.invoke(args=["sync-calendars"]).output
+        assert "Queued 1 calendar." in runner.invoke(args=["sync-calendars", "--all"]).output
+    bad = runner.invoke(args=["sync-calendars", "--source", "999"])
+    assert bad.exit_code == 2
+    assert "no connected calendar with id 999" in bad.output
