@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
 from scheduler import jobs
-from scheduler.models import BusyInterval, CalendarSource
+from scheduler.models import BusyInterval, CalendarSource, Role
 from tests.booking.test_connected_slots import NOW, meetings
 from tests.calendar_sources.conftest import Route, feed_server  # noqa: F401
 from tests.calendar_sources.feeds import google_feed
@@ -236,3 +236,24 @@ def test_a_calendar_failing_for_hours_is_flagged_on_the_page(
     assert alert["role"] == "alert"
     assert "Vi får ikke lest «Outlook»." in alert.get_text(" ", strip=True)
     assert "404 Not Found" in alert.get_text()
+
+
+def test_pages_api_and_desk_agree_on_the_busy_times(
+    app, db, client, login, kari, topic, feed_server, create_person
+) -> None:
+    """Tuesday 6 April, summer time: 10:00-11:00 busy (and the break) leaves 09:00 only."""
+    login(kari)
+    feed_server.routes["/cal.ics"] = Route(body=meetings())
+    assert connect(client, feed_server.url("/cal.ics")).status_code == 302
+    api = client.get(f"/api/v1/slots?librarian={kari.id}&from=2027-04-06&to=2027-04-06")
+    assert [s["start"] for s in api.get_json()] == ["2027-04-06T09:00:00+02:00"]
+    topic_page = text(client.get(f"/book/topic/{topic.slug}?week=2027-W14", headers=EN))
+    assert "09:00" in topic_page
+    assert "10:00" not in topic_page.split("Tue")[1].split("Wed")[0]
+    desk_person = create_person(Role.FIRST_LINE)
+    login(desk_person)
+    desk = text(client.get(f"/staff/booking/desk?topic={topic.id}&week=2027-W14", headers=EN))
+    tuesday = desk.split("Tue")[1].split("Wed")[0]
+    assert "09:00" in tuesday
+    assert "10:00" not in tuesday
+    assert "11:00" not in tuesday
