@@ -291,9 +291,10 @@ def main() -> None:
     print("| --- | --- | ---: |")
     for database, what, ms in results:
         print(f"| {database} | {what} | {ms:.1f} ms |")
-    if len(results) >= 3:
-        print()
-        print(f"ratio with/without calendars (SQLite): {results[2][2] / results[1][2]:.2f}")
+    print()
+    for i in range(0, len(results), 3):
+        database, without, with_ = results[i][0], results[i + 1][2], results[i + 2][2]
+        print(f"ratio slots with/without calendars ({database}): {with_ / without:.2f}")
 
 
 if __name__ == "__main__":
