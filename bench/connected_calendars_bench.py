@@ -10,7 +10,7 @@ Set-up: one library, one topic, twelve librarians with weekday windows 09:00-16:
 a daily stand-up, a monthly seminar, exceptions (EXDATE) and moved instances
 (RECURRENCE-ID), all without end, in Europe/Oslo, read for a year.
 
-Measured (medians over --runs, after one warm-up):
+Measured (median and p95 over --runs after one warm-up, and this process's CPU time):
   sync one calendar     fetch + expand a year + replace the busy times + commit
   slots/topic 4w        find_slots for the topic over 28 days, without and with the
                         synced busy times (the page's and the API's query)
@@ -184,7 +184,12 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def measure(url: str, runs: int, label: str) -> list[tuple[str, str, float]]:
+def p95_ms(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] * 1000
+
+
+def measure(url: str, runs: int, label: str) -> list[tuple[str, str, list[float], list[float]]]:
     rng = random.Random(7)
     instance = tempfile.mkdtemp(prefix="bench-cal-")
     app = create_app(
@@ -196,7 +201,7 @@ def measure(url: str, runs: int, label: str) -> list[tuple[str, str, float]]:
             "CALENDARS_ALLOW_PRIVATE": True,
         }
     )
-    rows: list[tuple[str, str, float]] = []
+    rows: list[tuple[str, str, list[float], list[float]]] = []
     with app.app_context():
         Base.metadata.create_all(db.engine)
         session = db.session
@@ -204,11 +209,11 @@ def measure(url: str, runs: int, label: str) -> list[tuple[str, str, float]]:
         session.commit()
         query = SlotQuery(first_day=date(2027, 1, 5), last_day=date(2027, 2, 1), topic_id=topic_id)
 
-        def slots() -> int:
-            started = clock.perf_counter()
+        def slots() -> tuple[int, float, float]:
+            started, cpu = clock.perf_counter(), clock.process_time()
             found = find_slots(session, query, now=NOW, default_tz=TZ)
             session.rollback()
-            return len(found), clock.perf_counter() - started
+            return len(found), clock.perf_counter() - started, clock.process_time() - cpu
 
         slots()
         before = [slots() for _ in range(runs)]
@@ -237,25 +242,22 @@ def measure(url: str, runs: int, label: str) -> list[tuple[str, str, float]]:
         stored = session.scalar(select(func.count(BusyInterval.id)))
         slots()
         after = [slots() for _ in range(runs)]
-        rows.append(
-            (
-                label,
-                f"sync one calendar (a year, ~{stored // LIBRARIANS} busy times)",
-                median_ms(sync_times),
-            )
-        )
+        per = stored // LIBRARIANS
+        rows.append((label, f"sync one calendar (a year, ~{per} busy times)", sync_times, []))
         rows.append(
             (
                 label,
                 f"slots/topic 4w, no calendars ({before[0][0]} slots)",
-                median_ms([t for _, t in before]),
+                [t for _, t, _ in before],
+                [c for _, _, c in before],
             )
         )
         rows.append(
             (
                 label,
                 f"slots/topic 4w, 12 calendars ({after[0][0]} slots, {stored} busy rows)",
-                median_ms([t for _, t in after]),
+                [t for _, t, _ in after],
+                [c for _, _, c in after],
             )
         )
         session.remove()
@@ -287,14 +289,20 @@ def main() -> None:
         f"Python {platform.python_version()}, load {os.getloadavg()[0]:.2f}"
     )
     print()
-    print("| database | measurement | median |")
-    print("| --- | --- | ---: |")
-    for database, what, ms in results:
-        print(f"| {database} | {what} | {ms:.1f} ms |")
+    print("| database | measurement | median ms | p95 ms | CPU ms | vs 150 ms |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    for database, what, times, cpu in results:
+        cpu_ms = f"{median_ms(cpu):.1f}" if cpu else ""
+        ratio = f"{p95_ms(times) / 150:.2f}" if "slots" in what else ""
+        print(
+            f"| {database} | {what} | {median_ms(times):.1f} | {p95_ms(times):.1f} "
+            f"| {cpu_ms} | {ratio} |"
+        )
     print()
     for i in range(0, len(results), 3):
-        database, without, with_ = results[i][0], results[i + 1][2], results[i + 2][2]
-        print(f"ratio slots with/without calendars ({database}): {with_ / without:.2f}")
+        database = results[i][0]
+        without, with_ = median_ms(results[i + 1][3]), median_ms(results[i + 2][3])
+        print(f"CPU ratio slots with/without calendars ({database}): {with_ / without:.2f}")
 
 
 if __name__ == "__main__":
