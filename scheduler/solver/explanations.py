@@ -6,8 +6,9 @@ can take any of them (Hall's condition), a person who owes hours no set of shift
 within their limits, pins that break a rule, a day that needs more hours than staff can
 give. Every reason is sound: when it reports one, no roster exists.
 
-:func:`explain_infeasible` is for the rest: it builds a compact CP-SAT model of H1–H9 with
-one assumption literal per shift's headcount, per person-week minimum and per pin, asks
+:func:`explain_infeasible` is for the rest: it builds a CP-SAT model of H1–H9 from the
+engine's own rule modules (``formulation.HARD_RULES``), each rule handing out one
+assumption literal per shift's headcount, per person-week minimum and per pin, asks
 CP-SAT for a set of assumptions that cannot hold together, shrinks it, and says which
 requirements clash.
 """
@@ -23,7 +24,10 @@ from datetime import date
 from ortools.sat.python import cp_model
 
 from scheduler.solver.check import Timeline, day_label, hours_text, timeline_for, week_label
+from scheduler.solver.formulation import add_hard_rules
+from scheduler.solver.index import build_index
 from scheduler.solver.problem import Problem, Staff
+from scheduler.solver.rules.context import build_context
 
 MAX_REASONS = 40  # beyond this a list stops helping; the rest is counted
 
@@ -369,117 +373,53 @@ def explain(problem: Problem) -> list[str]:
 
 
 class _CoreModel:
-    """H1–H9 as CP-SAT constraints; headcounts, weekly minimums and pins behind assumptions."""
+    """H1-H9 as CP-SAT constraints (the engine's own rule modules); headcounts, weekly
+    minimums and pins behind assumption literals."""
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        self.tl = tl = timeline_for(problem)
-        rules = problem.rules
-        m = self.model = cp_model.CpModel()
+        self.tl = timeline_for(problem)
+        self.idx = idx = build_index(problem)
         self.what: dict[int, str] = {}  # assumption literal index -> sentence
         self.assumptions: list[cp_model.IntVar] = []
-        x: dict[tuple[str, str], cp_model.IntVar] = {}
-        first_line = [p for p in problem.staff if p.first_line]
-        for p in first_line:
-            for s in problem.shifts:
-                if tl.can_take(p.id, s.id):
-                    x[p.id, s.id] = m.new_bool_var(f"x[{p.id},{s.id}]")
-        for pin in problem.pinned:
-            key = (pin.staff, pin.shift)
-            if pin.shift in tl.shifts and pin.staff in tl.staff and key not in x:
-                x[key] = m.new_bool_var(f"x[{pin.staff},{pin.shift}]")
-                m.add(x[key] == 0)  # H3/H4/H5: this person may not hold this shift
-        by_shift: dict[str, list] = defaultdict(list)
-        by_person: dict[str, list[str]] = defaultdict(list)
-        for (pid, sid), v in x.items():
-            by_shift[sid].append(v)
-            by_person[pid].append(sid)
+        ctx = build_context(idx, guard=self._guard)
+        self.model = ctx.model
+        add_hard_rules(ctx)
 
-        # H1 headcount
-        for s in problem.shifts:
-            total = sum(by_shift[s.id])
-            m.add(total <= s.max_staff)
-            if s.min_staff > 0 and not rules.allow_understaffing:
-                lit = self._assume(f"{tl.label[s.id]} needs {_people(s.min_staff)}.")
-                m.add(total >= s.min_staff).only_enforce_if(lit)
+    def _guard(self, rule: str, subject: tuple) -> cp_model.IntVar:
+        return self._assume(self._sentence(rule, subject))
 
-        # H2 one place at a time: at most one of a person's shifts running at each start.
-        for pid, sids in by_person.items():
-            cliques = set()
-            for t in {tl.start[s] for s in sids}:
-                here = frozenset(s for s in sids if tl.start[s] <= t < tl.end[s])
-                if len(here) > 1:
-                    cliques.add(here)
-            for c in cliques:
-                m.add_at_most_one(x[pid, s] for s in c)
-
-        # H6 weekly hours, H7 daily hours
-        for p in first_line:
-            sids = by_person.get(p.id, [])
-            for w in range(problem.weeks):
-                week = [x[p.id, s] * tl.minutes[s] for s in sids if tl.week[s] == w]
-                worked = sum(week)
-                if p.max_hours_per_week is not None:
-                    m.add(worked <= math.floor(p.max_hours_per_week * 60))
-                need = math.ceil(tl.owed_minutes(p, w))
-                if need > 0:
-                    open_ = sorted((s for s in sids if tl.week[s] == w), key=lambda s: tl.start[s])
-                    listed = "; ".join(tl.label[s] for s in open_[:4])
-                    if len(open_) > 4:
-                        listed += f" and {len(open_) - 4} more"
-                    lit = self._assume(
-                        f"{p.name} must work at least {hours_text(need)} in "
-                        f"{week_label(problem, w)}; the shifts open to {p.name} that week "
-                        f"are {listed}."
-                    )
-                    m.add(worked >= need).only_enforce_if(lit)
-            days: dict[date, list] = defaultdict(list)
-            for s in sids:
-                days[tl.day[s]].append(x[p.id, s] * tl.minutes[s])
-            for terms in days.values():
-                m.add(sum(terms) <= math.floor(p.max_hours_per_day * 60))
-
-        # H8: forbid every minimal chain of back-to-back shifts longer than allowed.
-        if rules.max_consecutive_hours is not None:
-            for chain in self._long_chains():
-                for pid in {p.id for p in first_line}:
-                    if all((pid, s) in x for s in chain):
-                        m.add_bool_or([x[pid, s].Not() for s in chain])
-
-        # H9 pins
-        for pin in problem.pinned:
-            key = (pin.staff, pin.shift)
-            if key in x:
-                lit = self._assume(
-                    f"{tl.staff[pin.staff].name} is pinned to {tl.label[pin.shift]}."
-                )
-                m.add(x[key] == 1).only_enforce_if(lit)
+    def _sentence(self, rule: str, subject: tuple) -> str:
+        tl, problem, idx = self.tl, self.problem, self.idx
+        if rule == "H1":
+            sh = problem.shifts[subject[0]]
+            return f"{tl.label[sh.id]} needs {_people(sh.min_staff)}."
+        if rule == "H9":
+            p, s = subject
+            return f"{problem.staff[p].name} is pinned to {tl.label[problem.shifts[s].id]}."
+        if rule == "H6":
+            p, w = subject
+            person = problem.staff[p]
+            need = idx.owed[(p, w)]
+            open_ = sorted(
+                (s for s in idx.eligible[p] if idx.shifts[s].week == w),
+                key=lambda s: idx.shifts[s].start,
+            )
+            listed = "; ".join(tl.label[problem.shifts[s].id] for s in open_[:4])
+            if len(open_) > 4:
+                listed += f" and {len(open_) - 4} more"
+            return (
+                f"{person.name} must work at least {hours_text(need)} in "
+                f"{week_label(problem, w)}; the shifts open to {person.name} that week "
+                f"are {listed}."
+            )
+        raise ValueError(f"rule: no assumption for {rule}")
 
     def _assume(self, sentence: str) -> cp_model.IntVar:
         lit = self.model.new_bool_var(sentence[:40])
         self.what[lit.Index()] = sentence
         self.assumptions.append(lit)
         return lit
-
-    def _long_chains(self) -> list[tuple[str, ...]]:
-        """Chains of shifts, each starting within the break of the last, too long in total."""
-        tl, rules = self.tl, self.problem.rules
-        gap = rules.min_break_minutes * 60
-        longest = rules.max_consecutive_hours * 3600
-        order = sorted(tl.shifts, key=lambda s: tl.start[s])
-        nxt = {s: [t for t in order if tl.end[s] <= tl.start[t] < tl.end[s] + gap] for s in order}
-        chains: list[tuple[str, ...]] = []
-
-        def grow(chain: tuple[str, ...]) -> None:
-            if tl.end[chain[-1]] - tl.start[chain[0]] > longest:
-                chains.append(chain)
-                return
-            for t in nxt[chain[-1]]:
-                grow((*chain, t))
-
-        for s in order:
-            grow((s,))
-        return chains
 
     def core(self, time_limit: float) -> list[str] | None:
         """Sentences of a small set of requirements that cannot hold together; None if feasible

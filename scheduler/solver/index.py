@@ -3,8 +3,8 @@
 Every time becomes real elapsed minutes since the period starts (local midnight on
 ``Problem.start`` converted through UTC), so a shift across a DST change has its true
 length. Weeks and days are the local calendar ones of the shift's start, exactly as the
-rules count them. Eligibility (first line, skills, availability) and each person's
-preference cost per shift are computed once here.
+rules count them. Eligibility (H5 first line, H4 skills, H3 availability, each tested by
+its rule module) and each person's preference cost per shift are computed once here.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from scheduler.solver.problem import Problem
+from scheduler.solver.rules.h3_availability import available
+from scheduler.solver.rules.h4_skills import has_skills
+from scheduler.solver.rules.h5_first_line import may_work
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,7 @@ class Index:
     owed: dict[tuple[int, int], int]  # (staff, week) -> minimum minutes (H6 lower bound)
     first_line: list[int]  # staff indices with first_line true
     shifts_by_week: list[list[int]] = field(default_factory=list)
+    previous: frozenset[tuple[int, int]] = frozenset()  # (staff, shift) of the previous roster
 
     def is_eligible(self, p: int, s: int) -> bool:
         return s in self._eligible_sets[p]
@@ -101,7 +105,7 @@ def build_index(problem: Problem) -> Index:
     for i, need in enumerate(needs):
         by_needs[need].append(i)
     for p, person in enumerate(problem.staff):
-        if not person.first_line:
+        if not may_work(person):  # H5
             eligible.append([])
             continue
         first_line.append(p)
@@ -110,15 +114,11 @@ def build_index(problem: Problem) -> Index:
         prefs = [(minutes(q.start), minutes(q.end), q.weight) for q in person.preferences]
         mine = []
         for need, group in by_needs.items():
-            if need <= skills:
+            if has_skills(skills, need):  # H4
                 mine.extend(group)
         mine.sort()
         if away:
-            mine = [
-                i
-                for i in mine
-                if not any(shifts[i].start < ue and us < shifts[i].end for us, ue in away)
-            ]
+            mine = [i for i in mine if available(shifts[i].start, shifts[i].end, away)]  # H3
         for i in mine if prefs else ():
             info = shifts[i]
             cost = sum(max(0, min(info.end, qe) - max(info.start, qs)) * w for qs, qe, w in prefs)
@@ -131,16 +131,24 @@ def build_index(problem: Problem) -> Index:
         for w in range(problem.weeks):
             can = union_minutes(per_week.get(w, []))
             owed[(p, w)] = min(_ceil(person.min_hours_per_week * 60), can)
+    shift_pos = {sh.id: i for i, sh in enumerate(problem.shifts)}
+    staff_pos = {p.id: i for i, p in enumerate(problem.staff)}
     return Index(
         problem=problem,
         shifts=shifts,
-        shift_pos={sh.id: i for i, sh in enumerate(problem.shifts)},
-        staff_pos={p.id: i for i, p in enumerate(problem.staff)},
+        shift_pos=shift_pos,
+        staff_pos=staff_pos,
         eligible=eligible,
         pref_cost=pref_cost,
         owed=owed,
         first_line=first_line,
         shifts_by_week=by_week,
+        previous=frozenset(
+            (i, j)
+            for a in problem.previous
+            if (i := staff_pos.get(a.staff)) is not None
+            and (j := shift_pos.get(a.shift)) is not None
+        ),
     )
 
 

@@ -2,15 +2,73 @@
 
 The search uses it to compare rosters it builds piecewise and to report each term's
 weighted contribution; it mirrors ``check_roster.py`` term by term in integer minutes.
+:func:`person_counts` is the part that belongs to one person over some weeks: the
+decomposition prices a person's week with exactly these counts.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from scheduler.solver.index import Index
 from scheduler.solver.problem import TERMS, Uncovered
+
+
+@dataclass(frozen=True, slots=True)
+class PersonCounts:
+    """Unweighted counts of one person's schedule over some weeks."""
+
+    target: int  # minutes away from the weekly target, summed over the weeks
+    preference: int  # preference overlap minutes x weight
+    duty_days: int
+    split_duty: int  # duty blocks beyond the first, summed over days
+    kept: int  # previous assignments kept
+    unsocial: int  # unsocial shifts held
+
+    def cost(self, weights: dict[str, int]) -> int:
+        """The weighted part of the objective this schedule decides on its own (a kept
+        previous assignment saves one ``change``)."""
+        return (
+            weights["target"] * self.target
+            + weights["preference"] * self.preference
+            + weights["duty_days"] * self.duty_days
+            + weights["split_duty"] * self.split_duty
+            - weights["change"] * self.kept
+        )
+
+
+def person_counts(idx: Index, p: int, shifts: Iterable[int], weeks: Iterable[int]) -> PersonCounts:
+    """Counts for person ``p`` holding ``shifts`` (all inside ``weeks``)."""
+    info = idx.shifts
+    brk = idx.problem.rules.min_break_minutes
+    mine = sorted(shifts, key=lambda s: (info[s].start, info[s].end))
+    worked: dict[int, int] = defaultdict(int)
+    days: dict[int, list[int]] = defaultdict(list)
+    preference = kept = unsocial = 0
+    for s in mine:
+        worked[info[s].week] += info[s].minutes
+        days[info[s].day].append(s)
+        preference += idx.pref_cost.get((p, s), 0)
+        kept += (p, s) in idx.previous
+        unsocial += info[s].unsocial
+    target = 0
+    t_hours = idx.problem.staff[p].target_hours_per_week
+    if t_hours is not None:
+        t = round(t_hours * 60)
+        target = sum(abs(worked[w] - t) for w in weeks)
+    split = 0
+    for ds in days.values():
+        blocks, last_end = 0, None
+        for s in ds:
+            if last_end is not None and info[s].start - last_end < brk:
+                last_end = max(last_end, info[s].end)
+            else:
+                blocks += 1
+                last_end = info[s].end
+        split += blocks - 1
+    return PersonCounts(target, preference, len(days), split, kept, unsocial)
 
 
 def score(idx: Index, pairs: Iterable[tuple[int, int]]) -> tuple[dict[str, int], list[Uncovered]]:
@@ -33,38 +91,18 @@ def score(idx: Index, pairs: Iterable[tuple[int, int]]) -> tuple[dict[str, int],
             if rules.allow_understaffing:
                 counts["understaffing"] += missing * idx.shifts[s].minutes
 
-    worked: dict[tuple[int, int], int] = defaultdict(int)
-    for p, ss in by_person.items():
-        for s in ss:
-            worked[(p, idx.shifts[s].week)] += idx.shifts[s].minutes
-    for p, person in enumerate(problem.staff):
-        if person.target_hours_per_week is not None:
-            t = round(person.target_hours_per_week * 60)
-            counts["target"] += sum(abs(worked[(p, w)] - t) for w in range(problem.weeks))
-
-    brk = rules.min_break_minutes
-    for p, ss in by_person.items():
-        counts["preference"] += sum(idx.pref_cost.get((p, s), 0) for s in ss)
-        days: dict[int, list[int]] = defaultdict(list)
-        for s in ss:
-            days[idx.shifts[s].day].append(s)
-        counts["duty_days"] += len(days)
-        for ds in days.values():
-            blocks, last_end = 0, None
-            for s in sorted(ds, key=lambda s: idx.shifts[s].start):
-                info = idx.shifts[s]
-                if last_end is not None and info.start - last_end < brk:
-                    last_end = max(last_end, info.end)
-                else:
-                    blocks += 1
-                    last_end = info.end
-            counts["split_duty"] += blocks - 1
-
+    weeks = range(problem.weeks)
+    unsocial = {}
+    for p in range(len(problem.staff)):
+        c = person_counts(idx, p, by_person.get(p, ()), weeks)
+        counts["target"] += c.target
+        counts["preference"] += c.preference
+        counts["duty_days"] += c.duty_days
+        counts["split_duty"] += c.split_duty
+        unsocial[p] = c.unsocial
     if idx.first_line:
-        unsocial = [
-            sum(1 for s in by_person.get(p, []) if idx.shifts[s].unsocial) for p in idx.first_line
-        ]
-        counts["unsocial_spread"] = max(unsocial) - min(unsocial)
+        held_unsocial = [unsocial[p] for p in idx.first_line]
+        counts["unsocial_spread"] = max(held_unsocial) - min(held_unsocial)
     for a in problem.previous:
         if (idx.staff_pos[a.staff], idx.shift_pos[a.shift]) not in held:
             counts["change"] += 1

@@ -41,6 +41,7 @@ from scheduler.solver.score import score
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
+    from scheduler.solver.decomposition.search import ColumnSearch
     from scheduler.solver.model import RosterModel
 else:
 
@@ -80,6 +81,10 @@ BIG_MODEL = 6000  # assignment variables past which presolve is kept short
 REWORK_UNTIL = 0.97  # weekly search: more rounds of weeks until this share, then polish
 REWORK_STEP_S = 2.0  # the longest one week is searched in a round
 WEEK_CP_SHARE = 0.3  # of a week's time: CP-SAT (bound and roster) after person LNS
+RELAX_UNTIL = 0.45  # column generation for the bound until this share of the time
+DIVE_UNTIL = 0.65  # a roster from the LP by then
+REPAIR_SHARE = 0.1  # of the time left: completing what a dive left undecided
+CPSAT_PRICED_MAX = 40  # person-blocks priced by CP-SAT up to which the decomposition runs
 
 
 @dataclass
@@ -280,7 +285,7 @@ class _Search:
         return False
 
     def construct(self) -> None:
-        """A first roster one week at a time, then each week improved on its own.
+        """A first roster one week at a time (kept in ``parts``).
 
         When no rule links two weeks, each week is solved on its own without the
         unsocial spread (the only term that spans weeks); those weekly models are
@@ -326,7 +331,14 @@ class _Search:
                 return  # the whole model decides (it may prove infeasibility)
             parts.append(frozenset(k for k in out.pairs if idx.shifts[k[1]].week == w))
         self.offer(frozenset().union(*parts))
-        if coupled or weeks == 1:
+        self.parts = parts
+
+    def improve_weeks(self) -> None:
+        """Each week improved on its own, with CP-SAT's weekly bounds (the search when
+        the decomposition cannot price every person-block)."""
+        weeks = self.problem.weeks
+        parts = self.parts
+        if self.coupled or weeks == 1 or not parts:
             return  # one week: the whole model is the week
         # Each week on its own from its first roster: a short CP-SAT run for a bound,
         # then large-neighbourhood search over a few people at a time. Weeks are
@@ -608,6 +620,11 @@ class _Search:
         self.construct()
         if self.infeasible:
             return self.solution()
+        columns = self.columns() if self.best is not None else None
+        if columns is not None:
+            self.decompose(columns)
+        else:
+            self.improve_weeks()
         weekly = self.problem.weeks > 1 and not self.coupled and self.best is not None
         if weekly and not self.deterministic and self.parts:
             self.rework_weeks(self.time_limit * REWORK_UNTIL)
@@ -629,11 +646,94 @@ class _Search:
                 budget = self.remaining() * (
                     1 if self.best is None and self.problem.weeks > 1 else WHOLE_SHARE
                 )
-            self.whole(full, budget, hint_best=self.coupled)
+            self.whole(full, budget, hint_best=self.coupled or columns is not None)
             if self.infeasible:
                 return self.solution()
         self.polish(full)
         return self.solution()
+
+    def columns(self) -> ColumnSearch | None:
+        """The decomposition, unless some person-block would need CP-SAT pricing and the
+        roster is too big for that (then the weekly CP-SAT search runs instead)."""
+        from scheduler.solver.decomposition.search import ColumnSearch
+
+        t = time.monotonic()
+        cs = ColumnSearch(self.idx, deterministic=self.deterministic, seed=self.seed)
+        log.debug("decomposition built in %.2f s", time.monotonic() - t)
+        unlabelled = sum(1 for b in cs.relaxation.blocks if b.segments is None)
+        return cs if unlabelled <= CPSAT_PRICED_MAX else None
+
+    def raise_bound(self, bound: int | None) -> None:
+        with self.lock:
+            if bound is not None and (self.bound is None or bound > self.bound):
+                self.bound = bound
+                if self.best_obj is not None:
+                    self.bound = min(self.bound, self.best_obj)
+                    self.optimal = self.bound == self.best_obj
+                self.report()
+
+    def complete(self, pairs: Pairs, free: list[tuple[int, tuple[int, ...]]]) -> Pairs | None:
+        """Complete a roster whose ``free`` person-weeks a dive left undecided: CP-SAT on
+        each week group with everyone else fixed (the free ones hinted with ``pairs``).
+        A group it cannot complete in time keeps the best roster's part."""
+        idx = self.idx
+        assert self.best is not None
+        by_weeks: dict[tuple[int, ...], set[int]] = {}
+        for p, weeks in free:
+            by_weeks.setdefault(weeks, set()).add(p)
+        out = set(pairs)
+        for n, (weeks, people) in enumerate(by_weeks.items()):
+            if self.stopped():
+                return None
+            inside = set(weeks)
+            offset: dict[int, int] = {}
+            for p, s in out:
+                if idx.shifts[s].week not in inside and idx.shifts[s].unsocial:
+                    offset[p] = offset.get(p, 0) + 1
+            rm = build_model(idx, weeks=inside, unsocial_offset=offset)
+            model = rm.model.clone()
+            variables = model.proto.variables
+            for key, i in rm.var_index.items():
+                if key[0] not in people:
+                    v = int(key in out)
+                    variables[i].domain.clear()
+                    variables[i].domain.extend([v, v])
+            model.clear_hints()
+            for key, var in rm.x.items():
+                if key[0] in people:
+                    model.add_hint(var, key in out)
+            budget = (
+                self.time_limit * REPAIR_SHARE
+                if self.deterministic
+                else max(0.2, self.remaining() * REPAIR_SHARE / (len(by_weeks) - n))
+            )
+            got = self.run_cp(rm, model, budget)
+            week_pairs = got.pairs
+            if week_pairs is None:
+                week_pairs = frozenset(k for k in self.best if idx.shifts[k[1]].week in inside)
+            out = {k for k in out if idx.shifts[k[1]].week not in inside} | set(week_pairs)
+        return frozenset(out)
+
+    def decompose(self, cs: ColumnSearch) -> None:
+        """Bound the roster by column generation, then dive to a roster from the LP."""
+        assert self.best is not None
+        cs.seed(self.best)
+        t0 = self.t0
+        cs.relax(t0 + self.time_limit * RELAX_UNTIL, stop=self.stopped, on_bound=self.raise_bound)
+        self.raise_bound(cs.bound())
+        log.debug("relaxation bound %s at %.2f", cs.bound(), self.elapsed())
+        if self.optimal or self.stopped():
+            return
+        dived = cs.dive(t0 + self.time_limit * DIVE_UNTIL, stop=self.stopped)
+        log.debug("dive: %d blocks left free at %.2f", len(dived.free), self.elapsed())
+        pairs = self.complete(dived.pairs, dived.free) if dived.free else dived.pairs
+        if pairs is not None and self.offer(pairs):
+            self.settle_bound()
+        best = self.best
+        weeks = self.problem.weeks
+        self.parts = [
+            frozenset(k for k in best if self.idx.shifts[k[1]].week == w) for w in range(weeks)
+        ]
 
     def solution(self) -> Solution:
         wall = self.elapsed()

@@ -53,6 +53,24 @@ def test_progress_is_reported() -> None:
 @pytest.mark.parametrize(
     "name", ["S-week.json", pytest.param("M-4weeks.json", marks=pytest.mark.slow)]
 )
+def test_progress_bound_never_exceeds_the_objective(name: str) -> None:
+    """The web page shows the gap closing: the bound reported with every improvement
+    never passes the roster's objective, and it only rises."""
+    seen: list[Progress] = []
+    sol = solve(load_problem(example(name)), time_limit=4, workers=2, on_progress=seen.append)
+    assert sol.status in ("FEASIBLE", "OPTIMAL")
+    pairs = [(p.objective, p.bound) for p in seen if p.objective is not None]
+    assert any(b is not None for _, b in pairs)
+    assert all(b <= o for o, b in pairs if b is not None)
+    bounds = [b for _, b in pairs if b is not None]
+    assert bounds == sorted(bounds)
+    assert sol.bound is not None
+    assert sol.bound <= sol.objective
+
+
+@pytest.mark.parametrize(
+    "name", ["S-week.json", pytest.param("M-4weeks.json", marks=pytest.mark.slow)]
+)
 def test_stop_event_keeps_the_best_roster(name: str, tmp_path) -> None:
     path = example(name)
     stop = threading.Event()

@@ -16,6 +16,7 @@ import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from scheduler.solver.colgen.master import Master
 
@@ -45,6 +46,7 @@ def solve_integer(
     cutoff: float | None = None,
     stop_event: threading.Event | None = None,
     on_solution: Callable[[IntegerResult], None] | None = None,
+    extend: Callable[[Any, Mapping[int, Any]], Any] | None = None,
     backend: str = "cpsat",
 ) -> IntegerResult | None:
     """The best choice of one column per block within ``time_limit`` seconds.
@@ -53,13 +55,27 @@ def solve_integer(
     :param fixed: blocks whose column is given (the others choose among all theirs).
     :param cutoff: only solutions with objective below this are of interest.
     :param on_solution: hears every improving solution (CP-SAT only).
+    :param extend: CP-SAT only: called with the model and the column literals (by column
+        id) before solving; adds the caller's own constraints and returns an extra
+        objective expression (or 0), e.g. a term over blocks the rows cannot express.
     :return: the best solution found, or None if none was found (or none exists).
     """
     if backend == "cpsat":
         return _cpsat(
-            master, time_limit, workers, seed, hint, fixed or {}, cutoff, stop_event, on_solution
+            master,
+            time_limit,
+            workers,
+            seed,
+            hint,
+            fixed or {},
+            cutoff,
+            stop_event,
+            on_solution,
+            extend,
         )
     if backend == "scip":
+        if extend is not None or on_solution is not None:
+            raise ValueError("backend: extend and on_solution need the cpsat backend")
         return _scip(master, time_limit, workers, hint, fixed or {}, cutoff)
     raise ValueError(f"backend: unknown integer backend {backend!r} (cpsat or scip)")
 
@@ -74,6 +90,7 @@ def _cpsat(
     cutoff: float | None,
     stop_event: threading.Event | None,
     on_solution: Callable[[IntegerResult], None] | None,
+    extend: Callable[[Any, Mapping[int, Any]], Any] | None,
 ) -> IntegerResult | None:
     from ortools.sat.python import cp_model
 
@@ -118,6 +135,8 @@ def _cpsat(
         if hi < math.inf:
             m.add(expr <= math.floor(hi + 1e-9))
     total = sum(objective)
+    if extend is not None:
+        total += extend(m, chosen)
     if cutoff is not None:
         m.add(total <= math.ceil(cutoff) - 1)
     m.minimize(total)

@@ -35,13 +35,16 @@ class LpBackend(Protocol):
 
     def set_bounds(self, var: int, lo: float, hi: float) -> None: ...
 
+    def set_cost(self, var: int, cost: float) -> None: ...
+
     def solve(self) -> LpResult | None:
         """The optimum, or None when the LP is infeasible, unbounded or not solved."""
         ...
 
 
-class PywraplpGlop:
-    """GLOP behind ``pywraplp`` (incremental: new columns keep the basis)."""
+class Pywraplp:
+    """An LP solver behind ``pywraplp``: GLOP, CLP or HiGHS (incremental: new columns
+    keep the basis)."""
 
     def __init__(self, solver_id: str = "GLOP") -> None:
         from ortools.linear_solver import pywraplp
@@ -55,6 +58,10 @@ class PywraplpGlop:
         self.vars: list = []
         self.objective = self.lp.Objective()
         self.objective.SetMinimization()
+        if solver_id == "GLOP":
+            # Presolve would rebuild the LP each time and lose the basis the next solve
+            # starts from.
+            self.lp.SetSolverSpecificParametersAsString("use_preprocessing: false")
 
     def _b(self, v: float) -> float:
         return self.inf if v == INF else -self.inf if v == -INF else v
@@ -75,6 +82,9 @@ class PywraplpGlop:
 
     def set_bounds(self, var: int, lo: float, hi: float) -> None:
         self.vars[var].SetBounds(self._b(lo), self._b(hi))
+
+    def set_cost(self, var: int, cost: float) -> None:
+        self.objective.SetCoefficient(self.vars[var], cost)
 
     def solve(self) -> LpResult | None:
         if self.lp.Solve() != self._ok:
@@ -119,6 +129,9 @@ class MathOptGlop:
         v.lower_bound = lo
         v.upper_bound = hi
 
+    def set_cost(self, var: int, cost: float) -> None:
+        self.model.objective.set_linear_coefficient(self.vars[var], cost)
+
     def solve(self) -> LpResult | None:
         mo = self._mo
         if self._solver is None:
@@ -134,7 +147,12 @@ class MathOptGlop:
         )
 
 
-BACKENDS = {"glop": PywraplpGlop, "mathopt": MathOptGlop}
+BACKENDS = {
+    "glop": lambda: Pywraplp("GLOP"),
+    "clp": lambda: Pywraplp("CLP"),
+    "highs": lambda: Pywraplp("HIGHS"),
+    "mathopt": MathOptGlop,
+}
 
 
 def make_backend(name: str) -> LpBackend:

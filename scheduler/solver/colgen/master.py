@@ -7,9 +7,12 @@ The master LP is
                 lo_r <= sum a_rc * lambda_c + sum a_rv * v <= hi_r  (linking rows, dual y_r)
                 lambda >= 0,  lo_v <= v <= hi_v
 
-Every row gets artificial slack variables at ``artificial_cost``, so the LP is feasible
-from the first round (before any block has a column that fits): the artificial LP is a
-relaxation of the true one, so its values and bounds stay valid lower bounds.
+Every row gets artificial slack variables at ``artificial_cost`` (or its own), so the LP
+is feasible from the first round (before any block has a column that fits): the
+artificial LP is a relaxation of the true one, so its values and bounds stay valid lower
+bounds. A moderate cost keeps the first rounds' duals moderate (a huge one sends pricing
+after columns that only chase the artificials); when slack is still used once pricing
+has converged, :meth:`raise_artificial` makes it dearer and the rounds go on.
 
 Duals come back *projected* onto their valid signs (a one-sided row's dual cannot point
 the wrong way), so a caller may use them in a Lagrangian bound without further checks.
@@ -22,6 +25,8 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from scheduler.solver.colgen.lp import INF, LpBackend, make_backend
+
+ARTIFICIAL_MAX = 1e9  # past this, slack that is still used means the rows cannot be met
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +77,7 @@ class MasterSolution:
     column_values: Sequence[float]  # per column id
     var_values: Sequence[float]  # per extra variable id
     artificial: float  # sum of artificial slack: > 0 means the columns cannot fit yet
+    artificial_values: Sequence[float] = ()
 
 
 @dataclass
@@ -79,7 +85,7 @@ class Master:
     """The restricted master LP, grown column by column.
 
     :param blocks: number of blocks (each picks exactly one column).
-    :param artificial_cost: price of one unit of artificial slack on any row.
+    :param artificial_cost: price of one unit of artificial slack on a row (by default).
     :param backend: ``"glop"`` (pywraplp) or ``"mathopt"`` (MathOpt's incremental GLOP).
     """
 
@@ -94,31 +100,49 @@ class Master:
         self.lp: LpBackend = make_backend(self.backend)
         self.by_block: list[list[int]] = [[] for _ in range(self.blocks)]
         self.fixed: dict[int, int] = {}  # block -> the only column it may use
+        self.forbidden: set[int] = set()  # columns a dive ruled out
         self._seen: list[set[Hashable]] = [set() for _ in range(self.blocks)]
         self._convex = [self.lp.add_row(1, 1) for _ in range(self.blocks)]
         self._row_lp: list[int] = []
         self._var_lp: list[int] = []
         self._col_lp: list[int] = []
         self._artificial: list[int] = []
+        self._artificial_cost: list[float] = []
         for b in range(self.blocks):
-            self._artificial.append(
-                self.lp.add_var(0, INF, self.artificial_cost, [(self._convex[b], 1.0)])
-            )
+            self._add_artificial(self.artificial_cost, self._convex[b], 1.0)
 
     # -- building ---------------------------------------------------------------------
 
-    def add_row(self, lo: float, hi: float) -> int:
+    def _add_artificial(self, cost: float, row: int, sign: float) -> None:
+        self._artificial.append(self.lp.add_var(0, INF, cost, [(row, sign)]))
+        self._artificial_cost.append(cost)
+
+    def add_row(self, lo: float, hi: float, *, artificial_cost: float | None = None) -> int:
         """A linking row ``lo <= ... <= hi`` (use ``math.inf`` for an open side)."""
         if lo > hi:
             raise ValueError(f"row: lower side {lo} is above upper side {hi}")
         r = self.lp.add_row(lo, hi)
         self.rows.append((lo, hi))
         self._row_lp.append(r)
+        cost = self.artificial_cost if artificial_cost is None else artificial_cost
         if lo > -INF:
-            self._artificial.append(self.lp.add_var(0, INF, self.artificial_cost, [(r, 1.0)]))
+            self._add_artificial(cost, r, 1.0)
         if hi < INF:
-            self._artificial.append(self.lp.add_var(0, INF, self.artificial_cost, [(r, -1.0)]))
+            self._add_artificial(cost, r, -1.0)
         return len(self.rows) - 1
+
+    def raise_artificial(self, solution: MasterSolution, factor: float = 10.0) -> bool:
+        """Make the artificial slack the solution uses ``factor`` times dearer (up to
+        ``ARTIFICIAL_MAX``); False when nothing could be raised."""
+        raised = False
+        for i, v in enumerate(self._artificial):
+            cost = self._artificial_cost[i]
+            if solution.artificial_values[i] > 1e-9 and cost < ARTIFICIAL_MAX:
+                cost = min(ARTIFICIAL_MAX, cost * factor)
+                self._artificial_cost[i] = cost
+                self.lp.set_cost(v, cost)
+                raised = True
+        return raised
 
     def add_var(self, var: ExtraVar) -> int:
         """An extra variable over existing rows."""
@@ -149,7 +173,7 @@ class Master:
         c = len(self.columns) - 1
         self.by_block[b].append(c)
         if b in self.fixed:
-            self.lp.set_bounds(v, 0, 0)
+            self.lp.set_bounds(v, 0, 0)  # a fixed block takes no new column
         return c
 
     # -- diving -----------------------------------------------------------------------
@@ -161,14 +185,25 @@ class Master:
         self.fixed[block] = column
         for c in self.by_block[block]:
             self.lp.set_bounds(self._col_lp[c], 0, INF if c == column else 0)
+        self.forbidden.discard(column)
+
+    def forbid(self, column: int) -> None:
+        """Keep ``column`` out of the LP (until :meth:`release` of every block)."""
+        self.forbidden.add(column)
+        self.lp.set_bounds(self._col_lp[column], 0, 0)
 
     def release(self, block: int | None = None) -> None:
-        """Undo :meth:`fix` for ``block`` (every block when None)."""
+        """Undo :meth:`fix` for ``block``; with None, undo every fix and forbid."""
         blocks = list(self.fixed) if block is None else [block]
         for b in blocks:
             if self.fixed.pop(b, None) is not None:
                 for c in self.by_block[b]:
-                    self.lp.set_bounds(self._col_lp[c], 0, INF)
+                    if c not in self.forbidden:
+                        self.lp.set_bounds(self._col_lp[c], 0, INF)
+        if block is None:
+            for c in self.forbidden:
+                self.lp.set_bounds(self._col_lp[c], 0, INF)
+            self.forbidden.clear()
 
     # -- solving ----------------------------------------------------------------------
 
@@ -192,6 +227,7 @@ class Master:
             column_values=[primal[v] for v in self._col_lp],
             var_values=[primal[v] for v in self._var_lp],
             artificial=sum(primal[v] for v in self._artificial),
+            artificial_values=[primal[v] for v in self._artificial],
         )
 
     def lagrangian_bound(self, duals: Duals, lowers: Sequence[float]) -> float:

@@ -1,9 +1,14 @@
 """The Curtois-Qu staff scheduling benchmark (Instance1..Instance24).
 
 ``instance`` holds the typed model of an instance, ``reader`` parses the published text
-format, ``roster`` reads and writes rosters (the issue-8 JSON and the site's tab-separated
-grid) and ``evaluate`` re-scores a roster exactly, independent of any solver model
-(``python -m scheduler.solver.curtois.evaluate INSTANCE ROSTER``).
+format, ``roster`` reads and writes rosters (the Curtois roster JSON and the site's
+tab-separated grid) and ``evaluate`` re-scores a roster exactly, independent of any solver
+model (``python -m scheduler.solver.curtois.evaluate INSTANCE ROSTER``).
+
+The solver (``solve``) combines ``row_dp`` (one employee's cheapest row by dynamic
+programming), ``pricing`` (that DP under cover prices), ``colgen`` (the master LP over rows,
+its bound, the dive and the MIP over generated rows), ``descent`` (exact single-row moves),
+``model`` (the CP-SAT model for large-neighbourhood search) and ``greedy``.
 
 This file deliberately imports nothing: running ``evaluate`` with ``python -m`` must not
 find that module already imported by its package. ``solve_file`` imports the solver lazily.

@@ -354,7 +354,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(exit 0 = OK, 1 = FAIL, 2 = unreadable input).",
     )
     parser.add_argument("instance", help="instance file, e.g. Instance1.txt")
-    parser.add_argument("roster", help="roster: the issue-8 JSON, or the site's tab-separated grid")
+    parser.add_argument(
+        "roster", help="roster: the Curtois roster JSON, or the site's tab-separated grid"
+    )
     parser.add_argument(
         "--details",
         action="store_true",

@@ -1,10 +1,23 @@
-"""Reading and writing Curtois-Qu rosters: the issue-8 JSON and the site's tab-separated grid.
+"""Reading and writing Curtois-Qu rosters: the Curtois roster JSON and the site's grid.
 
 A roster maps each employee id to one entry per day: a shift id, or ``""`` for a day off.
-The JSON form is what ``scheduler roster solve --format curtois`` writes::
 
-    {"status": "OPTIMAL", "objective": 607, "bound": 607, "wall_time_s": 1.4,
-     "roster": {"A": ["", "D", ...], ...}}
+**Curtois roster JSON** is the file ``scheduler roster solve --format curtois`` writes and
+``python -m scheduler.solver.curtois.evaluate`` reads. One object::
+
+    {"status": "FEASIBLE", "objective": 1143, "bound": 1141, "wall_time_s": 60.1,
+     "time_to_first_s": 0.03,
+     "roster": {"A": ["", "D", "D", ...], "B": [...], ...}}
+
+* ``status``: ``"OPTIMAL"`` (the bound meets the objective), ``"FEASIBLE"``,
+  ``"INFEASIBLE"`` (no roster exists) or ``"UNKNOWN"`` (none found in time); null allowed.
+* ``objective``: the roster's penalty (the benchmark objective); ``bound``: a lower bound
+  on every roster's penalty proven by the solver itself, or null; ``wall_time_s`` and
+  ``time_to_first_s``: seconds. Any of them may be null or absent; other keys are ignored.
+* ``roster``: employee id -> list of exactly ``horizon`` entries, in ``SECTION_STAFF`` order
+  when written. An entry is a shift id, ``""`` or null for a day off, or (only to describe
+  an invalid model output, which the evaluator then reports under rule 1) a list of shift
+  ids worked that day. ``roster`` is null or absent when no roster was found.
 
 The grid is the benchmark site's exchange format: one line per employee in ``SECTION_STAFF``
 order, one tab-separated cell per day, a cell holding the shift id or nothing.
@@ -59,7 +72,7 @@ def roster_to_json(
     wall_time_s: float | None,
     instance: Instance | None = None,
 ) -> str:
-    """Render the issue-8 JSON; one employee per line so large rosters stay diffable.
+    """Render the Curtois roster JSON; one employee per line so large rosters stay diffable.
 
     With ``instance`` the rows follow ``SECTION_STAFF`` order, otherwise the roster's order.
     """
@@ -97,7 +110,7 @@ def write_roster_json(
 
 
 def parse_roster_json(text: str) -> RosterFile:
-    """Parse the issue-8 JSON. ``roster`` may be null or absent (no roster was found)."""
+    """Parse the Curtois roster JSON; ``roster`` may be null or absent (none was found)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

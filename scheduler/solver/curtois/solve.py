@@ -1,16 +1,19 @@
 """Solve a Curtois-Qu instance: first roster, row generation with diving, then LNS.
 
 Why this shape: every hard rule concerns one employee's row and cover is soft, so a roster
-made of individually feasible rows is always feasible.
+made of individually feasible rows is always feasible, and one employee's best row given
+the others is a shortest path that the row DP (``row_dp.py``) finds in milliseconds.
 
-1. First roster, row by row against the cover still missing: each row is solved with the
-   employee's CP-SAT row model, or on the large instances (above ``_GREEDY_CELLS``) built by
-   a rule-aware greedy (``greedy.py``) with the row model as fallback, which gives a roster
-   within seconds even on the 364-day instances where the direct model finds nothing.
+1. First roster, row by row against the cover still missing, each row the DP's best
+   (``descent.construct``); where the DP is too slow for that (the 364-day instances with
+   many shift types), the employee's CP-SAT row model, or a rule-aware greedy
+   (``greedy.py``) on the large ones.
 2. Tiny instances: the full compact model, hinted, which proves Instance1 optimal at once.
-3. Up to ``_COLGEN_STAFF_DAYS``: row generation (GLOP master over whole rows, CP-SAT pricing per
-   employee, ``colgen.py``), whose LP is strong where the compact model's is very weak,
-   then a diving heuristic; an exact pricing round also gives a proven Lagrangian bound.
+3. Up to ``_COLGEN_STAFF_DAYS``: row generation on ``scheduler.solver.colgen`` (a master LP
+   over whole rows with DP pricing, ``decomposition.py``), whose LP is strong where the
+   compact model's is very weak and whose Lagrangian bound is the reported bound; then
+   the package's dive, single-row descent (``descent.py``) and the MIP over every
+   generated row. Larger instances go straight to the descent.
 4. Large-neighbourhood search until the time limit: re-solve a few employees over the
    horizon, or everyone over a window of days (often around badly covered days), with the
    rest fixed, keeping a change when it is no worse.
@@ -30,11 +33,13 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler.solver.curtois.colgen import Pool, dive
+from scheduler.solver.curtois.decomposition import RowsMaster
+from scheduler.solver.curtois.descent import construct, descend
 from scheduler.solver.curtois.evaluate import evaluate
 from scheduler.solver.curtois.greedy import greedy_row, row_is_feasible
 from scheduler.solver.curtois.instance import Instance
 from scheduler.solver.curtois.model import OFF, Grid, Tables, build, full_free
+from scheduler.solver.curtois.pricing import RowPricer
 from scheduler.solver.curtois.reader import read_instance
 
 # Full-model runs only when the model is this small (number of (employee, day, shift) vars).
@@ -232,16 +237,20 @@ def _lns(tables: Tables, state: _State, deadline: float, workers: int, rng: rand
 def solve_instance(
     instance: Instance, *, time_limit: float = 60.0, workers: int = 2, seed: int = 0
 ) -> dict:
-    """Solve ``instance``; the issue-8 result dict (see :func:`solve_file`)."""
+    """Solve ``instance``; the result dict of :func:`solve_file`."""
     start = time.monotonic()
     deadline = start + time_limit
     tables = Tables.of(instance)
     rng = random.Random(seed)
-    try:
-        grid = _construct(tables, deadline, workers, seed, budget=time_limit * 0.25)
-        status = "UNKNOWN"
-    except _NoRoster as exc:
-        grid, status = None, str(exc)
+    pricers = [RowPricer(tables, e) for e in range(tables.n_staff)]
+    grid, status = None, "UNKNOWN"
+    if _dp_fast(tables):
+        grid = construct(tables, pricers, start + time_limit * 0.25, rng)
+    if grid is None:
+        try:
+            grid = _construct(tables, deadline, workers, seed, budget=time_limit * 0.25)
+        except _NoRoster as exc:
+            grid, status = None, str(exc)
     if grid is None:
         return {
             "status": status,
@@ -253,26 +262,33 @@ def solve_instance(
         }
     state = _State(grid=grid, value=tables.penalty(grid))
     state.first_at = time.monotonic() - start
+    _log(state, "first roster")
     cells = _n_cells(tables)
     # Leave a margin for the final evaluation and the last model build.
     end = deadline - min(2.0, 0.03 * time_limit)
     if cells <= _FULL_MODEL_CELLS:
         # Small: the full model (hinted) may prove optimality outright, and gives our bound.
         _full_run(tables, state, min(time_limit * 0.15, end - time.monotonic()), workers, seed)
+        _log(state, "full model")
     if not state.optimal and tables.n_staff * tables.horizon <= _COLGEN_STAFF_DAYS:
-        dive_end = time.monotonic() + (end - time.monotonic()) * 0.85
-        pool = Pool.of(tables)
-        proven, dived = dive(tables, state.grid, pool, dive_end, 0.55, seed=seed, workers=workers)
-        if proven is not None:
-            state.bound = max(state.bound or 0, math.ceil(proven - 1e-6))
+        rows = RowsMaster(tables, pricers, exact_time=0.5)
+        rows.add_grid(state.grid)
+        root_end = time.monotonic() + (end - time.monotonic()) * 0.35
+        result = rows.generate(root_end)
+        if result.bound is not None:
+            state.bound = max(state.bound or 0, math.ceil(result.bound - 1e-6))
+        _log(state, f"root LP {result.lp_value} bound {result.bound} rounds {result.rounds}")
+        dived = rows.dive(time.monotonic() + (end - time.monotonic()) * 0.45)
         if dived is not None:
-            value = tables.penalty(dived)
-            if _DEBUG:
-                print(f"dive {value} (incumbent {state.value})", file=sys.stderr)
-            if value <= state.value and all(
-                row_is_feasible(tables, e, row) for e, row in enumerate(dived)
-            ):
-                state.grid, state.value = dived, value
+            _offer(tables, state, dived, "dive")
+            grid, _ = descend(tables, state.grid, pricers, end, rng)
+            _offer(tables, state, grid, "descent")
+        mixed = rows.best_mix(state.grid, min(10.0, 0.3 * (end - time.monotonic())), workers, seed)
+        if mixed is not None:
+            _offer(tables, state, mixed[0], "column MIP")
+    elif not state.optimal:
+        grid, _ = descend(tables, state.grid, pricers, start + time_limit * 0.5, rng)
+        _offer(tables, state, grid, "descent")
     if not state.optimal:
         _lns(tables, state, end, workers, rng)
     roster = tables.grid_to_roster(state.grid)
@@ -300,6 +316,24 @@ def solve_instance(
         "time_to_first_s": round(state.first_at, 3),
         "roster": roster,
     }
+
+
+def _dp_fast(tables: Tables) -> bool:
+    """Whether a row DP per employee is quick enough for a first roster within seconds."""
+    return tables.n_staff * tables.horizon * len(tables.cover) < 2e8
+
+
+def _offer(tables: Tables, state: _State, grid: Grid, what: str) -> None:
+    """Keep ``grid`` when it is no worse and every row keeps the rules."""
+    value = tables.penalty(grid)
+    if value <= state.value and all(row_is_feasible(tables, e, row) for e, row in enumerate(grid)):
+        state.grid, state.value = grid, value
+    _log(state, f"{what} {value}")
+
+
+def _log(state: _State, what: str) -> None:
+    if _DEBUG:
+        print(f"{time.monotonic() % 1000:7.2f} {what}: incumbent {state.value}", file=sys.stderr)
 
 
 def solve_file(

@@ -6,6 +6,7 @@ so shared helpers are handed out as fixtures rather than imported.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -94,3 +95,62 @@ def make_instance() -> Callable[..., Instance]:
         return read_instance(_instance_text(**kwargs), name="tiny")
 
     return make
+
+
+def _random_instance(seed: int, ids: str = "AB") -> Instance:
+    """A small instance with random rules (feasible or not: both are checked)."""
+    rng = random.Random(seed)
+    weeks = rng.choice((1, 2, 3))
+    horizon = 7 * weeks
+    names = ["D", "E", "N"][: rng.randint(1, 3)]
+    lengths = [rng.choice((480, 480, 600, 720)) for _ in names]
+    shifts = []
+    for name, length in zip(names, lengths, strict=True):
+        banned = [u for u in names if u != name and rng.random() < 0.4]
+        shifts.append(f"{name},{length},{'|'.join(banned)}")
+    staff = []
+    for eid in ids:
+        caps = "|".join(f"{n}={rng.choice((0, 1, 2, 3, horizon))}" for n in names)
+        low = rng.randint(0, horizon // 2) * 480
+        high = low + rng.choice((480, 960, 1440, 4000))
+        staff.append(
+            f"{eid},{caps},{high},{low},{rng.randint(2, 6)},{rng.randint(1, 3)},"
+            f"{rng.randint(1, 3)},{rng.randint(0, weeks)}"
+        )
+    days_off = [f"{eid},{rng.randrange(horizon)}" for eid in ids if rng.random() < 0.7]
+    # At most one request per employee and day (as in the published files).
+    cells = rng.sample([(e, d) for e in ids for d in range(horizon)], k=2 * len(ids))
+    requests = [(e, d, rng.choice(names), rng.randint(1, 3)) for e, d in cells]
+    on, off = requests[: len(ids)], requests[len(ids) :]
+    text = "\n".join(
+        [
+            "SECTION_HORIZON",
+            str(horizon),
+            "",
+            "SECTION_SHIFTS",
+            *shifts,
+            "",
+            "SECTION_STAFF",
+            *staff,
+            "",
+            "SECTION_DAYS_OFF",
+            *days_off,
+            "",
+            "SECTION_SHIFT_ON_REQUESTS",
+            *[f"{e},{d},{n},{w}" for e, d, n, w in on],
+            "",
+            "SECTION_SHIFT_OFF_REQUESTS",
+            *[f"{e},{d},{n},{w}" for e, d, n, w in off],
+            "",
+            "SECTION_COVER",
+            *[f"{d},{n},{rng.randint(0, 2)},100,1" for d in range(horizon) for n in names],
+            "",
+        ]
+    )
+    return read_instance(text, name=f"random{seed}")
+
+
+@pytest.fixture
+def random_instance() -> Callable[..., Instance]:
+    """``random_instance(seed, ids="AB")``: a small instance with random rules."""
+    return _random_instance

@@ -1,18 +1,24 @@
-"""Row generation, diving and the row greedy: rows stay feasible, bounds stay below optima."""
+"""Row generation on the colgen package, diving, the column MIP, descent and the row greedy:
+rows stay feasible, bounds stay below optima."""
 
 from __future__ import annotations
 
+import math
+import random
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from ortools.sat.python import cp_model
 
-from scheduler.solver.curtois.colgen import Pool, dive, request_cost, solve_master
+from scheduler.solver.curtois.decomposition import RowsMaster
+from scheduler.solver.curtois.descent import construct, descend
 from scheduler.solver.curtois.evaluate import evaluate
 from scheduler.solver.curtois.greedy import greedy_row, row_is_feasible
 from scheduler.solver.curtois.instance import Instance
 from scheduler.solver.curtois.model import Tables, build, full_free
+from scheduler.solver.curtois.pricing import RowPricer, row_requests
 from scheduler.solver.curtois.reader import read_instance
 
 
@@ -61,27 +67,35 @@ def test_dive_gives_feasible_rows_and_a_valid_bound(make_instance, staff_line) -
         solver.parameters.num_workers = 1
         assert solver.Solve(built.model) == cp_model.OPTIMAL
         grid = built.read(solver, grid)
-    bound, dived = dive(tables, grid, Pool.of(tables), time.monotonic() + 10, 0.4, workers=1)
+    pricers = [RowPricer(tables, e) for e in range(tables.n_staff)]
+    rows = RowsMaster(tables, pricers, exact_time=5)
+    rows.add_grid(grid)
+    result = rows.generate(time.monotonic() + 10)
+    dived = rows.dive(time.monotonic() + 10)
     assert dived is not None
     evaluation = evaluate(instance, tables.grid_to_roster(dived))
     assert evaluation.violations == ()
     assert evaluation.score >= best
-    assert bound is not None
-    assert bound <= best + 1e-6
+    assert result.bound is not None
+    assert result.bound <= best + 1e-6
+    mixed = rows.best_mix(dived, 5, 1, 0)
+    assert mixed is not None
+    assert tables.penalty(mixed[0]) == mixed[1]
+    assert best <= mixed[1] <= tables.penalty(dived)
 
 
-def test_solve_master_picks_the_best_mix(make_instance, staff_line) -> None:
+def test_best_mix_picks_the_best_rows(make_instance, staff_line) -> None:
     instance = make_instance(
         staff=[staff_line("A"), staff_line("B")], cover=["0,D,1,100,1", "1,D,1,100,1"]
     )
     tables = Tables.of(instance)
-    pool = Pool.of(tables)
+    rows = RowsMaster(tables, [RowPricer(tables, e) for e in range(2)])
     off, day0, day1 = (-1,) * 7, (0,) + (-1,) * 6, (-1, 0) + (-1,) * 5
     for e in (0, 1):
         for row in (off, day0, day1):
-            pool.add(e, row)
-    assert not pool.add(0, day0)  # duplicates are ignored
-    grid, value = solve_master(tables, pool, tables.empty_grid(), 5, 1, 0)
+            rows.add(e, row)
+    assert rows.add(0, day0) == rows.add(0, day0)  # a row is one column
+    grid, value = rows.best_mix(tables.empty_grid(), 5, 1, 0)
     assert value == 0
     assert sorted(map(tuple, grid)) == sorted([day0, day1])
 
@@ -89,8 +103,8 @@ def test_solve_master_picks_the_best_mix(make_instance, staff_line) -> None:
 def test_request_cost_counts_unmet_on_and_granted_off(make_instance) -> None:
     instance = make_instance(on=["A,0,D,2"], off=["A,1,D,3"])
     tables = Tables.of(instance)
-    assert request_cost(tables, 0, (-1,) * 7) == 2
-    assert request_cost(tables, 0, (0, 0) + (-1,) * 5) == 3
+    assert row_requests(tables, 0, (-1,) * 7) == 2
+    assert row_requests(tables, 0, (0, 0) + (-1,) * 5) == 3
 
 
 def test_greedy_rows_of_the_largest_instance_are_feasible(benchmark_dir: Path) -> None:
@@ -102,3 +116,46 @@ def test_greedy_rows_of_the_largest_instance_are_feasible(benchmark_dir: Path) -
         grid[e] = greedy_row(tables, grid, e)
         feasible += row_is_feasible(tables, e, grid[e])
     assert feasible >= 8
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_column_generation_bound_never_exceeds_the_optimum(seed: int, random_instance) -> None:
+    """Random small instances solved exactly by the full CP-SAT model: the Lagrangian
+    bound of row generation stays below the optimum, and is close to it."""
+    instance = random_instance(seed, "ABC")
+    tables = Tables.of(instance)
+    built = build(tables, tables.empty_grid(), full_free(tables), hint=False)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    status = solver.Solve(built.model)
+    pricers = [RowPricer(tables, e) for e in range(tables.n_staff)]
+    grid = construct(tables, pricers, time.monotonic() + 10, random.Random(seed))
+    if status == cp_model.INFEASIBLE:
+        assert grid is None
+        return
+    assert status == cp_model.OPTIMAL
+    best = round(solver.ObjectiveValue()) + built.offset
+    assert grid is not None
+    rows = RowsMaster(tables, pricers, exact_time=5)
+    rows.add_grid(grid)
+    result = rows.generate(time.monotonic() + 20)
+    assert result.converged
+    assert result.bound is not None
+    assert result.bound <= best + 1e-6
+    # Converged with exact pricing: the bound meets the LP value (rounded up, as the
+    # objective is integral).
+    assert math.ceil(result.bound - 1e-6) >= math.ceil(result.lp_value - 1e-6)
+
+
+def test_descent_never_worsens_and_keeps_rows_feasible(benchmark_dir: Path) -> None:
+    instance = read_instance(benchmark_dir / "Instance5.txt")
+    tables = Tables.of(instance)
+    pricers = [RowPricer(tables, e) for e in range(tables.n_staff)]
+    rng = random.Random(1)
+    grid = construct(tables, pricers, time.monotonic() + 30, rng)
+    assert grid is not None
+    start = tables.penalty(grid)
+    better, value = descend(tables, grid, pricers, time.monotonic() + 30, rng)
+    assert value == tables.penalty(better)
+    assert value < start
+    assert evaluate(instance, tables.grid_to_roster(better)).score == value

@@ -1,4 +1,4 @@
-"""Roster files: the issue-8 JSON and the site's tab-separated grid."""
+"""Roster files: the Curtois roster JSON and the site's tab-separated grid."""
 
 from __future__ import annotations
 

@@ -142,6 +142,8 @@ def generate(
             # relaxation's, even with artificial slack in it) bounds the whole problem.
             if whole:
                 bound = lp_value if bound is None else max(bound, lp_value)
+            if solution.artificial > tolerance and master.raise_artificial(solution):
+                continue  # slack too cheap to give up: dearer slack, more rounds
             return CgResult(lp_value, bound, True, rounds, solution)
         if (
             integral
