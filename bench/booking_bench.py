@@ -43,9 +43,8 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scheduler import create_app
-from scheduler.booking import appointments as svc
-from scheduler.booking.context import BookingContext
-from scheduler.booking.slots import SlotQuery, find_slots, load_calendars
+from scheduler.booking.appointments import book as svc
+from scheduler.booking.appointments.slots import SlotQuery, find_slots, load_calendars
 from scheduler.extensions import db
 from scheduler.models import (
     Absence,
@@ -66,6 +65,7 @@ from scheduler.models import (
     Topic,
 )
 from scheduler.models.people import person_libraries, person_topics
+from scheduler.site import Site
 from scheduler.timeutil import local_to_utc
 
 TZ = "Europe/Oslo"
@@ -313,7 +313,7 @@ def measure(app, label: str, runs: int, now: datetime, today: date) -> list[tupl
         db.session.rollback()
     rng = random.Random(1)
     picks = rng.sample(slots, k=min(len(slots), 2 * runs))
-    ctx = BookingContext(public_url="https://bench.example", secret_key="bench", now=now)
+    site = Site(public_url="https://bench.example", secret_key="bench", now=now)
     booked = []
     with app.app_context():
         for slot in picks[:runs]:
@@ -328,7 +328,7 @@ def measure(app, label: str, runs: int, now: datetime, today: date) -> list[tupl
                 locale="en",
             )
             start = clock.perf_counter()
-            svc.book(db.session, request, ctx=ctx)
+            svc.book(db.session, request, site=site)
             db.session.commit()
             booked.append(clock.perf_counter() - start)
     rows.append((label, "book (service + commit)", booked, n_appts))

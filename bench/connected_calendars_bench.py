@@ -41,7 +41,7 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scheduler import create_app
-from scheduler.booking.slots import SlotQuery, find_slots
+from scheduler.booking.appointments.slots import SlotQuery, find_slots
 from scheduler.calendars.sources.fetch import FetchLimits
 from scheduler.calendars.sources.manage import SourceInput, add_source
 from scheduler.calendars.sources.secretbox import box_from_config

@@ -1,52 +1,130 @@
-# Per-deployment settings. Copy to instance/config.py and edit; every line is optional.
-# Environment variables SCHEDULER_<NAME> override this file (e.g. SCHEDULER_DATABASE_URL).
+# Per-deployment settings: copy this file to instance/config.py and change what you need.
+# Every setting is listed once, commented out, with its default; an environment variable
+# SCHEDULER_<NAME> overrides this file (e.g. SCHEDULER_DATABASE_URL). A bad value stops
+# start-up with one line naming the setting. tests/test_config.py keeps this list true.
 
-# Database: any SQLAlchemy URL. Default: SQLite in this folder (instance/scheduler.sqlite3).
-# DATABASE_URL = "postgresql+psycopg://scheduler@db.example/scheduler"
+# --- Database and the site ---------------------------------------------------------------
 
-# Session signing key. Default: a random key created in instance/secret_key on first start.
-# Set it explicitly when several hosts serve the same site.
-# SECRET_KEY = "..."
+# Database: any SQLAlchemy URL, e.g. "postgresql+psycopg://scheduler@db.example/scheduler".
+# None: SQLite in this folder (instance/scheduler.sqlite3).
+# DATABASE_URL = None
 
-# Default time zone for new libraries and pages without a library (IANA name).
+# SQLite only: seconds a transaction waits for the write lock before it gives up.
+# SQLITE_BUSY_TIMEOUT = 30
+
+# Key that signs sessions and manage links. None: a random key made on first start and
+# kept in instance/secret_key. Set it when several hosts serve the same site.
+# SECRET_KEY = None
+
+# Time zone (IANA name) for new libraries and for pages without a library.
 # TIMEZONE = "Europe/Oslo"
 
-# User-interface languages; the first is used when the browser asks for none of them.
+# Languages of the pages; the first is used when the browser asks for neither, and for
+# e-mails to people whose language is unknown.
 # LANGUAGES = ["nb", "en"]
 
-# Base URL used in e-mails and calendar feeds.
-# PUBLIC_URL = "https://bibliotek.uni.example"
+# Base address of links in e-mails and calendar feeds (they are read outside any page),
+# e.g. "https://bibliotek.uni.example".
+# PUBLIC_URL = "http://localhost:8000"
 
-# Days to keep patrons' names and e-mail addresses after their appointment or session.
+# Days to keep patrons' and registrants' names and e-mail addresses after their
+# appointment or session (`scheduler purge` forgets them then).
 # RETENTION_DAYS = 180
 
-# Book a librarian: minutes a booking that waits for e-mail verification holds its time.
+# --- Book a librarian --------------------------------------------------------------------
+
+# Minutes a booking that waits for the patron to confirm their e-mail address holds its time.
 # BOOKING_HOLD_MINUTES = 30
 
-# Book a librarian: minutes a booking waiting for e-mail confirmation holds its time.
-# BOOKING_HOLD_MINUTES = 30
+# --- Rosters -----------------------------------------------------------------------------
 
-# Calendar feeds: days of past events kept, days a cancelled item stays as CANCELLED,
-# how often clients should fetch again (minutes), and the key feed links are derived
-# from (None = SECRET_KEY; set it separately if SECRET_KEY may be rotated).
+# Solver runs started from the web: seconds they may take, and CPU workers they use.
+# SOLVER_TIME_LIMIT = 60
+# SOLVER_WORKERS = 2
+
+# Roster rules that differ from the defaults in scheduler/rostering/problem.py (DEFAULT_RULES),
+# e.g. {"max_consecutive_hours": 4, "min_break_minutes": 15, "weights": {"target": 2}};
+# "weights" are merged over the default weights (docs/roster-format.md). None: no changes.
+# ROSTER_RULES = None
+
+# --- Background jobs ---------------------------------------------------------------------
+
+# None: a worker thread in each web process runs the jobs. A Redis URL, e.g.
+# "redis://127.0.0.1:6379/0": jobs also go to a queue served by `scheduler worker`.
+# BROKER_URL = None
+
+# Queue name (Redis key prefix) shared by the web processes and `scheduler worker`.
+# BROKER_QUEUE = "scheduler-jobs"
+
+# Worker processes: seconds between sweeps for lost jobs and lost queue messages.
+# JOBS_SWEEP_SECONDS = 30
+
+# Extra job kinds, {"kind": "module:function"}, for plug-ins and tests; the built-in kinds
+# are in scheduler/job_handlers.py, and every worker of the app runs from one list.
+# JOB_HANDLERS = {}
+
+# Start the worker thread in the web process (the tests turn it off and run jobs inline).
+# JOBS_THREAD = True
+
+# Seconds without a heartbeat after which a running job counts as lost.
+# JOBS_LOST_AFTER = 120
+
+# --- E-mail ------------------------------------------------------------------------------
+
+# SMTP server, e.g. "smtp.uni.example". None: messages are written to instance/outbox/
+# as .eml files, to read with any mail client.
+# MAIL_SERVER = None
+
+# SMTP port, STARTTLS, and the account to sign in with (None: no sign-in).
+# MAIL_PORT = 587
+# MAIL_USE_TLS = True
+# MAIL_USERNAME = None
+# MAIL_PASSWORD = None
+
+# Sender of every e-mail (its address is also the organiser of calendar invitations
+# when a library has no e-mail address of its own).
+# MAIL_FROM = "Library <no-reply@library.example>"
+
+# --- Rate limits (Flask-Limiter) ---------------------------------------------------------
+
+# Where the counters live: memory:// is per process; with several processes use Redis,
+# e.g. "redis://127.0.0.1:6379/1".
+# RATELIMIT_STORAGE_URI = "memory://"
+
+# Public writes (booking, sign-up, cancelling; pages and API share one budget per client)
+# and sign-in attempts.
+# RATELIMIT_PUBLIC_WRITE = "20 per minute;200 per hour"
+# RATELIMIT_SIGN_IN = "10 per minute"
+
+# --- Calendar feeds ----------------------------------------------------------------------
+
+# Days of past events a feed keeps, days a cancelled item stays in it as CANCELLED, and
+# how often calendar apps are asked to fetch it again (minutes).
 # FEEDS_PAST_DAYS = 90
 # FEEDS_CANCELLED_DAYS = 30
 # FEEDS_REFRESH_MINUTES = 60
-# FEEDS_TOKEN_KEY = "..."
 
-# Connected calendars (docs/booking.md): a librarian's own calendar blocks free slots.
-# Keys sealing calendar addresses and app passwords (Fernet; the first seals, all open).
-# Unset = a key made on first use in instance/calendar_keys. Make one with
-#   python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'
-# CALENDARS_SECRET_KEYS = "new-key,old-key"
-# Minutes between syncs; hours of failure before the librarian is warned; then "keep"
-# the last good busy times or "stop" offering the librarian's slots.
+# Key that feed links are derived from (HMAC). None: SECRET_KEY. Set it on its own if
+# SECRET_KEY may be rotated: links then keep working (but could not be shown again).
+# FEEDS_TOKEN_KEY = None
+
+# --- Connected calendars (docs/booking.md) -----------------------------------------------
+
+# Keys that seal calendar addresses and app passwords (Fernet keys, comma separated; the
+# first seals, all open). None: a key made on first use in instance/calendar_keys. Make
+# one with python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'
+# CALENDARS_SECRET_KEYS = None
+
+# Minutes between syncs of each calendar; hours of failure before the librarian is
+# warned (page and e-mail); then "keep" the last good busy times or "stop" offering the
+# librarian's slots; whether tentative events block slots.
 # CALENDARS_SYNC_MINUTES = 10
 # CALENDARS_WARN_AFTER_HOURS = 2
 # CALENDARS_WHEN_FAILING = "keep"
 # CALENDARS_TENTATIVE_BLOCKS = True
-# Limits per read: size in MB, seconds to connect / between packets / in all, redirects,
-# busy times; calendars per person.
+
+# Limits of one read: size in MB, seconds to connect, between packets and in all,
+# redirects followed, busy times kept; and calendars one person may connect.
 # CALENDARS_MAX_MB = 10
 # CALENDARS_CONNECT_SECONDS = 5
 # CALENDARS_READ_SECONDS = 15
@@ -54,39 +132,23 @@
 # CALENDARS_MAX_REDIRECTS = 5
 # CALENDARS_MAX_EVENTS = 10000
 # CALENDARS_MAX_PER_PERSON = 5
-# Allow calendar servers on loopback and private networks (an intranet CalDAV server).
+
+# Allow calendar servers on loopback and private networks (an intranet CalDAV server;
+# tests). Off: an address typed by a user must not reach inside the network.
 # CALENDARS_ALLOW_PRIVATE = False
 
-# Roster solver runs started from the web: seconds and CPU workers.
-# SOLVER_TIME_LIMIT = 60
-# SOLVER_WORKERS = 2
-# Roster rules that differ from the defaults (duty blocks of at most 4 hours, breaks of
-# 15 minutes, 8 hours a day, 4 hours a week); "weights" are merged over the defaults.
-# ROSTER_RULES = {"max_consecutive_hours": 4, "min_break_minutes": 15, "weights": {"target": 2}}
+# --- Cookies and sessions ----------------------------------------------------------------
 
-# Background jobs: unset = a worker thread in each web process; a Redis URL = a real queue
-# with separate worker processes (see README, "Distributed mode").
-# BROKER_URL = "redis://127.0.0.1:6379/0"
-# Queue name (Redis key prefix) shared by the web processes and `scheduler worker`.
-# BROKER_QUEUE = "scheduler-jobs"
-# Workers: seconds between sweeps for lost jobs (dead workers) and lost queue messages.
-# JOBS_SWEEP_SECONDS = 30
-# Extra modules that register job handlers, imported by `scheduler worker`.
-# JOB_MODULES = ""
+# Cookies are HttpOnly and SameSite=Lax; mark them Secure when the site is served over HTTPS.
+# SESSION_COOKIE_HTTPONLY = True
+# SESSION_COOKIE_SAMESITE = "Lax"
+# SESSION_COOKIE_SECURE = False
+# REMEMBER_COOKIE_HTTPONLY = True
+# REMEMBER_COOKIE_SAMESITE = "Lax"
+# REMEMBER_COOKIE_SECURE = False
 
-# E-mail: unset MAIL_SERVER = messages are written to instance/outbox/ as .eml files.
-# MAIL_SERVER = "smtp.uni.example"
-# MAIL_PORT = 587
-# MAIL_USE_TLS = True
-# MAIL_USERNAME = "scheduler"
-# MAIL_PASSWORD = "..."
-# MAIL_FROM = "Library <no-reply@uni.example>"
+# Seconds a sign-in lasts (12 hours).
+# PERMANENT_SESSION_LIFETIME = 43200
 
-# Rate limits (Flask-Limiter). memory:// is per process; use Redis with several processes.
-# RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/1"
-# RATELIMIT_PUBLIC_WRITE = "20 per minute;200 per hour"
-# RATELIMIT_SIGN_IN = "10 per minute"
-
-# Cookies are HttpOnly and SameSite=Lax; mark them Secure when served over HTTPS.
-# SESSION_COOKIE_SECURE = True
-# REMEMBER_COOKIE_SECURE = True
+# Seconds a form's CSRF token is valid; None: as long as the session.
+# WTF_CSRF_TIME_LIMIT = None

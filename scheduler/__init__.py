@@ -47,21 +47,29 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config)
     _finish_config(app)
 
-    from scheduler import jobs
     from scheduler.cli import register_commands
     from scheduler.database import init_database
     from scheduler.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from scheduler.i18n import init_i18n
+    from scheduler.job_handlers import HANDLERS
+    from scheduler.jobs import dispatch, registry
     from scheduler.web import init_web
+    from scheduler.web.i18n import init_i18n
 
-    init_database(app)
+    init_database(app, db)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     init_i18n(app, babel)
     init_web(app)
-    jobs.init_app(app)
+    # Background jobs: one list of handlers for every worker of this app; committed job
+    # ids go to the worker thread and, with a broker, to the queue as well.
+    registry.init_app(app, HANDLERS)
+    dispatch.init_app(app)
+    if app.config.get("BROKER_URL"):
+        from scheduler.jobs import queue
+
+        queue.init_app(app)
     register_commands(app)
     return app
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from scheduler.errors import Forbidden
 from scheduler.models import Person, Role
-from scheduler.rostering.reasons import _
+from scheduler.reasons import _
 
 
 def is_admin(person: Person | None) -> bool:

@@ -40,10 +40,17 @@ def init_db() -> None:
 
 
 def seed_demo_if_empty(today: date | None = None) -> list | None:
+    """Load the demo into an empty database; None (and nothing written) if it has data."""
     from scheduler import demo
+    from scheduler.database import read_only_transactions
     from scheduler.extensions import db
 
-    if not demo.is_empty(db.session):
+    # Look without the write lock, and end that transaction either way: a transaction
+    # left open here would hold SQLite's lock while the server and its worker start.
+    with read_only_transactions():
+        empty = demo.is_empty(db.session)
+        db.session.rollback()
+    if not empty:
         return None
     sign_ins = demo.seed_demo(db.session, today=today or date.today())
     db.session.commit()
@@ -85,14 +92,14 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
     """Serve the app with a production WSGI server (waitress) and run background jobs."""
     from waitress import serve as waitress_serve
 
-    from scheduler import jobs
+    from scheduler.jobs.thread import start_worker_thread
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade_database()
     if demo:
         _print_sign_ins(seed_demo_if_empty())
     if not app.config.get("BROKER_URL") and app.config.get("JOBS_THREAD"):
-        jobs.start_worker_thread(app)
+        start_worker_thread(app)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     click.echo(f"Serving on http://{shown}:{port}/  (Ctrl+C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="scheduler")
@@ -132,13 +139,55 @@ def feeds_revoke(email: str | None, everyone: bool) -> None:
 @with_appcontext
 def send_reminders_command() -> None:
     """E-mail patrons about tomorrow's appointments (run from cron; safe to repeat)."""
-    from scheduler.booking.context import BookingContext
-    from scheduler.booking.reminders import send_reminders
+    from scheduler.booking.appointments.reminders import send_reminders
     from scheduler.extensions import db
+    from scheduler.site import Site
 
-    sent = send_reminders(db.session, ctx=BookingContext.from_config(current_app.config))
+    sent = send_reminders(db.session, site=Site.from_config(current_app.config))
     db.session.commit()
     click.echo(f"Reminders queued: {sent}")
+
+
+@click.command("sync-calendars")
+@click.option("--all", "every", is_flag=True, help="Every source, not only those due.")
+@click.option("--source", "source_id", type=click.IntRange(min=1), help="One source by id.")
+@with_appcontext
+def sync_calendars_command(every: bool, source_id: int | None) -> None:
+    """Queue a sync of the connected calendars that are due (or all, or one); without a
+    broker the jobs run here at once."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from scheduler.calendars.sources.settings import read_settings
+    from scheduler.calendars.sources.sync_job import request_sync, sync_due_sources
+    from scheduler.extensions import db
+    from scheduler.jobs.runner import run_pending
+    from scheduler.models import CalendarSource
+    from scheduler.timeutil import utcnow
+
+    session = db.session
+    if source_id is not None:
+        if session.get(CalendarSource, source_id) is None:
+            raise click.BadParameter(
+                f"no connected calendar with id {source_id}", param_hint="--source"
+            )
+        request_sync(session, source_id)
+        queued = [source_id]
+    else:
+        interval = timedelta(0) if every else read_settings(current_app.config).sync_every
+        queued = sync_due_sources(session, utcnow(), every=interval)
+    session.commit()
+    noun = "calendar" if len(queued) == 1 else "calendars"
+    click.echo(f"Queued {len(queued)} {noun}.")
+    if queued and not current_app.config.get("BROKER_URL"):
+        run_pending(current_app._get_current_object())  # type: ignore[attr-defined]
+        failing = session.scalar(
+            select(func.count(CalendarSource.id)).where(
+                CalendarSource.id.in_(queued), CalendarSource.error_code.is_not(None)
+            )
+        )
+        click.echo(f"Read {len(queued) - failing}; {failing} failed (see the availability pages).")
 
 
 @click.command("purge")
@@ -151,7 +200,8 @@ def send_reminders_command() -> None:
 @with_appcontext
 def purge_command(days: int | None) -> None:
     """Delete patrons' and registrants' names, addresses and messages after the
-    retention period (appointments, drop-in registrations, stored e-mails)."""
+    retention period (appointments, drop-in registrations, stored e-mails), and release
+    booking holds that were never confirmed."""
     from scheduler.booking.retention import purge_personal_data
     from scheduler.extensions import db
     from scheduler.timeutil import utcnow
@@ -179,7 +229,7 @@ def worker_command(workers: int) -> None:
     """Run background jobs from the queue (needs SCHEDULER_BROKER_URL); Ctrl+C stops."""
     import logging
 
-    from scheduler import queue
+    from scheduler.jobs import queue
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if queue.get_queue(app) is None:
@@ -211,15 +261,10 @@ def register_commands(app) -> None:
         feeds_group,
         send_reminders_command,
         purge_command,
+        sync_calendars_command,
         worker_command,
     ):
         app.cli.add_command(command)
-    from scheduler.dropin_commands import purge_registrations_command
-
-    app.cli.add_command(purge_registrations_command)
-    from scheduler.calendars.sources.commands import sync_calendars_command
-
-    app.cli.add_command(sync_calendars_command)
 
 
 @cli.group()
@@ -239,7 +284,7 @@ def roster() -> None:
     default="roster",
     show_default=True,
     type=click.Choice(["roster", "curtois"]),
-    help="roster: ROSTER-FORMAT.md JSON; curtois: a Curtois-Qu benchmark instance.",
+    help="roster: the JSON of docs/roster-format.md; curtois: a Curtois-Qu instance.",
 )
 def roster_solve(
     problem_path: str,

@@ -50,8 +50,9 @@ DEFAULTS: dict[str, object] = {
     "BROKER_QUEUE": "scheduler-jobs",
     # Worker processes: seconds between sweeps for lost jobs and lost queue messages.
     "JOBS_SWEEP_SECONDS": 30,
-    # Extra modules defining job handlers, imported by `scheduler worker` (comma-separated).
-    "JOB_MODULES": "",
+    # Extra job kinds, {"kind": "module:function"}, for plug-ins and tests; the built-in
+    # ones are in scheduler/job_handlers.py. Every worker of the app runs from this list.
+    "JOB_HANDLERS": {},
     # Job worker thread: start it in the web process (off in tests, which run jobs inline).
     "JOBS_THREAD": True,
     # Seconds without a heartbeat after which a running job counts as lost.

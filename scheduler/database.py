@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
-from scheduler.extensions import db
+if TYPE_CHECKING:  # the app and its Flask-SQLAlchemy object are passed in
+    from flask import Flask
+    from flask_sqlalchemy import SQLAlchemy
 
 _read_only: ContextVar[bool] = ContextVar("scheduler_read_only_transaction", default=False)
 
@@ -40,7 +41,9 @@ def engine_options(url: str, busy_timeout: float) -> dict[str, Any]:
     return {"pool_pre_ping": True}
 
 
-def init_database(app: Flask) -> None:
+def init_database(app: Flask, db: SQLAlchemy) -> None:
+    """Bind ``db`` to ``app`` with the engine options of its database, and on SQLite the
+    connection settings and the write-transaction discipline described above."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     busy_timeout = float(app.config.get("SQLITE_BUSY_TIMEOUT", 30))
     options = engine_options(url, busy_timeout)

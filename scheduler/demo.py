@@ -700,7 +700,7 @@ def _booking(session: Session, today: date, librarians: list[Person], desk: Pers
     """Book a librarian: a few appointments in the next two weeks, and some one-off
     changes to availability. Appointments go in free slots only (the same computation
     the pages use), so the demo never shows a double booking."""
-    from scheduler.booking.slots import load_calendars
+    from scheduler.booking.appointments.slots import load_calendars
 
     rng = random.Random(7)  # its own generator: other demo data stays as it was
     main = librarians[0]

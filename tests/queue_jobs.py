@@ -1,4 +1,4 @@
-"""A job handler for the queue tests, imported by worker processes via JOB_MODULES.
+"""A job handler for the queue tests, named to worker processes by JOB_HANDLERS.
 
 It writes ``n`` audit rows in one transaction, pausing between them and reporting
 progress, so a worker killed part-way leaves nothing behind (the transaction dies
@@ -11,23 +11,22 @@ import time
 
 from sqlalchemy import delete
 
-from scheduler import jobs
-from scheduler.extensions import db
+from scheduler.jobs import JobContext
 from scheduler.models import AuditEntry
 
 KIND = "test.queue.rows"
 
 
-@jobs.job_handler(KIND)
-def write_rows(ctx: jobs.JobContext) -> dict:
+def write_rows(ctx: JobContext) -> dict:
     n = int(ctx.payload.get("n", 3))
     pause = float(ctx.payload.get("pause", 0.0))
     subject = f"job:{ctx.job_id}"
-    db.session.execute(delete(AuditEntry).where(AuditEntry.subject == subject))
+    session = ctx.session
+    session.execute(delete(AuditEntry).where(AuditEntry.subject == subject))
     for i in range(n):
-        db.session.add(AuditEntry(action="test.row", subject=subject, details={"i": i}))
-        db.session.flush()
+        session.add(AuditEntry(action="test.row", subject=subject, details={"i": i}))
+        session.flush()
         ctx.report_progress((i + 1) / n, {"rows": i + 1})
         time.sleep(pause)
-    db.session.commit()
+    session.commit()
     return {"rows": n}

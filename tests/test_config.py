@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import stat
 import subprocess
 import sys
@@ -160,3 +162,48 @@ def test_testing_flag_and_fresh_app_per_call(instance: Path) -> None:
     assert a is not b
     _dispose(a)
     _dispose(b)
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "instance" / "config.example.py"
+_SETTING = re.compile(r"^# ([A-Z][A-Z0-9_]+) = (.+)$")
+
+
+def _example_settings() -> list[tuple[str, str, bool]]:
+    """(name, value as written, whether a comment above it says what it is) per setting."""
+    found, described = [], False
+    for line in EXAMPLE.read_text().splitlines():
+        match = _SETTING.match(line)
+        if match:
+            found.append((match.group(1), match.group(2), described))
+        elif not line.strip():
+            described = False  # each group of settings has its own comment
+        elif line.startswith("#") and not line.startswith("# ---"):
+            described = True
+    return found
+
+
+def test_the_config_example_lists_every_setting_once_with_its_default() -> None:
+    from scheduler.config import DEFAULTS
+
+    settings = _example_settings()
+    names = [name for name, _value, _described in settings]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == [], "listed twice"
+    assert set(DEFAULTS) - set(names) == set(), "settings missing from the example"
+    assert set(names) - set(DEFAULTS) == set(), "the example lists unknown settings"
+    for name, value, described in settings:
+        assert ast.literal_eval(value) == DEFAULTS[name], f"{name}: the example says {value}"
+        assert described, f"{name} has no comment saying what it is for"
+
+
+def test_the_config_example_is_a_valid_instance_file(tmp_path: Path) -> None:
+    """Uncommented as it stands, the example starts an app with the defaults."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    uncommented = [
+        line[2:] if _SETTING.match(line) else line for line in EXAMPLE.read_text().splitlines()
+    ]
+    (instance / "config.py").write_text("\n".join(uncommented) + "\n")
+    app = create_app({"INSTANCE": str(instance)})
+    assert app.config["RETENTION_DAYS"] == 180
+    assert app.config["JOB_HANDLERS"] == {}
+    _dispose(app)

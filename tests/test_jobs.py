@@ -9,15 +9,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from scheduler import jobs, notify
+from scheduler.jobs import JobContext, enqueue
+from scheduler.jobs.runner import claim, run_pending
+from scheduler.jobs.sweeper import sweep_lost_jobs
+from scheduler.mail.outbox import queue_email
 from scheduler.models import EmailState, Job, JobState, OutboundEmail
 from scheduler.timeutil import utcnow
 
 CALLS: list[dict] = []
 
 
-@jobs.job_handler("test.record")
-def _record(ctx: jobs.JobContext) -> dict:
+def record(ctx: JobContext) -> dict:
+    """The test job (registered through the JOB_HANDLERS setting, see ``app_config``)."""
     CALLS.append(dict(ctx.payload))
     ctx.report_progress(0.5, {"half": True})
     if ctx.payload.get("fail_until", 0) >= ctx.attempt:
@@ -30,18 +33,24 @@ def _reset_calls():
     CALLS.clear()
 
 
+@pytest.fixture
+def app_config(app_config):
+    app_config["JOB_HANDLERS"] = {"test.record": "tests.test_jobs:record"}
+    return app_config
+
+
 def test_a_rolled_back_job_never_runs(app, db) -> None:
-    jobs.enqueue(db.session, "test.record", {"n": 1})
+    enqueue(db.session, "test.record", {"n": 1})
     db.session.rollback()
-    assert jobs.run_pending(app) == 0
+    assert run_pending(app) == 0
     assert CALLS == []
 
 
 def test_a_committed_job_runs_once_and_records_its_result(app, db) -> None:
-    job = jobs.enqueue(db.session, "test.record", {"n": 2})
+    job = enqueue(db.session, "test.record", {"n": 2})
     db.session.commit()
-    assert jobs.run_pending(app) == 1
-    assert jobs.run_pending(app) == 0  # nothing left, nothing runs twice
+    assert run_pending(app) == 1
+    assert run_pending(app) == 0  # nothing left, nothing runs twice
     db.session.refresh(job)
     assert job.state == JobState.DONE
     assert job.result == {"ok": 1}
@@ -50,18 +59,18 @@ def test_a_committed_job_runs_once_and_records_its_result(app, db) -> None:
 
 
 def test_claim_is_exclusive(app, db) -> None:
-    job = jobs.enqueue(db.session, "test.record", {})
+    job = enqueue(db.session, "test.record", {})
     db.session.commit()
     with app.app_context():
-        assert jobs.claim(job.id, "w1") is True
-        assert jobs.claim(job.id, "w2") is False
+        assert claim(job.id, "w1") is True
+        assert claim(job.id, "w2") is False
 
 
 def test_failures_are_retried_then_marked_failed(app, db) -> None:
-    retried = jobs.enqueue(db.session, "test.record", {"fail_until": 1}, max_attempts=2)
-    hopeless = jobs.enqueue(db.session, "test.record", {"fail_until": 9}, max_attempts=2)
+    retried = enqueue(db.session, "test.record", {"fail_until": 1}, max_attempts=2)
+    hopeless = enqueue(db.session, "test.record", {"fail_until": 9}, max_attempts=2)
     db.session.commit()
-    jobs.run_pending(app)
+    run_pending(app)
     db.session.refresh(retried)
     db.session.refresh(hopeless)
     assert retried.state == JobState.DONE
@@ -104,7 +113,7 @@ def test_a_job_whose_worker_died_is_failed_or_requeued(app, db) -> None:
     )
     db.session.add_all([lost, retry, alive])
     db.session.commit()
-    assert jobs.sweep_lost_jobs(app) == 2
+    assert sweep_lost_jobs(app) == 2
     db.session.expire_all()
     assert lost.state == JobState.FAILED
     assert "lost" in lost.error
@@ -135,13 +144,13 @@ def test_a_dead_local_process_counts_as_lost_at_once(app, db) -> None:
     )
     db.session.add(job)
     db.session.commit()
-    assert jobs.sweep_lost_jobs(app) == 1
+    assert sweep_lost_jobs(app) == 1
     db.session.refresh(job)
     assert job.state == JobState.FAILED
 
 
 def test_email_is_written_to_the_outbox_once(app, db) -> None:
-    email = notify.queue_email(
+    email = queue_email(
         db.session,
         "student@uni.example",
         "Your appointment",
@@ -155,7 +164,7 @@ def test_email_is_written_to_the_outbox_once(app, db) -> None:
         ],
     )
     db.session.commit()
-    jobs.run_pending(app)
+    run_pending(app)
     db.session.refresh(email)
     assert email.state == EmailState.SENT
     files = list((Path(app.instance_path) / "outbox").glob("*.eml"))
@@ -168,16 +177,16 @@ def test_email_is_written_to_the_outbox_once(app, db) -> None:
     job = db.session.scalar(select(Job).where(Job.kind == "send_email"))
     job.state = JobState.QUEUED
     db.session.commit()
-    jobs.run_pending(app)
+    run_pending(app)
     assert len(list((Path(app.instance_path) / "outbox").glob("*.eml"))) == 1
 
 
 def test_a_failing_mail_server_does_not_lose_the_email(app, db, monkeypatch) -> None:
     app.config["MAIL_SERVER"] = "127.0.0.1"
     app.config["MAIL_PORT"] = 1  # nothing listens there
-    email = notify.queue_email(db.session, "a@uni.example", "Hi", "Body")
+    email = queue_email(db.session, "a@uni.example", "Hi", "Body")
     db.session.commit()
-    jobs.run_pending(app)
+    run_pending(app)
     db.session.refresh(email)
     assert email.state == EmailState.FAILED
     assert email.attempts == 5

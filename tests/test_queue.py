@@ -7,6 +7,7 @@ when attempts remain, runs it again to the end.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -19,8 +20,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from scheduler import create_app, jobs, queue
+from scheduler import create_app
 from scheduler.extensions import db as _db
+from scheduler.jobs import enqueue, queue
 from scheduler.models import AuditEntry, Job, JobState
 from tests import queue_jobs
 from tests.conftest import IN_CI, _truncate_all
@@ -85,7 +87,9 @@ def start_worker(pg_database_url: str, redis_url: str, queue_name: str, tmp_path
                 "SCHEDULER_BROKER_QUEUE": queue_name,
                 "SCHEDULER_INSTANCE": str(tmp_path / "instance"),
                 "SCHEDULER_SECRET_KEY": "queue-test",
-                "SCHEDULER_JOB_MODULES": "tests.queue_jobs",
+                "SCHEDULER_JOB_HANDLERS": json.dumps(
+                    {queue_jobs.KIND: "tests.queue_jobs:write_rows"}
+                ),
                 "SCHEDULER_JOBS_SWEEP_SECONDS": "1",
                 "SCHEDULER_SOLVER_WORKERS": "1",
                 "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
@@ -120,7 +124,7 @@ def start_worker(pg_database_url: str, redis_url: str, queue_name: str, tmp_path
 def _enqueue(app, **kw) -> int:
     max_attempts = kw.pop("max_attempts", 1)
     with app.app_context():
-        job = jobs.enqueue(_db.session, queue_jobs.KIND, kw, max_attempts=max_attempts)
+        job = enqueue(_db.session, queue_jobs.KIND, kw, max_attempts=max_attempts)
         _db.session.commit()  # dispatch happens after the commit
         job_id = job.id
         _db.session.remove()
@@ -165,7 +169,7 @@ def test_a_committed_job_id_goes_to_redis(broker_app) -> None:
     _enqueue(broker_app, n=1)
     assert q.pending() == 1
     with broker_app.app_context():
-        job = jobs.enqueue(_db.session, queue_jobs.KIND, {})
+        job = enqueue(_db.session, queue_jobs.KIND, {})
         _db.session.rollback()  # a rolled-back job is never sent
         _db.session.remove()
     assert q.pending() == 1

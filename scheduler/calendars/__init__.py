@@ -3,7 +3,7 @@
 from scheduler.calendars.events import (
     Colleague,
     appointment_event,
-    session_event,
+    dropin_event,
     shift_event,
 )
 from scheduler.calendars.ical import (
@@ -20,8 +20,8 @@ __all__ = [
     "Person",
     "appointment_event",
     "build_calendar",
+    "dropin_event",
     "event_uid",
-    "session_event",
     "shift_event",
     "uid_host",
 ]

@@ -162,8 +162,8 @@ def appointment_event(
     )
 
 
-def session_event(
-    session: DropInSession,
+def dropin_event(
+    dropin: DropInSession,
     *,
     host: str,
     url: str | None = None,
@@ -177,32 +177,32 @@ def session_event(
 
     It is TRANSPARENT: subscribing to the activity calendar must not make anyone look
     busy. Registration counts stay out, so the event does not change with every sign-up.
-    ``host_names`` saves loading ``session.hosts`` when the caller has them already.
+    ``host_names`` saves loading ``dropin.hosts`` when the caller has them already.
     The online link of a session that needs registration goes to registrants only
     (``for_registrant``), never into public calendars.
     """
     _ = gettext
-    library = session.library
+    library = dropin.library
     tz = _library_tz(library, default_tz)
-    online_url = session.online_url if for_registrant or not session.registration_required else None
-    location = session.location or ""
+    online_url = dropin.online_url if for_registrant or not dropin.registration_required else None
+    location = dropin.location or ""
     if online_url:
         location = f"{location} ({online_url})" if location else online_url
     if library is not None and library.name not in location:
         location = f"{location}, {library.name}" if location else library.name
     registration = None
-    if session.registration_required and session.registration_deadline is not None:
-        local = session.registration_deadline.astimezone(ZoneInfo(tz))
+    if dropin.registration_required and dropin.registration_deadline is not None:
+        local = dropin.registration_deadline.astimezone(ZoneInfo(tz))
         deadline = f"{format_date(local, 'medium', locale=locale)} {local:%H:%M}"
         registration = _("Registration required, by %(deadline)s") % {"deadline": deadline}
-    elif session.registration_required:
+    elif dropin.registration_required:
         registration = _("Registration required")
     if host_names is None:
-        host_names = [p.name for p in session.hosts]
+        host_names = [p.name for p in dropin.hosts]
     hosts = ", ".join(host_names)
     description = _join(
         [
-            session.description,
+            dropin.description,
             _("Online: %(url)s") % {"url": online_url} if online_url else None,
             _("Hosts: %(names)s") % {"names": hosts} if hosts else None,
             registration,
@@ -210,19 +210,19 @@ def session_event(
         ]
     )
     return CalendarEvent(
-        uid=event_uid("session", session.id, host),
-        start=session.starts_at,
-        end=session.ends_at,
-        summary=session.title,
+        uid=event_uid("session", dropin.id, host),
+        start=dropin.starts_at,
+        end=dropin.ends_at,
+        summary=dropin.title,
         tz=tz,
         description=description,
         location=location or None,
         url=url,
-        sequence=session.sequence,
-        status="CANCELLED" if session.status == SessionStatus.CANCELLED else "CONFIRMED",
-        last_modified=session.updated_at,
-        created=session.created_at,
-        categories=tuple(c for c in (session.topic.name if session.topic else None,) if c),
+        sequence=dropin.sequence,
+        status="CANCELLED" if dropin.status == SessionStatus.CANCELLED else "CONFIRMED",
+        last_modified=dropin.updated_at,
+        created=dropin.created_at,
+        categories=tuple(c for c in (dropin.topic.name if dropin.topic else None,) if c),
         transparent=True,
     )
 

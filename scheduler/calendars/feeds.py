@@ -27,12 +27,13 @@ from scheduler.calendars.events import (
     Colleague,
     Gettext,
     appointment_event,
-    session_event,
+    dropin_event,
     shift_event,
     untranslated,
 )
 from scheduler.calendars.ical import CalendarEvent, build_calendar
 from scheduler.errors import InputError
+from scheduler.inputs import parse_id
 from scheduler.models import (
     Appointment,
     AppointmentStatus,
@@ -87,7 +88,7 @@ class FeedLinks:
 
     shift: Callable[[int], str] | None = None
     appointment: Callable[[int], str] | None = None
-    session: Callable[[int], str] | None = None
+    dropin: Callable[[int], str] | None = None
     page: str | None = None  # the page the calendar belongs to
     source: str | None = None  # the feed's own URL
 
@@ -419,9 +420,12 @@ def _lookup(session: Session, model: type, name: str, raw: Sequence[str]) -> tup
         raise InputError.field(name, f"at most {MAX_FILTER_VALUES} values")
     found = []
     for value in values:
-        column = model.id if value.isdigit() else model.slug
-        key = int(value) if value.isdigit() else value
-        row = session.scalar(select(model).where(column == key))
+        try:  # an id (what scheduler.inputs accepts as one), else a slug
+            ident = parse_id(value, name)
+        except InputError:
+            ident = None
+        condition = model.id == ident if ident is not None else model.slug == value
+        row = session.scalar(select(model).where(condition))
         if row is None:
             known = ", ".join(session.scalars(select(model.slug).order_by(model.slug)).all())
             raise InputError.field(
@@ -526,10 +530,10 @@ def public_feed(
             hosts_changed,
         )
         events.append(
-            session_event(
+            dropin_event(
                 item,
                 host=options.host,
-                url=links.session(item.id) if links.session else None,
+                url=links.dropin(item.id) if links.dropin else None,
                 default_tz=options.default_tz,
                 gettext=options.gettext,
                 locale=options.locale,

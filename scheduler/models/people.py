@@ -7,7 +7,6 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from flask_login import UserMixin
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -75,7 +74,7 @@ class Skill(Base):
     name: Mapped[str] = mapped_column(String(200))
 
 
-class Person(UserMixin, TimestampMixin, Base):
+class Person(TimestampMixin, Base):
     """A staff member. Patrons have no account: they book with name and e-mail."""
 
     __tablename__ = "people"
@@ -136,12 +135,31 @@ class Person(UserMixin, TimestampMixin, Base):
         for role in sorted(wanted - have):
             self.role_rows.append(PersonRole(role=role))
 
+    # What Flask-Login asks of a user, written out so that the models import no Flask.
+
     @property
-    def is_active(self) -> bool:  # Flask-Login: inactive accounts cannot sign in
+    def is_active(self) -> bool:  # inactive accounts cannot sign in
         return self.active
 
+    @property
+    def is_authenticated(self) -> bool:
+        return self.is_active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
     def get_id(self) -> str:
+        """The session's user id: "<id>.<nonce>", so a new nonce signs the person out."""
         return f"{self.id}.{self.session_nonce}"
+
+    # Two objects for the same signed-in person are equal (Flask-Login compares users).
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Person):
+            return self.get_id() == other.get_id()
+        return NotImplemented
 
     @property
     def skill_codes(self) -> list[str]:

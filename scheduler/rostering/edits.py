@@ -26,8 +26,8 @@ from scheduler.models import (
     RosterPeriod,
     Shift,
 )
+from scheduler.reasons import Reason, _, translate
 from scheduler.rostering.problem import shift_key, staff_key
-from scheduler.rostering.reasons import Reason, _
 from scheduler.rostering.roster_check import (
     RULE_NAMES,
     Pair,
@@ -362,8 +362,6 @@ def _without_pin(checker: RosterChecker, a: Assignment) -> RosterChecker:
 
 def refused_text(exc: EditRefused, gettext) -> list[str]:
     """One line per broken rule, the rule's name in the reader's language."""
-    from scheduler.rostering.reasons import translate
-
     return [
         f"{v.rule} {translate(RULE_LABELS.get(v.rule, v.rule), gettext)}: {v.message}"
         for v in exc.violations

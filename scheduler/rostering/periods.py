@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.errors import InputError
 from scheduler.models import Library, PeriodStatus, Person, RosterPeriod
-from scheduler.rostering.reasons import Reason, _
+from scheduler.reasons import Reason, _
 
 MAX_WEEKS = 26
 

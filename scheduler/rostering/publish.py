@@ -17,7 +17,6 @@ with the publish and sent by a job after the commit. Use cases flush; the caller
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -25,8 +24,8 @@ from babel import dates
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from scheduler.booking.i18n import translator as rostering_translator
 from scheduler.errors import InputError
+from scheduler.mail.letter import Letter
 from scheduler.models import (
     Assignment,
     AuditEntry,
@@ -38,10 +37,10 @@ from scheduler.models import (
     ServicePoint,
     Shift,
 )
-from scheduler.notify import queue_email
-from scheduler.rostering.reasons import _
+from scheduler.reasons import _
 from scheduler.rostering.roster_check import lock_period
 from scheduler.rostering.runs import assert_not_running
+from scheduler.site import Site
 from scheduler.timeutil import to_local, utcnow
 
 Slot = tuple[int, datetime, datetime]  # (service point, starts_at, ends_at), UTC
@@ -171,8 +170,7 @@ def publish(
     *,
     actor: Person | None,
     my_shifts_url: str | None = None,
-    language: str = "nb",
-    translator: Callable[[str | None], Callable[[str], str]] = rostering_translator,
+    site: Site | None = None,
 ) -> PublishResult:
     """Publish the draft roster of ``period`` and queue e-mails about the changes.
 
@@ -181,8 +179,7 @@ def publish(
     what "publish" means. Flushes; the caller commits.
 
     :param my_shifts_url: the "my shifts" page, linked from the e-mails.
-    :param language: the e-mail language for people who chose none.
-    :param translator: ``translator(lang) -> gettext`` (the .po catalogues by default).
+    :param site: the site context; its language is the e-mails' for people who chose none.
     """
     lock_period(session, period)
     assert_not_running(period)
@@ -238,19 +235,17 @@ def publish(
         )
     )
     session.flush()
-    notified = _notify(session, period, changed, my_shifts_url, language, translator)
+    notified = _notify(session, period, changed, my_shifts_url, site or Site())
     return PublishResult(period.published_version, diff, notified)
 
 
 # E-mails -----------------------------------------------------------------------------
 
 
-def describe_slot(slot: Slot, points: dict[int, str], tz: str, lang: str) -> str:
-    """'Monday 4 January 2027, 08:00–10:00, Information desk' in ``lang``."""
+def describe_slot(slot: Slot, points: dict[int, str], letter: Letter) -> str:
+    """'Monday 4 January 2027, 08:00–10:00, Information desk' in the letter's language."""
     point_id, start, end = slot
-    a, b = to_local(start, tz), to_local(end, tz)
-    day = dates.format_date(a.date(), "full", locale=lang)
-    return f"{day}, {a:%H:%M}–{b:%H:%M}, {points.get(point_id, '?')}"
+    return f"{letter.when(start, end)}, {points.get(point_id, '?')}"
 
 
 def _notify(
@@ -258,12 +253,10 @@ def _notify(
     period: RosterPeriod,
     changed: dict[int, list[ShiftChange]],
     url: str | None,
-    default_lang: str,
-    translator: Callable[[str | None], Callable[[str], str]],
+    site: Site,
 ) -> list[int]:
     if not changed:
         return []
-    tz = period.library.timezone
     points = {
         p.id: p.name
         for p in session.scalars(
@@ -283,32 +276,29 @@ def _notify(
         person = people.get(person_id)
         if person is None or not person.active or not person.email:
             continue
-        lang = person.locale if person.locale in ("nb", "en") else default_lang
-        gettext = translator(lang)
-        subject, body = shift_change_email(person, period, changes, points, tz, lang, gettext, url)
-        queue_email(session, person.email, subject, body)
+        letter = Letter(person.email, language=person.locale, site=site, tz=period.library.timezone)
+        subject = shift_change_email(letter, person, period, changes, points, url)
+        letter.queue(session, subject, signature=None)
         sent.append(person_id)
     return sent
 
 
-def _when(day: date, lang: str) -> str:
+def _day(day: date, lang: str) -> str:
     return dates.format_date(day, "d MMMM yyyy", locale=lang)
 
 
 def shift_change_email(
+    letter: Letter,
     person: Person,
     period: RosterPeriod,
     changes: list[ShiftChange],
     points: dict[int, str],
-    tz: str,
-    lang: str,
-    gettext: Callable[[str], str],
     url: str | None,
-) -> tuple[str, str]:
-    """The subject and text of one person's "your shifts changed" e-mail."""
-    _ = gettext
+) -> str:
+    """Write one person's "your shifts changed" e-mail into ``letter``; returns its subject."""
+    _ = letter.gettext
     first = period.published_version <= 1
-    start = _when(period.start_date, lang)
+    start = _day(period.start_date, letter.lang)
     library = period.library.name
     if first:
         subject = _("Your shifts from %(start)s are published") % {"start": start}
@@ -321,20 +311,21 @@ def shift_change_email(
             "library": library,
             "start": start,
         }
-    lines = [_("Hello %(name)s,") % {"name": person.name}, "", intro, ""]
+    letter.greet(person.name)
+    letter.add(intro, "")
 
     def shown(slot: Slot | None) -> str:
         assert slot is not None
-        return describe_slot(slot, points, tz, lang)
+        return describe_slot(slot, points, letter)
 
     for c in sorted(changes, key=lambda c: (c.new or c.old or (0, period.published_at))[1]):
         if c.kind == "added":
-            lines.append(_("New: %(shift)s") % {"shift": shown(c.new)})
+            letter.add(_("New: %(shift)s") % {"shift": shown(c.new)})
         elif c.kind == "removed":
-            lines.append(_("Cancelled: %(shift)s") % {"shift": shown(c.old)})
+            letter.add(_("Cancelled: %(shift)s") % {"shift": shown(c.old)})
         elif c.kind == "moved":
-            lines.append(_("Moved: %(old)s → %(new)s") % {"old": shown(c.old), "new": shown(c.new)})
+            letter.add(_("Moved: %(old)s → %(new)s") % {"old": shown(c.old), "new": shown(c.new)})
     if url:
-        lines += ["", _("All your shifts: %(url)s") % {"url": url}]
-    lines += ["", _("Your calendar feed, if you subscribe to one, updates by itself.")]
-    return subject, "\n".join(lines)
+        letter.add("", _("All your shifts: %(url)s") % {"url": url})
+    letter.add("", _("Your calendar feed, if you subscribe to one, updates by itself."))
+    return subject

@@ -31,10 +31,10 @@ from scheduler.models import (
     RunKind,
     Shift,
 )
+from scheduler.reasons import _
 from scheduler.rostering.periods import period_end
-from scheduler.rostering.reasons import _
 from scheduler.rostering.roster_check import lock_period
-from scheduler.rostering.runs import assert_not_running, start_run
+from scheduler.rostering.runs import SolverSettings, assert_not_running, start_run
 from scheduler.timeutil import day_bounds, to_local
 
 MAX_NOTE_LENGTH = 500
@@ -124,6 +124,7 @@ def start_repair(
     actor: Person | None,
     note: str | None = None,
     time_limit: float | None = None,
+    settings: SolverSettings | None = None,
 ) -> RepairStarted:
     """Mark ``person`` absent on ``days`` and queue a REPAIR run; all or nothing.
 
@@ -169,5 +170,12 @@ def start_repair(
             )
         )
         session.flush()
-        run = start_run(session, period, kind=RunKind.REPAIR, actor=actor, time_limit=time_limit)
+        run = start_run(
+            session,
+            period,
+            kind=RunKind.REPAIR,
+            actor=actor,
+            time_limit=time_limit,
+            settings=settings,
+        )
     return RepairStarted(run=run, absences=absences, removed=len(theirs))

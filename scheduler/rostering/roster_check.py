@@ -30,7 +30,7 @@ from scheduler.solver.check import CheckReport, Violation, check
 
 Pair = tuple[int, int]  # (Shift.id, Person.id)
 
-# Plain names of the hard rules, as ROSTER-FORMAT.md words them.
+# Plain names of the hard rules, as docs/roster-format.md words them.
 RULE_NAMES: dict[str, str] = {
     "H0": "the roster itself",
     "H1": "headcount",

@@ -14,18 +14,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from flask import current_app, has_app_context
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
-from scheduler import jobs
 from scheduler.database import read_only_transactions
 from scheduler.errors import Conflict
-from scheduler.extensions import db
+from scheduler.jobs import JobCancelled, JobContext, enqueue
 from scheduler.models import (
     Assignment,
     AssignmentSource,
@@ -37,8 +37,8 @@ from scheduler.models import (
     RunKind,
     Shift,
 )
+from scheduler.reasons import Reason, _
 from scheduler.rostering.problem import build_problem
-from scheduler.rostering.reasons import Reason, _
 from scheduler.rostering.repair_solve import RepairResult, solve_repair
 from scheduler.timeutil import utcnow
 
@@ -110,8 +110,39 @@ def assert_not_running(period: RosterPeriod) -> None:
         )
 
 
-def _setting(name: str, default: Any) -> Any:
-    return current_app.config.get(name, default) if has_app_context() else default
+@dataclass(frozen=True)
+class SolverSettings:
+    """How runs solve: seconds, CPU workers, and rule overrides (``ROSTER_RULES``).
+
+    The web layer builds them from the app's settings; they travel to the worker in the
+    job's payload, so the job needs no application to run.
+    """
+
+    time_limit: float = 60.0
+    workers: int = 2
+    rules: Mapping[str, Any] | None = None
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SolverSettings:
+        return cls(
+            time_limit=float(config.get("SOLVER_TIME_LIMIT", cls.time_limit)),
+            workers=int(config.get("SOLVER_WORKERS", cls.workers)),
+            rules=config.get("ROSTER_RULES"),
+        )
+
+
+class RosterSolver(Protocol):
+    """What a run needs of the roster engine: :mod:`scheduler.solver`'s public API.
+
+    The job handler list passes the real one in; tests pass a scripted one.
+    """
+
+    InputError: type[Exception]
+
+    def solve(self, problem: Any, **options: Any) -> Any: ...
+    def problem_to_dict(self, problem: Any) -> dict: ...
+    def problem_from_dict(self, data: dict) -> Any: ...
+    def solution_to_dict(self, solution: Any) -> dict: ...
 
 
 def start_run(
@@ -121,14 +152,17 @@ def start_run(
     kind: RunKind = RunKind.GENERATE,
     actor: Person | None = None,
     time_limit: float | None = None,
+    settings: SolverSettings | None = None,
 ) -> RosterRun:
     """Queue a solver run for ``period``; the job starts when the caller commits.
 
     Raises :class:`RunError` when the period already has an active run (checked first
     for a clear message, and enforced by the database's unique index under races) or
-    has no shifts to fill. Flushes; the caller commits.
+    has no shifts to fill. ``time_limit`` overrides the settings' for this run. Flushes;
+    the caller commits.
     """
-    limit = float(time_limit if time_limit is not None else _setting("SOLVER_TIME_LIMIT", 60))
+    settings = settings or SolverSettings()
+    limit = float(time_limit if time_limit is not None else settings.time_limit)
     if not 1 <= limit <= 3600:
         raise RunError(_("The time limit must be between 1 and 3600 seconds."))
     if not session.scalar(select(Shift.id).where(Shift.period_id == period.id).limit(1)):
@@ -150,14 +184,15 @@ def start_run(
             )
             session.add(run)
             session.flush()
-            run.job = jobs.enqueue(
+            run.job = enqueue(
                 session,
                 JOB_KIND,
                 {
                     "run_id": run.id,
                     "period_id": period.id,
                     "time_limit": limit,
-                    "workers": int(_setting("SOLVER_WORKERS", 2)),
+                    "workers": settings.workers,
+                    "rules": dict(settings.rules) if settings.rules else None,
                 },
                 dedupe_key=dedupe_key(period.id),
             )
@@ -323,23 +358,15 @@ def _watch_cancel(engine: Engine, job_id: int, stop: threading.Event, done: thre
             log.exception("checking job %s for a stop request failed", job_id)
 
 
-def _engine() -> Any:
-    """The roster engine's public API (a seam for tests that need a scripted solver)."""
-    import scheduler.solver as solver
-
-    return solver
-
-
-@jobs.job_handler(JOB_KIND)
-def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
-    """Build the problem, solve it with live progress, store the roster at the end.
+def run_roster_job(ctx: JobContext, *, solver: RosterSolver) -> dict[str, Any]:
+    """The ``roster.solve`` job: build the problem, solve it with live progress, store the
+    roster at the end.
 
     Safe to run twice: a second attempt builds and solves afresh and replaces the roster
     again in one transaction. A stop request keeps the best roster found so far (the job
     then ends as cancelled, with the roster stored).
     """
-    engine_api = _engine()
-    session = db.session
+    session = ctx.session
     run_id = int(ctx.payload["run_id"])
     time_limit = float(ctx.payload.get("time_limit", 60))
     workers = int(ctx.payload.get("workers", 2))
@@ -347,20 +374,20 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
     if run is None:
         raise LookupError(f"roster run {run_id} no longer exists")
     period = run.period
-    rules = current_app.config.get("ROSTER_RULES")
+    rules = ctx.payload.get("rules")
     kind = run.kind  # read now: touching ``run`` after the commit would open a transaction
     built = build_problem(session, period, kind=kind, rules=rules)
-    run.problem = engine_api.problem_to_dict(built.problem)
+    run.problem = solver.problem_to_dict(built.problem)
     run.solution = run.status = run.objective = run.bound = run.applied_at = None
     try:
         # The engine's own input checks (H5: first-line ground-floor points only, ...).
-        engine_api.problem_from_dict(run.problem)
-    except engine_api.InputError as exc:
+        solver.problem_from_dict(run.problem)
+    except solver.InputError as exc:
         _input_error(session, run_id, exc)
         raise
     session.commit()
 
-    engine = db.engine
+    engine = ctx.engine
     writer = _ProgressWriter(engine, ctx.job_id, run_id, time_limit)
     writer.write(_Start())
     done = threading.Event()
@@ -374,7 +401,7 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
             # Minimal change by construction: solve the affected days first, widen
             # only if that is not enough (see scheduler.rostering.repair_solve).
             repair = solve_repair(
-                engine_api.solve,
+                solver.solve,
                 built.problem,
                 time_limit=time_limit,
                 workers=workers,
@@ -383,27 +410,27 @@ def run_roster_job(ctx: jobs.JobContext) -> dict[str, Any]:
             )
             solution = repair.solution
         else:
-            solution = engine_api.solve(
+            solution = solver.solve(
                 built.problem,
                 time_limit=time_limit,
                 workers=workers,
                 on_progress=writer,
                 stop_event=ctx.stop_event,
             )
-    except engine_api.InputError as exc:
+    except solver.InputError as exc:
         _input_error(session, run_id, exc)
         raise
     finally:
         done.set()
         watcher.join()
     writer.flush()
-    stored = engine_api.solution_to_dict(solution)
+    stored = solver.solution_to_dict(solution)
     if repair is not None:  # which neighbourhood gave the roster, and what was tried
         stored["repair_scope"] = repair.scope
         stored["repair_tried"] = repair.tried
     applied = _store(session, run_id, ctx.job_id, built, solution, stored)
     if ctx.should_stop():
-        raise jobs.JobCancelled()
+        raise JobCancelled()
     result = {"status": solution.status, "objective": solution.objective, "applied": applied}
     if repair is not None:
         result["repair_scope"] = repair.scope

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from scheduler.database import _read_only
 from scheduler.errors import DomainError
 from scheduler.extensions import db
+from scheduler.site import Site
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -30,31 +32,40 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+class IdConverter(IntegerConverter):
+    """``<id:name>`` in a route: a row id, 1 to 12 ASCII digits (what
+    :func:`scheduler.inputs.parse_id` accepts), so "²" or a number too large for the
+    database is a plain 404, never a database error."""
+
+    regex = r"[0-9]{1,12}"
+
+
+def current_site() -> Site:
+    """The site context for use cases, from this app's settings (one per request)."""
+    return Site.from_config(current_app.config)
+
+
 def init_web(app: Flask) -> None:
-    from scheduler.web import admin, api, auth, booking, feeds, home, nav, staff
+    from scheduler.web import (
+        admin,
+        api,
+        appointments,
+        auth,
+        dropins,
+        feeds,
+        home,
+        nav,
+        rostering,
+        staff,
+    )
 
+    app.url_map.converters["id"] = IdConverter
     auth.init_login(app)
-    app.register_blueprint(home.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(staff.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(feeds.bp)
-    app.register_blueprint(booking.bp)
-    from scheduler.web import my_roster_wishes, roster_setup
-
-    app.register_blueprint(roster_setup.bp)
-    app.register_blueprint(my_roster_wishes.bp)
-    from scheduler.web.dropins import register_blueprints as register_dropins
-
-    register_dropins(app)
-    from scheduler.web import roster_runs
-
-    app.register_blueprint(roster_runs.bp)
-    from scheduler.web import roster_review
-
-    app.register_blueprint(roster_review.bp)
-    app.register_blueprint(roster_review.my_bp)
+    for blueprint in (home.bp, auth.bp, staff.bp, admin.bp, api.bp, feeds.bp):
+        app.register_blueprint(blueprint)
+    appointments.register(app)
+    dropins.register(app)
+    rostering.register(app)
     nav.init_nav(app)
     _init_request_transaction(app)
     _init_error_handlers(app)
@@ -85,9 +96,12 @@ def _init_request_transaction(app: Flask) -> None:
 
 
 def _error_response(status: int, message: str, fields: dict[str, str] | None = None) -> Any:
+    """JSON for the API (reasons in English), else the error page in the reader's language."""
     if wants_json():
         return jsonify({"error": message, "fields": fields or {}}), status
-    return render_template("errors/error.html", status=status, message=message), status
+    from scheduler.web.i18n import localize
+
+    return render_template("errors/error.html", status=status, message=localize(message)), status
 
 
 def _init_error_handlers(app: Flask) -> None:

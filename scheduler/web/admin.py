@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
-from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from scheduler import accounts
 from scheduler.errors import InputError
@@ -20,6 +19,7 @@ from scheduler.extensions import db
 from scheduler.models import AuditEntry, Person, Role
 from scheduler.web import nav
 from scheduler.web.auth import role_required
+from scheduler.web.forms import MultiCheckboxField, form_flow, saved
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -31,11 +31,6 @@ ROLE_LABELS = {
     Role.LIBRARIAN: _l("Librarian / subject specialist"),
     Role.FIRST_LINE: _l("First-line staff"),
 }
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class PersonForm(FlaskForm):
@@ -73,53 +68,50 @@ def new_person() -> Any:
     return _edit(None)
 
 
-@bp.route("/people/<int:person_id>", methods=["GET", "POST"])
+@bp.route("/people/<id:person_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def edit_person(person_id: int) -> Any:
-    person = db.session.get(Person, person_id)
-    if person is None:
-        abort(404)
-    return _edit(person)
+    return _edit(db.get_or_404(Person, person_id))
 
 
 def _edit(person: Person | None) -> Any:
     form = PersonForm(obj=person)
     if request.method == "GET" and person is not None:
         form.roles.data = [r.value for r in person.roles]
-    status = 200
-    if form.validate_on_submit():
-        try:
-            roles = {Role(r) for r in form.roles.data}
-            if person is None:
-                person = accounts.create_person(
-                    db.session,
-                    email=form.email.data,
-                    name=form.name.data,
-                    roles=roles,
-                    password=form.password.data or None,
-                )
-            else:
-                _update(person, form, roles)
-            person.active = form.active.data
-            db.session.add(
-                AuditEntry(
-                    actor_id=current_user.id,
-                    action="person.saved",
-                    subject=f"person:{person.id}",
-                    details={"roles": sorted(r.value for r in roles), "active": person.active},
-                )
-            )
-            db.session.flush()
-        except InputError as exc:
-            for field, reason in exc.fields.items():
-                getattr(form, field).errors.append(reason)
-            status = 422
-        else:
-            flash(_("Saved %(name)s.", name=person.name), "success")
-            return redirect(url_for("admin.people"))
-    elif form.is_submitted():
-        status = 422
-    return render_template("admin/person_form.html", form=form, person=person), status
+    return form_flow(
+        form,
+        lambda: _save(person, form),
+        lambda done: saved(_("Saved %(name)s.", name=done.name), url_for("admin.people")),
+        lambda status: (
+            render_template("admin/person_form.html", form=form, person=person),
+            status,
+        ),
+    )
+
+
+def _save(person: Person | None, form: PersonForm) -> Person:
+    roles = {Role(r) for r in form.roles.data}
+    if person is None:
+        person = accounts.create_person(
+            db.session,
+            email=form.email.data,
+            name=form.name.data,
+            roles=roles,
+            password=form.password.data or None,
+        )
+    else:
+        _update(person, form, roles)
+    person.active = form.active.data
+    db.session.add(
+        AuditEntry(
+            actor_id=current_user.id,
+            action="person.saved",
+            subject=f"person:{person.id}",
+            details={"roles": sorted(r.value for r in roles), "active": person.active},
+        )
+    )
+    db.session.flush()
+    return person
 
 
 def _update(person: Person, form: PersonForm, roles: set[Role]) -> None:

@@ -34,6 +34,9 @@ from scheduler.timeutil import utcnow
 
 bp = Blueprint("auth", __name__)
 
+# Everyone with an account: the staff pages that every role shares.
+STAFF_ROLES = (Role.ADMIN, Role.SECTION_LEADER, Role.LIBRARIAN, Role.FIRST_LINE)
+
 
 def init_login(app: Flask) -> None:
     login_manager.login_view = "auth.sign_in"

@@ -16,15 +16,12 @@ from scheduler.models import (
     AppointmentStatus,
     PublishedShift,
     PublishedShiftStatus,
-    Role,
 )
 from scheduler.timeutil import utcnow
 from scheduler.web import nav
-from scheduler.web.auth import role_required
+from scheduler.web.auth import STAFF_ROLES, role_required
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-STAFF_ROLES = (Role.ADMIN, Role.SECTION_LEADER, Role.LIBRARIAN, Role.FIRST_LINE)
 
 nav.add("staff.dashboard", _l("My page"), roles=STAFF_ROLES, area="staff", order=0)
 

@@ -8,7 +8,7 @@ import time
 
 from sqlalchemy import select
 
-from scheduler import jobs
+from scheduler.jobs.runner import run_job
 from scheduler.models import Person, RosterRun
 from tests.factories import TEST_PASSWORD
 from tests.rostering.helpers import fake_engine, make_shift, world  # noqa: F401
@@ -37,7 +37,7 @@ def test_the_progress_page_updates_itself(
 
     db.session.rollback()
     run = db.session.scalars(select(RosterRun)).one()
-    worker = threading.Thread(target=jobs.run_job, args=(app, run.job_id), daemon=True)
+    worker = threading.Thread(target=run_job, args=(app, run.job_id), daemon=True)
     worker.start()
     try:
         # The script polls the JSON state and fills in the figures without a reload.

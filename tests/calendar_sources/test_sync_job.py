@@ -10,10 +10,10 @@ import time_machine
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from scheduler import jobs
 from scheduler.calendars.sources.manage import SourceInput, add_source
 from scheduler.calendars.sources.secretbox import box_from_config
 from scheduler.calendars.sources.sync_job import request_sync, sync_due_sources
+from scheduler.jobs.runner import run_pending
 from scheduler.models import BusyInterval, CalendarSource, Job, JobState, OutboundEmail, Role
 from tests.calendar_sources import feeds
 from tests.calendar_sources.conftest import Route
@@ -54,7 +54,7 @@ def test_a_requested_sync_runs_as_a_job(app, db, source) -> None:
         first = request_sync(db.session, source.id)
         assert request_sync(db.session, source.id).id == first.id  # one at a time
         db.session.commit()
-        assert jobs.run_pending(app) == 1
+        assert run_pending(app) == 1
     db.session.expire_all()
     job = db.session.get(Job, first.id)
     assert job.state == JobState.DONE
@@ -69,7 +69,7 @@ def test_due_sources_are_queued_on_schedule(app, db, source) -> None:
     with time_machine.travel(NOW, tick=True):
         assert sync_due_sources(db.session, NOW) == [source.id]
         db.session.commit()
-        jobs.run_pending(app)
+        run_pending(app)
     db.session.expire_all()
     attempted = db.session.get(CalendarSource, source.id).last_attempt_at
     assert sync_due_sources(db.session, attempted + timedelta(minutes=9)) == []
@@ -87,14 +87,14 @@ def test_a_long_failure_warns_once_and_keeps_the_data(app, db, feed_server, sour
     with time_machine.travel(NOW, tick=True):
         request_sync(db.session, source.id)
         db.session.commit()
-        jobs.run_pending(app)
+        run_pending(app)
     good = busy_count(db)
     feed_server.routes["/cal.ics"] = Route(status=503, body=b"down")
     for minutes in (10, 70, 130, 140):  # failing from +10 min; warned after 2 hours
         with time_machine.travel(NOW + timedelta(minutes=minutes), tick=True):
             request_sync(db.session, source.id)
             db.session.commit()
-            jobs.run_pending(app)
+            run_pending(app)
     assert busy_count(db) == good
     mails = db.session.scalars(select(OutboundEmail)).all()
     assert len(mails) == 1

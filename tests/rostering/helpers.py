@@ -2,11 +2,13 @@
 
 Shifts are made directly here (not from demand rules) so that each test states exactly
 the shifts it needs. ``fake_engine`` replaces the solver with a scripted one, so that
-job lifecycle tests are fast and can hold a run in the middle.
+job lifecycle tests are fast and can hold a run in the middle (it replaces the app's
+roster job handler, the one registration path every worker reads).
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -16,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from scheduler.jobs import registry
 from scheduler.models import (
     Channel,
     Role,
@@ -177,7 +180,8 @@ def _to_dict(value: Any) -> dict:
 
 
 @pytest.fixture
-def fake_engine(monkeypatch) -> ScriptedSolver:
+def fake_engine(app, monkeypatch) -> ScriptedSolver:
+    """The app's roster job, given the scripted solver instead of the engine."""
     scripted = ScriptedSolver()
     api = SimpleNamespace(
         solve=scripted.solve,
@@ -186,7 +190,8 @@ def fake_engine(monkeypatch) -> ScriptedSolver:
         problem_from_dict=lambda data: data,
         solution_to_dict=_to_dict,
     )
-    monkeypatch.setattr(runs, "_engine", lambda: api)
+    job = functools.partial(runs.run_roster_job, solver=api)
+    monkeypatch.setitem(registry.handlers(app), runs.JOB_KIND, job)
     monkeypatch.setattr(runs, "PROGRESS_EVERY_S", 0.0)
     monkeypatch.setattr(runs, "CANCEL_POLL_S", 0.05)
     return scripted

@@ -11,7 +11,8 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from scheduler import demo, jobs
+from scheduler import demo
+from scheduler.jobs.runner import run_pending
 from scheduler.models import Assignment, Library, RosterRun
 from scheduler.rostering.periods import create_period
 from scheduler.rostering.runs import run_state, start_run
@@ -30,7 +31,7 @@ def test_the_demo_main_library_gets_a_4_week_roster(app, db, tmp_path) -> None:
     period = create_period(db.session, main, date(2026, 12, 7), 4, None)
     run = start_run(db.session, period, time_limit=45)  # a first roster comes in ~20 s
     db.session.commit()
-    assert jobs.run_pending(app) == 1
+    assert run_pending(app) == 1
     db.session.rollback()
     run = db.session.get(RosterRun, run.id)
     state = run_state(run)

@@ -146,7 +146,7 @@ def keep_previous(problem):
 
 def test_repair_flow_to_publish_tells_only_those_affected(app, db, published, fake_engine):
     """Repair, run (a scripted engine that keeps what it can), diff, publish, e-mails."""
-    from scheduler import jobs
+    from scheduler.jobs.runner import run_pending
     from scheduler.models import OutboundEmail
 
     roster = published
@@ -154,7 +154,7 @@ def test_repair_flow_to_publish_tells_only_those_affected(app, db, published, fa
     sent = db.session.scalar(select(func.count()).select_from(OutboundEmail))
     start_repair(db.session, roster.period, person=roster.cai, days=WEEKDAYS, actor=None)
     db.session.commit()
-    assert jobs.run_pending(app) >= 1
+    assert run_pending(app) >= 1
     db.session.rollback()
     (problem,) = fake_engine.problems
     assert problem.rules.allow_understaffing  # a repair may leave a shift short
@@ -173,14 +173,14 @@ def test_repair_flow_to_publish_tells_only_those_affected(app, db, published, fa
 
 @pytest.mark.skipif(not HAS_SOLVER, reason="the CP-SAT engine (scheduler.solver.solve) is absent")
 def test_repair_with_the_solver_moves_as_little_as_possible(app, db, published) -> None:
-    from scheduler import jobs
+    from scheduler.jobs.runner import run_job
 
     roster = published
     started = start_repair(
         db.session, roster.period, person=roster.cai, days=WEEKDAYS, actor=None, time_limit=5
     )
     db.session.commit()
-    jobs.run_job(app, started.run.job_id)
+    run_job(app, started.run.job_id)
     db.session.rollback()  # leave the test's read snapshot to see what the job stored
     run = db.session.get(RosterRun, started.run.id)
     assert run.status in ("OPTIMAL", "FEASIBLE"), run.solution
@@ -253,7 +253,7 @@ def test_generate_publish_repair(app, db, create_library, create_person, weeks) 
     and every other published assignment stays where it was (the repair solves only
     the affected day, with the rest of the roster pinned).
     """
-    from scheduler import jobs
+    from scheduler.jobs.runner import run_job
     from scheduler.models import PublishedShift
     from scheduler.rostering.runs import start_run
     from scheduler.timeutil import to_local
@@ -261,7 +261,7 @@ def test_generate_publish_repair(app, db, create_library, create_person, weeks) 
     period, _people = weeks_roster(db, create_library, create_person, weeks)
     run = start_run(db.session, period, time_limit=5 if weeks > 1 else 3)
     db.session.commit()
-    jobs.run_job(app, run.job_id)
+    run_job(app, run.job_id)
     db.session.rollback()
     run = db.session.get(RosterRun, run.id)
     assert run.status in ("OPTIMAL", "FEASIBLE"), run.solution.get("explanation")
@@ -285,7 +285,7 @@ def test_generate_publish_repair(app, db, create_library, create_person, weeks) 
     assert started.removed == len(theirs) >= 1
     db.session.commit()
     t0 = monotonic()
-    jobs.run_job(app, started.run.job_id)
+    run_job(app, started.run.job_id)
     seconds = monotonic() - t0
     db.session.rollback()
     run = db.session.get(RosterRun, started.run.id)

@@ -14,11 +14,19 @@ import time
 import pytest
 from sqlalchemy import select
 
-from scheduler import jobs
 from scheduler.database import _read_only
+from scheduler.jobs.runner import claim, run_job, run_pending
+from scheduler.jobs.sweeper import sweep_lost_jobs
 from scheduler.models import Assignment, Job, JobState, RosterRun, RunKind, Shift
 from scheduler.rostering import runs
-from scheduler.rostering.runs import RunError, assert_not_running, run_state, start_run, stop_run
+from scheduler.rostering.runs import (
+    RunError,
+    SolverSettings,
+    assert_not_running,
+    run_state,
+    start_run,
+    stop_run,
+)
 
 
 def assignments(db, period) -> set[tuple[int, int, bool]]:
@@ -38,7 +46,7 @@ def queue(db, world, **kw) -> RosterRun:
 
 
 def in_thread(app, job_id: int) -> threading.Thread:
-    t = threading.Thread(target=jobs.run_job, args=(app, job_id), daemon=True)
+    t = threading.Thread(target=run_job, args=(app, job_id), daemon=True)
     t.start()
     return t
 
@@ -82,7 +90,7 @@ def test_a_run_solves_and_replaces_the_unpinned_assignments(app, db, world, fake
     )
     db.session.commit()
     run = queue(db, world)
-    assert jobs.run_pending(app) == 1
+    assert run_pending(app) == 1
     db.session.rollback()
     job = db.session.get(Job, run.job_id)
     assert job.state == JobState.DONE
@@ -158,7 +166,7 @@ def test_stopping_a_queued_run_cancels_it_at_once(app, db, world, fake_engine) -
     run = queue(db, world)
     assert stop_run(db.session, run) is True
     db.session.commit()
-    assert jobs.run_pending(app) == 0
+    assert run_pending(app) == 0
     db.session.rollback()
     run = db.session.get(RosterRun, run.id)
     assert run.job.state == JobState.CANCELLED
@@ -174,7 +182,7 @@ def test_a_failing_solver_fails_the_run_and_changes_nothing(app, db, world, fake
     before = assignments(db, world.period)
     fake_engine.raise_error = "boom"
     run = queue(db, world)
-    jobs.run_pending(app)
+    run_pending(app)
     db.session.rollback()
     run = db.session.get(RosterRun, run.id)
     state = run_state(run)
@@ -187,7 +195,7 @@ def test_a_failing_solver_fails_the_run_and_changes_nothing(app, db, world, fake
 def test_an_input_error_is_shown_in_plain_words(app, db, world, fake_engine) -> None:
     fake_engine.raise_input_error = "'Reading room' is not on the ground floor"
     run = queue(db, world)
-    jobs.run_pending(app)
+    run_pending(app)
     db.session.rollback()
     state = run_state(db.session.get(RosterRun, run.id))
     assert state["state"] == "failed"
@@ -208,7 +216,7 @@ def test_no_roster_keeps_the_old_one_and_explains(
     before = assignments(db, world.period)
     fake_engine.status = status
     run = queue(db, world)
-    jobs.run_pending(app)
+    run_pending(app)
     db.session.rollback()
     run = db.session.get(RosterRun, run.id)
     state = run_state(run)
@@ -224,8 +232,8 @@ def test_a_restart_mid_run_marks_the_run_failed(app, db, world, fake_engine) -> 
     run = queue(db, world)
     dead = _dead_pid()
     with app.app_context():
-        assert jobs.claim(run.job_id, f"{socket.gethostname()}:{dead}:1")
-    assert jobs.sweep_lost_jobs(app) == 1
+        assert claim(run.job_id, f"{socket.gethostname()}:{dead}:1")
+    assert sweep_lost_jobs(app) == 1
     db.session.rollback()
     run = db.session.get(RosterRun, run.id)
     state = run_state(run)
@@ -312,7 +320,7 @@ def test_the_bar_moves_with_the_clock_between_improvements(app, db, world, fake_
 
     run = queue(db, world, time_limit=60)
     with app.app_context():
-        assert jobs.claim(run.job_id, "elsewhere:1:1")
+        assert claim(run.job_id, "elsewhere:1:1")
     db.session.rollback()
     job = db.session.get(Job, run.job_id)
     job.started_at = utcnow() - timedelta(seconds=30)
@@ -325,8 +333,10 @@ def test_the_bar_moves_with_the_clock_between_improvements(app, db, world, fake_
 
 def test_the_roster_rules_setting_reaches_the_solver(app, db, world, fake_engine) -> None:
     app.config["ROSTER_RULES"] = {"min_break_minutes": 30, "weights": {"target": 3}}
-    queue(db, world)
-    jobs.run_pending(app)
+    run = queue(db, world, settings=SolverSettings.from_config(app.config))
+    assert run.job.payload["rules"] == app.config["ROSTER_RULES"]  # travels with the job
+    app.config["ROSTER_RULES"] = None  # the worker needs no settings of its own
+    run_pending(app)
     rules = fake_engine.problems[0].rules
     assert rules.min_break_minutes == 30
     assert rules.weights["target"] == 3

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from scheduler import jobs
+from scheduler.jobs.runner import run_pending
 from scheduler.models import (
     Absence,
     Appointment,
@@ -92,7 +92,7 @@ def stored(db, period) -> set[tuple[int, int]]:
 def test_a_generated_roster_passes_the_checker(app, db, week, tmp_path):
     run = start_run(db.session, week.period, time_limit=10)
     db.session.commit()
-    assert jobs.run_pending(app) == 1
+    assert run_pending(app) == 1
     db.session.rollback()
     run = db.session.get(RosterRun, run.id)
     state = run_state(run)
@@ -121,11 +121,11 @@ def test_a_generated_roster_passes_the_checker(app, db, week, tmp_path):
 def test_a_resolve_keeps_the_roster_and_passes_the_checker(app, db, week, tmp_path):
     start_run(db.session, week.period, time_limit=10)
     db.session.commit()
-    jobs.run_pending(app)
+    run_pending(app)
     before = stored(db, week.period)
     run = start_run(db.session, week.period, kind=RunKind.RESOLVE, time_limit=10)
     db.session.commit()
-    jobs.run_pending(app)
+    run_pending(app)
     db.session.rollback()
     run = db.session.get(RosterRun, run.id)
     assert len(run.problem["previous"]) == len(before)
@@ -139,7 +139,7 @@ def test_an_impossible_roster_is_explained(app, db, week) -> None:
     db.session.commit()
     run = start_run(db.session, week.period, time_limit=10)
     db.session.commit()
-    jobs.run_pending(app)
+    run_pending(app)
     db.session.rollback()
     state = run_state(db.session.get(RosterRun, run.id))
     assert state["outcome"] in ("infeasible", "input_error"), state
@@ -152,7 +152,7 @@ def test_a_point_upstairs_is_a_setup_error(app, db, week) -> None:
     db.session.commit()
     run = start_run(db.session, week.period, time_limit=10)
     db.session.commit()
-    jobs.run_pending(app)
+    run_pending(app)
     db.session.rollback()
     state = run_state(db.session.get(RosterRun, run.id))
     assert state["outcome"] == "input_error", state

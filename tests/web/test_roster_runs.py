@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from scheduler import jobs
+from scheduler.jobs.runner import run_pending
 from scheduler.models import (
     Job,
     JobState,
@@ -86,7 +86,7 @@ def test_periods_page_lists_periods_and_offers_the_form(client, db, world, leade
         ({"start": (MONDAY + timedelta(days=1)).isoformat(), "weeks": "4"}, "start", "Monday"),
         ({"start": MONDAY.isoformat(), "weeks": "0"}, "weeks", "between 1 and 26"),
         ({"start": MONDAY.isoformat(), "weeks": "1.5"}, "weeks", "whole number"),
-        ({"start": "next week", "weeks": "4"}, "start", "YYYY-MM-DD"),
+        ({"start": "next week", "weeks": "4"}, "start", "is not a date like 2027-01-05"),
         ({"start": MONDAY.isoformat(), "weeks": "4", "library_id": "999"}, "library_id", "library"),
     ],
 )
@@ -142,7 +142,7 @@ def test_generate_shows_progress_and_the_result(app, client, db, world, fake_eng
     assert state["state"] == "queued"
     assert state["finished"] is False
 
-    jobs.run_pending(app)
+    run_pending(app)
     state = client.get(f"/staff/roster/runs/{run.id}/state.json").get_json()
     assert state["state"] == "done"
     assert state["outcome"] == "solved"
@@ -152,6 +152,19 @@ def test_generate_shows_progress_and_the_result(app, client, db, world, fake_eng
     assert 'http-equiv="refresh"' not in html
     assert f'href="/staff/roster/periods/{world.period.id}"' in html
     assert "Roster ready" in html
+
+
+def test_generate_sends_the_solver_settings_with_the_job(
+    app, client, db, world, fake_engine, leader
+) -> None:
+    app.config.update(SOLVER_WORKERS=3, ROSTER_RULES={"min_break_minutes": 30})
+    client.post(f"/staff/roster/periods/{world.period.id}/runs", data={"time_limit": "7"})
+    run = db.session.scalars(select(RosterRun)).one()
+    assert run.job.payload["time_limit"] == 7
+    assert run.job.payload["workers"] == 3
+    assert run.job.payload["rules"] == {"min_break_minutes": 30}
+    run_pending(app)
+    assert fake_engine.problems[0].rules.min_break_minutes == 30
 
 
 def test_a_second_generate_is_refused_while_one_runs(client, db, world, fake_engine, leader):
@@ -186,7 +199,7 @@ def test_an_infeasible_run_explains_and_links_to_the_setup(
 ) -> None:
     fake_engine.status = "INFEASIBLE"
     client.post(f"/staff/roster/periods/{world.period.id}/runs", data={"time_limit": "5"})
-    jobs.run_pending(app)
+    run_pending(app)
     run = db.session.scalars(select(RosterRun)).one()
     html = client.get(f"/staff/roster/runs/{run.id}").get_data(as_text=True)
     assert "No roster possible" in html

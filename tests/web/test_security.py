@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from werkzeug.routing.converters import NumberConverter
 
 from scheduler.models import Role
 
@@ -22,8 +23,7 @@ def _fill(rule) -> str:
     """A URL for ``rule`` with a plausible value for each argument."""
     url = rule.rule
     for arg in rule.arguments:
-        converter = rule._converters[arg].__class__.__name__
-        value = "1" if converter in ("IntegerConverter", "NumberConverter") else "x"
+        value = "1" if isinstance(rule._converters[arg], NumberConverter) else "x"
         url = re.sub(rf"<(?:[^:<>]+:)?{arg}>", value, url)
     return url
 

@@ -3,34 +3,23 @@
 One message per failure: ``failure_notified_at`` is set when it is queued and cleared by
 the next successful sync, so a calendar that fails, recovers and fails again is
 reported again. The e-mail is stored in the caller's transaction and leaves after the
-commit (:func:`scheduler.notify.queue_email`).
+commit (:func:`scheduler.mail.outbox.queue_email`).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.support import NullTranslations, Translations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.calendars.sources.problems import describe
 from scheduler.calendars.sources.sync import person_zone
-from scheduler.i18n import load_translations
+from scheduler.i18n import choose_language, translator
+from scheduler.mail.outbox import queue_email
 from scheduler.models import CalendarSource, Person
-from scheduler.notify import queue_email
-
-
-@functools.cache
-def _catalogue(lang: str) -> Translations | NullTranslations:
-    return load_translations(lang) if lang == "nb" else NullTranslations()
-
-
-def translator(lang: str) -> Callable[[str], str]:
-    return _catalogue(lang).gettext
 
 
 def notify_long_failures(
@@ -63,7 +52,7 @@ def notify_long_failures(
         person = session.get(Person, source.person_id)
         if person is None or not person.active:
             continue
-        lang = person.locale if person.locale in ("nb", "en") else default_lang
+        lang = choose_language(person.locale, default_lang)
         subject, body = failure_message(
             source,
             translator(lang),

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from scheduler.access import is_admin
 from scheduler.calendars.sources.fetch import normalise_url
-from scheduler.calendars.sources.problems import TEMPLATES, Reason, SourceProblem
+from scheduler.calendars.sources.problems import TEMPLATES, SourceProblem
 from scheduler.calendars.sources.secretbox import SecretBox, mask_url
-from scheduler.errors import Forbidden, InputError
+from scheduler.errors import Forbidden
 from scheduler.models import CalendarSource, Person, Role, SourceKind
+from scheduler.reasons import Reason, input_error
 
 LABEL_LIMIT = 100
 SECRET_LIMIT = 2000
@@ -77,7 +78,7 @@ def check_new(
         select(func.count(CalendarSource.id)).where(CalendarSource.person_id == person.id)
     )
     if (count or 0) >= max_sources:
-        raise _input_error({"label": _reason("too_many_sources", limit=max_sources)})
+        raise input_error({"label": _reason("too_many_sources", limit=max_sources)})
     return kind, label, url
 
 
@@ -178,14 +179,9 @@ def _checked(data: SourceInput, *, require_secrets: bool) -> tuple[SourceKind, s
         if not data.password:
             errors["password"] = _reason("password_required")
     if errors:
-        raise _input_error(errors)
+        raise input_error(errors)
     return kind, label, url
 
 
 def _reason(code: str, **params: object) -> Reason:
     return Reason(TEMPLATES[code], **params)
-
-
-def _input_error(fields: dict[str, str]) -> InputError:
-    message = "; ".join(f"{name}: {reason}" for name, reason in fields.items())
-    return InputError(message, fields)

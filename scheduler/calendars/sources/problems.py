@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from scheduler.reasons import Reason
+
 
 def _l(template: str) -> str:
     """Mark a template for translation (extracted and checked like ``_``)."""
@@ -56,20 +58,6 @@ TEMPLATES: dict[str, str] = {
         "the saved address can no longer be read (the encryption key has changed): enter it again"
     ),
 }
-
-
-class Reason(str):
-    """An English reason that a page can translate again from its template and
-    parameters (the same shape as the reasons of the other use cases)."""
-
-    template: str
-    params: dict[str, Any]
-
-    def __new__(cls, template: str, **params: Any) -> Reason:
-        self = super().__new__(cls, template % params if params else template)
-        self.template = template
-        self.params = params
-        return self
 
 
 class SourceProblem(Exception):

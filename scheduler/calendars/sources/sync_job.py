@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -22,15 +21,16 @@ from scheduler.calendars.sources.failure_notice import notify_long_failures
 from scheduler.calendars.sources.manage import require_may_manage
 from scheduler.calendars.sources.problems import SourceProblem
 from scheduler.calendars.sources.secretbox import box_from_config
-from scheduler.calendars.sources.settings import read_settings
+from scheduler.calendars.sources.settings import SourcesSettings, read_settings
 from scheduler.calendars.sources.summary import summarise
 from scheduler.calendars.sources.sync import load_plan, read_source, record_outcome, record_problem
-from scheduler.extensions import db
-from scheduler.jobs import JobContext, enqueue, job_handler
+from scheduler.jobs import JobContext, enqueue
 from scheduler.models import CalendarSource, Job, JobState, Person
 from scheduler.timeutil import utcnow
 
 JOB_KIND = "calendar_sync"
+# The default of CALENDARS_SYNC_MINUTES.
+DEFAULT_EVERY = timedelta(minutes=10)
 # Where the warning e-mail sends the librarian (the availability page).
 PAGE_PATH = "/staff/booking/availability"
 
@@ -81,13 +81,11 @@ def sync_now(session: Session, actor: Person | None, source: CalendarSource) -> 
 
 
 def sync_due_sources(
-    session: Session, now: datetime, *, every: timedelta | None = None
+    session: Session, now: datetime, *, every: timedelta = DEFAULT_EVERY
 ) -> list[int]:
-    """Queue a sync for every source not attempted for ``every`` (default: the setting
-    ``CALENDARS_SYNC_MINUTES``); returns their ids. Flushes; the caller commits."""
-    if every is None:
-        config = current_app.config if has_app_context() else {}
-        every = read_settings(config).sync_every
+    """Queue a sync for every source not attempted for ``every`` (the upkeep scheduler
+    passes ``read_settings(config).sync_every``); returns their ids. Flushes; the caller
+    commits."""
     due = list(
         session.scalars(
             select(CalendarSource.id)
@@ -105,15 +103,14 @@ def sync_due_sources(
     return due
 
 
-@job_handler(JOB_KIND)
 def run_sync_job(ctx: JobContext) -> dict[str, Any]:
-    """Read one source and store what it gave. Safe to run twice (the second read
-    replaces the busy times again)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    settings = read_settings(app.config)
-    box = box_from_config(app.config, app.instance_path)
-    session = db.session
+    """Read one source and store what it gave (the handler of ``calendar_sync``). Safe
+    to run twice: the second read replaces the busy times again."""
+    settings = read_settings(ctx.config)
+    box = box_from_config(ctx.config, ctx.instance_path)
+    session = ctx.session
     source_id = int(ctx.payload["source_id"])
+    default_tz = str(ctx.config.get("TIMEZONE") or "Europe/Oslo")
     started = utcnow()
     try:
         plan = load_plan(
@@ -121,12 +118,12 @@ def run_sync_job(ctx: JobContext) -> dict[str, Any]:
             source_id,
             box=box,
             now=started,
-            default_tz=app.config["TIMEZONE"],
+            default_tz=default_tz,
             max_days=settings.options.max_days,
         )
     except SourceProblem as problem:
         record_problem(session, source_id, problem, now=started)
-        _warn(session, app.config, settings, source_id)
+        _warn(session, ctx.config, settings, source_id, default_tz)
         session.commit()
         return {"ok": False, "problem": problem.code}
     # End the reading transaction before the network: no lock is held while we wait.
@@ -135,26 +132,28 @@ def run_sync_job(ctx: JobContext) -> dict[str, Any]:
         return {"ok": False, "removed": True}
     outcome = read_source(plan, settings.options, now=started)
     record_outcome(session, outcome, now=utcnow())
-    _warn(session, app.config, settings, source_id)
+    _warn(session, ctx.config, settings, source_id, default_tz)
     session.commit()
     result: dict[str, Any] = {"ok": outcome.ok, "seconds": round(outcome.seconds, 3)}
     if outcome.problem is not None:
         result["problem"] = outcome.problem.code
     elif outcome.expansion is not None:
-        summary = summarise(outcome.expansion.occurrences, started)
-        result["events"] = summary.events
+        result["events"] = summarise(outcome.expansion.occurrences, started).events
     else:
         result["not_modified"] = True
     return result
 
 
-def _warn(session: Session, config: Any, settings: Any, source_id: int) -> None:
+def _warn(
+    session: Session, config: Any, settings: SourcesSettings, source_id: int, default_tz: str
+) -> None:
     notify_long_failures(
         session,
         now=utcnow(),
         warn_after=settings.warn_after,
-        page_url=str(config.get("PUBLIC_URL", "")).rstrip("/") + PAGE_PATH,
+        page_url=str(config.get("PUBLIC_URL") or "").rstrip("/") + PAGE_PATH,
         stop_when_failing=settings.stop_when_failing,
-        default_tz=config["TIMEZONE"],
+        default_tz=default_tz,
+        default_lang=str((config.get("LANGUAGES") or ["nb"])[0]),
         source_ids=[source_id],
     )

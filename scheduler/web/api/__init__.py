@@ -1,4 +1,5 @@
-"""The public JSON API, version 1 (see ../shared/API.md); one blueprint, one module per area.
+"""The public JSON API, version 1 (described at /api/v1/openapi.json): one blueprint, one
+module per area.
 
 Public endpoints need no login. Staff endpoints accept the session cookie or a personal
 token (``Authorization: Bearer``, see ``web.auth.load_user_from_token``). Forms' CSRF
@@ -28,4 +29,4 @@ def _csrf_for_cookie_sessions() -> Any:
     return None
 
 
-from scheduler.web.api import booking, core, dropins, openapi  # noqa: E402,F401  (routes register on bp)
+from scheduler.web.api import appointments, core, dropins, openapi  # noqa: E402,F401  (routes register on bp)

@@ -1,36 +1,34 @@
 """Drop-ins in the public API: the listing, signing up, and cancelling by manage token.
 
-Fields follow ../shared/API.md; additions (``remaining``, ``status``, ``series``, ...) are
-new fields, which the contract allows. Error reasons stay English here.
+Fields follow the agreed API contract (see /api/v1/openapi.json); additions
+(``remaining``, ``status``, ``series``, ...) are new fields, which the contract allows.
+Error reasons stay English here.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, jsonify, request
 from flask_babel import get_locale
 
-from scheduler.booking.dropin_queries import (
+from scheduler.booking.dropins.queries import (
     SessionListing,
     list_sessions,
     registrations_for_token,
 )
-from scheduler.booking.dropin_registrations import Registrant, cancel_with_token, register
+from scheduler.booking.dropins.registrations import Registrant, cancel_with_token, register
 from scheduler.errors import InputError, NotFound
-from scheduler.extensions import db, limiter
+from scheduler.extensions import db
+from scheduler.inputs import parse_ids
 from scheduler.models import DropInSession, Registration, RegistrationStatus
-from scheduler.timeutil import to_local, utcnow
+from scheduler.timeutil import utcnow
 from scheduler.web.api import bp
-from scheduler.web.dropins import DEFAULT_WEEKS, MAX_DAYS, site
+from scheduler.web.dropins import listing_filters, public_write_limit, site
 
 LANGUAGES = ("nb", "en")
-
-
-def _limit() -> str:
-    return current_app.config["RATELIMIT_PUBLIC_WRITE"]
 
 
 def _iso(value: datetime | None, tz: str) -> str | None:
@@ -38,7 +36,7 @@ def _iso(value: datetime | None, tz: str) -> str | None:
 
 
 def dropin_json(item: SessionListing, now: datetime) -> dict[str, Any]:
-    s = item.session
+    s = item.dropin
     tz = s.library.timezone
     return {
         "id": str(s.id),
@@ -64,54 +62,17 @@ def dropin_json(item: SessionListing, now: datetime) -> dict[str, Any]:
         "question": s.question,
         "lunch": s.lunch,
         "hosts": [{"id": str(h.id), "name": h.name} for h in s.hosts],
-        "url": site().session_url(s.id),
+        "url": site().dropin_url(s.id),
     }
-
-
-def _id_param(name: str, errors: dict[str, str]) -> int | None:
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        errors[name] = "must be an id"
-        return None
-    return int(raw)
-
-
-def _date_param(name: str, errors: dict[str, str]) -> date | None:
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = "must be a date as YYYY-MM-DD"
-        return None
 
 
 @bp.get("/dropins")
 def dropins() -> Any:
     """Announced sessions, in time order; ``from`` defaults to today, ``to`` eight weeks on."""
-    errors: dict[str, str] = {}
-    topic_id = _id_param("topic", errors)
-    library_id = _id_param("library", errors)
-    start = _date_param("from", errors) or to_local(utcnow(), current_app.config["TIMEZONE"]).date()
-    end = _date_param("to", errors) or start + timedelta(weeks=DEFAULT_WEEKS)
-    if "to" not in errors and end < start:
-        errors["to"] = "must not be before from"
-    elif "to" not in errors and (end - start).days > MAX_DAYS:
-        errors["to"] = f"must be at most {MAX_DAYS} days after from"
-    if errors:
-        raise InputError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+    filters, fields = listing_filters(request.args)
+    fields.check()
+    items = list_sessions(db.session, default_tz=current_app.config["TIMEZONE"], **filters)
     now = utcnow()
-    items = list_sessions(
-        db.session,
-        start=start,
-        end=end,
-        topic_id=topic_id,
-        library_id=library_id,
-        default_tz=current_app.config["TIMEZONE"],
-    )
     return jsonify([dropin_json(i, now) for i in items])
 
 
@@ -122,17 +83,6 @@ def _body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InputError("The body must be a JSON object.", {"body": "must be a JSON object"})
     return body
-
-
-def _session_ids(raw: Any, errors: dict[str, str]) -> list[int]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list) or not all(
-        isinstance(x, int) or (isinstance(x, str) and x.isdigit()) for x in raw
-    ):
-        errors["sessions"] = "must be a list of session ids"
-        return []
-    return [int(x) for x in raw]
 
 
 def _registrant(body: dict[str, Any]) -> tuple[Registrant, list[int]]:
@@ -147,7 +97,11 @@ def _registrant(body: dict[str, Any]) -> tuple[Registrant, list[int]]:
     language = body.get("language")
     if language is not None and language not in LANGUAGES:
         errors["language"] = "must be nb or en"
-    ids = _session_ids(body.get("sessions"), errors)
+    try:
+        ids = parse_ids(body.get("sessions"), "sessions")
+    except InputError as exc:
+        ids = []
+        errors.update(exc.fields)
     if errors:
         raise InputError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
     who = Registrant(
@@ -171,8 +125,8 @@ def registration_json(reg: Registration) -> dict[str, Any]:
     }
 
 
-@bp.post("/dropins/<int:session_id>/registrations")
-@limiter.limit(_limit, methods=["POST"])
+@bp.post("/dropins/<id:session_id>/registrations")
+@public_write_limit
 def create_registration(session_id: int) -> Any:
     """Sign up for a session (and, with ``sessions``, other sessions of its series)."""
     who, more = _registrant(_body())
@@ -184,7 +138,7 @@ def create_registration(session_id: int) -> Any:
     if primary.status == RegistrationStatus.WAITLISTED:
         out["position"] = primary.position
     out["manage_token"] = done.token
-    out["manage_url"] = site().manage_url(done.token)
+    out["manage_url"] = site().registration_url(done.token)
     out["registrations"] = [registration_json(r) for r in done.registrations]
     return jsonify(out), 201
 
@@ -198,13 +152,10 @@ def show_registration(token: str) -> Any:
 
 
 @bp.post("/registrations/<token>/cancel")
-@limiter.limit(_limit, methods=["POST"])
+@public_write_limit
 def cancel_registration(token: str) -> Any:
     """Cancel every upcoming session the token covers, or those listed in ``sessions``."""
-    errors: dict[str, str] = {}
     body = _body()
-    ids = _session_ids(body.get("sessions"), errors) if "sessions" in body else None
-    if errors:
-        raise InputError("; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+    ids = parse_ids(body.get("sessions"), "sessions") if "sessions" in body else None
     cancelled = cancel_with_token(db.session, token, ids, site=site(), now=utcnow())
     return jsonify({"status": "cancelled", "cancelled": [str(r.session_id) for r in cancelled]})

@@ -374,7 +374,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
 
 
 def _openapi_path(rule: str) -> str:
-    """/api/v1/dropins/<int:session_id>/x -> /api/v1/dropins/{session_id}/x"""
+    """/api/v1/dropins/<id:session_id>/x -> /api/v1/dropins/{session_id}/x"""
     out, rest = [], rule
     while "<" in rest:
         before, _, tail = rest.partition("<")

@@ -1,0 +1,176 @@
+"""`scheduler serve` as people run it: real processes on a real port, on SQLite.
+
+The README's demo command must work every time, not only on an empty database, and
+the server must start (with its job thread) while another process has the database open.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT = 60.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One ``scheduler serve`` process and what it printed."""
+
+    def __init__(self, instance: Path, *args: str) -> None:
+        self.port = _free_port()
+        self.log = instance.parent / f"serve-{self.port}.log"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SCHEDULER_")}
+        env.update(
+            {
+                "SCHEDULER_INSTANCE": str(instance),
+                "SCHEDULER_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
+                "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
+            }
+        )
+        command = [sys.executable, "-c", "from scheduler.cli import main; main()", "serve"]
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                [*command, "--port", str(self.port), *args],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_until_serving(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"serve exited with {self.proc.returncode}:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(self.url("/healthz"), timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        pytest.fail(f"serve did not answer within {START_TIMEOUT} s:\n{self.output()}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGINT)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator:
+    started: list[Server] = []
+
+    def _serve(*args: str) -> Server:
+        server = Server(tmp_path / "instance", *args)
+        started.append(server)
+        return server
+
+    yield _serve
+    for server in started:
+        server.stop()
+
+
+def _json(url: str, body: dict | None = None) -> tuple[int, object]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        url, data=data, headers={"Content-Type": "application/json"} if data else {}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
+
+
+def test_serve_demo_serves_on_a_new_and_on_an_existing_database(serve) -> None:
+    first = serve("--demo")
+    first.wait_until_serving()
+    assert "Demo loaded" in first.output()
+    first.stop()
+
+    again = serve("--demo")
+    again.wait_until_serving()
+    status, libraries = _json(again.url("/api/v1/libraries"))
+    assert status == 200
+    assert len(libraries) == 5  # the demo, loaded once
+    assert "already has data" in again.output()
+    assert "leader@demo.example" in again.output()  # the saved sign-ins, shown again
+
+
+def test_serve_runs_jobs_while_another_process_holds_the_database(serve, tmp_path) -> None:
+    loader = serve("--demo")
+    loader.wait_until_serving()
+    loader.stop()
+
+    # Another process opens the database and keeps a read transaction going.
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "db.execute('BEGIN')\n"
+            "db.execute('SELECT count(*) FROM libraries').fetchone()\n"
+            "print('holding', flush=True)\n"
+            "time.sleep(120)\n",
+            str(tmp_path / "instance" / "scheduler.sqlite3"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "holding"
+        server = serve()
+        server.wait_until_serving()
+        # A sign-up queues a confirmation e-mail; the server's job thread sends it.
+        status, sessions = _json(server.url("/api/v1/dropins"))
+        assert status == 200
+        open_one = next(s for s in sessions if s["registration_open"])
+        status, body = _json(
+            server.url(f"/api/v1/dropins/{open_one['id']}/registrations"),
+            {"name": "Ola Student", "email": "ola@student.example"},
+        )
+        assert status == 201, body
+        outbox = tmp_path / "instance" / "outbox"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not list(outbox.glob("*.eml")):
+            time.sleep(0.2)
+        sent = [p.read_text(errors="replace") for p in outbox.glob("*.eml")]
+        assert any("ola@student.example" in text for text in sent), server.output()
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
