@@ -48,6 +48,7 @@ from scheduler.calendars.sources.sync import (
 from scheduler.calendars.sources.sync_job import active_sync, request_sync, sync_now
 from scheduler.errors import InputError
 from scheduler.extensions import db
+from scheduler.inputs import parse_id
 from scheduler.models import BusyInterval, CalendarSource, Person
 from scheduler.web.appointments import bp
 from scheduler.web.forms import choice
@@ -288,8 +289,8 @@ def _posted_id() -> str:
 
 def _own_source(person: Person, raw: str | None) -> CalendarSource:
     try:
-        source_id = int(raw or "")
-    except ValueError:
+        source_id = parse_id(raw, "source")
+    except InputError:
         abort(404)
     source = db.session.get(CalendarSource, source_id)
     if source is None or source.person_id != person.id:
@@ -297,7 +298,7 @@ def _own_source(person: Person, raw: str | None) -> CalendarSource:
     return source
 
 
-@bp.get("/staff/booking/calendars/<int:source_id>/status")
+@bp.get("/staff/booking/calendars/<id:source_id>/status")
 def calendar_status(source_id: int) -> Any:
     """Whether a sync is still running (polled by the page's script)."""
     source = db.session.get(CalendarSource, source_id)

@@ -257,3 +257,11 @@ def test_pages_api_and_desk_agree_on_the_busy_times(
     assert "09:00" in tuesday
     assert "10:00" not in tuesday
     assert "11:00" not in tuesday
+
+
+def test_a_bad_source_id_is_not_found(db, client, login, kari) -> None:
+    login(kari)
+    for raw in ("99999999999999999999", "x", "", "-1"):
+        answer = client.post(PAGE, data={"action": "sync_calendar", "source": raw}, headers=EN)
+        assert answer.status_code == 404
+    assert client.get("/staff/booking/calendars/99999999999999999999/status").status_code == 404
