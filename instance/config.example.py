@@ -146,6 +146,35 @@
 # how long a write whose COMMIT lost its connection waits to learn whether it committed.
 # DB_RETRY_AFTER = 5
 
+# --- Connected calendars (docs/booking.md) -----------------------------------------------
+
+# Keys that seal calendar addresses and app passwords (Fernet keys, comma separated; the
+# first seals, all open). None: a key made on first use in instance/calendar_keys. Make
+# one with python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'
+# CALENDARS_SECRET_KEYS = None
+
+# Minutes between syncs of each calendar; hours of failure before the librarian is
+# warned (page and e-mail); then "keep" the last good busy times or "stop" offering the
+# librarian's slots; whether tentative events block slots.
+# CALENDARS_SYNC_MINUTES = 10
+# CALENDARS_WARN_AFTER_HOURS = 2
+# CALENDARS_WHEN_FAILING = "keep"
+# CALENDARS_TENTATIVE_BLOCKS = True
+
+# Limits of one read: size in MB, seconds to connect, between packets and in all,
+# redirects followed, busy times kept; and calendars one person may connect.
+# CALENDARS_MAX_MB = 10
+# CALENDARS_CONNECT_SECONDS = 5
+# CALENDARS_READ_SECONDS = 15
+# CALENDARS_TOTAL_SECONDS = 30
+# CALENDARS_MAX_REDIRECTS = 5
+# CALENDARS_MAX_EVENTS = 10000
+# CALENDARS_MAX_PER_PERSON = 5
+
+# Allow calendar servers on loopback and private networks (an intranet CalDAV server;
+# tests). Off: an address typed by a user must not reach inside the network.
+# CALENDARS_ALLOW_PRIVATE = False
+
 # --- Cookies and sessions ----------------------------------------------------------------
 
 # Cookies are HttpOnly and SameSite=Lax; mark them Secure when the site is served over HTTPS.

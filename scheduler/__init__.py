@@ -116,3 +116,9 @@ def _finish_config(app: Flask) -> None:
         )
     if cfg.get("BROKER_URL") and not str(cfg["BROKER_URL"]).startswith(("redis://", "rediss://")):
         raise ConfigError(f"SCHEDULER_BROKER_URL: {cfg['BROKER_URL']!r} is not a redis:// URL")
+    from scheduler.calendars.sources.settings import read_settings
+
+    try:
+        read_settings(cfg)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None

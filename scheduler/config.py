@@ -103,6 +103,33 @@ DEFAULTS: dict[str, object] = {
     "LOG_LEVEL": "INFO",
     # Seconds a client is asked to wait (Retry-After) when the database is unreachable.
     "DB_RETRY_AFTER": 5,
+    # Connected calendars (a librarian's own Outlook/Google/CalDAV calendar blocks slots).
+    # Keys that seal calendar addresses and app passwords (Fernet, comma separated, the
+    # first seals); None = a key made on first use in instance/calendar_keys.
+    "CALENDARS_SECRET_KEYS": None,
+    # Minutes between scheduled syncs of each source.
+    "CALENDARS_SYNC_MINUTES": 10,
+    # Hours a source may fail before the librarian is warned (page and e-mail).
+    "CALENDARS_WARN_AFTER_HOURS": 2,
+    # What slots do when a source has failed that long: "keep" its last good busy times,
+    # or "stop" offering the librarian's slots until it works again.
+    "CALENDARS_WHEN_FAILING": "keep",
+    # Tentative events ("maybe", unanswered invitations) block slots like busy ones.
+    "CALENDARS_TENTATIVE_BLOCKS": True,
+    # Fetch limits: size (MB), seconds to connect, between packets, for the whole read,
+    # and redirects followed.
+    "CALENDARS_MAX_MB": 10,
+    "CALENDARS_CONNECT_SECONDS": 5,
+    "CALENDARS_READ_SECONDS": 15,
+    "CALENDARS_TOTAL_SECONDS": 30,
+    "CALENDARS_MAX_REDIRECTS": 5,
+    # Busy times read per source at most (more is refused as a broken or hostile file).
+    "CALENDARS_MAX_EVENTS": 10000,
+    # Calendars one person may connect.
+    "CALENDARS_MAX_PER_PERSON": 5,
+    # Allow calendar servers on loopback and private networks (an intranet server; tests).
+    # Off by default: a user-supplied address must not reach inside the network.
+    "CALENDARS_ALLOW_PRIVATE": False,
     # Cookies: HttpOnly and SameSite always; Secure when served over HTTPS.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -12,6 +12,8 @@ from __future__ import annotations
 from functools import partial
 
 from scheduler import solver
+from scheduler.calendars.sources.sync_job import JOB_KIND as SYNC_CALENDAR
+from scheduler.calendars.sources.sync_job import run_sync_job
 from scheduler.jobs import Handler
 from scheduler.mail.delivery import send_email
 from scheduler.mail.outbox import SEND_EMAIL, retry_due_emails
@@ -21,6 +23,7 @@ from scheduler.rostering.runs import run_roster_job
 HANDLERS: dict[str, Handler] = {
     SEND_EMAIL: send_email,
     SOLVE_ROSTER: partial(run_roster_job, solver=solver),
+    SYNC_CALENDAR: run_sync_job,
 }
 
 # What every worker does on each sweep besides lost jobs (scheduler.jobs.sweeps).

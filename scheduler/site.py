@@ -18,7 +18,19 @@ from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
+from scheduler.calendars.sources.busy_query import BusyPolicy
+from scheduler.calendars.sources.settings import read_settings
 from scheduler.timeutil import utcnow
+
+
+def busy_policy_from_config(config: Mapping[str, Any]) -> BusyPolicy:
+    """The ``CALENDARS_*`` settings that decide how connected calendars block slots."""
+    settings = read_settings(config)
+    return BusyPolicy(
+        tentative_blocks=settings.tentative_blocks,
+        stop_when_failing=settings.stop_when_failing,
+        failing_after=settings.warn_after,
+    )
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,8 @@ class Site:
     organizer_email: str = "no-reply@library.example"
     # Book a librarian: minutes a booking waiting for e-mail verification holds its time.
     hold_minutes: int = 30
+    # How the busy times of connected calendars count, the same for every slot query.
+    busy_policy: BusyPolicy = field(default_factory=BusyPolicy)
     now: datetime = field(default_factory=utcnow)
 
     @classmethod
@@ -48,6 +62,7 @@ class Site:
             "language": str((config.get("LANGUAGES") or [cls.language])[0]),
             "organizer_email": sender or cls.organizer_email,
             "hold_minutes": int(config.get("BOOKING_HOLD_MINUTES", cls.hold_minutes)),
+            "busy_policy": busy_policy_from_config(config),
         }
         values.update(overrides)
         return cls(**values)

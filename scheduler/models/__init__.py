@@ -12,6 +12,7 @@ from scheduler.models.availability import (
 )
 from scheduler.models.base import Base
 from scheduler.models.booking import Appointment, AppointmentStatus
+from scheduler.models.calendar_source import BusyInterval, BusyKind, CalendarSource, SourceKind
 from scheduler.models.dropin import (
     DropInSession,
     Registration,
@@ -54,6 +55,9 @@ __all__ = [
     "AvailabilityVersion",
     "Base",
     "BookingSettings",
+    "BusyInterval",
+    "BusyKind",
+    "CalendarSource",
     "Channel",
     "ClosedDate",
     "DemandRule",
@@ -85,6 +89,7 @@ __all__ = [
     "SessionStatus",
     "Shift",
     "Skill",
+    "SourceKind",
     "Topic",
     "TopicGroup",
 ]

@@ -197,6 +197,7 @@ def _free_slot(
     kwargs = {
         "now": site.now,
         "default_tz": site.default_tz,
+        "busy_policy": site.busy_policy,
         "library_id": library_id,
         "exclude_appointment_id": moving.id if moving is not None else None,
     }
@@ -373,6 +374,7 @@ def verify_email(session: Session, verify_token: str, *, site: Site) -> Booked:
             appointment.starts_at,
             now=site.now,
             default_tz=site.default_tz,
+            busy_policy=site.busy_policy,
             library_id=appointment.library_id,
             exclude_appointment_id=appointment.id,
         )

@@ -38,6 +38,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from scheduler.booking.appointments.availability import Slot, free_slots
+from scheduler.calendars.sources.busy_query import BusyPolicy
 from scheduler.models import (
     Absence,
     Appointment,
@@ -45,6 +46,8 @@ from scheduler.models import (
     AvailabilityException,
     AvailabilityRule,
     BookingSettings,
+    BusyInterval,
+    CalendarSource,
     ClosedDate,
     DropInSession,
     Library,
@@ -75,6 +78,11 @@ _OWNED: dict[type, tuple[str, tuple[str, ...] | None]] = {
     AvailabilityRule: ("person_id", None),
     AvailabilityException: ("person_id", None),
     BookingSettings: ("person_id", None),
+    # Busy times read from a librarian's own calendars (connected calendars). A sync
+    # replaces them with bulk statements that name their owner (OWNERS_OPTION); a removed
+    # source takes its busy times with it (ON DELETE CASCADE), so its own row counts.
+    BusyInterval: ("person_id", None),
+    CalendarSource: ("person_id", ("person_id",)),
 }
 # Models whose change can move anyone's slots.
 _EVERYONE: dict[type, tuple[str, ...] | None] = {ClosedDate: None, Library: ("timezone",)}
@@ -178,9 +186,18 @@ def _bulk_columns(statement: Any) -> set[str] | None:
     return {getattr(k, "key", None) or getattr(k, "name", None) or str(k) for k in values}
 
 
+# A bulk statement may name the librarians it touches in this execution option, so that
+# only theirs move on rather than everyone's (e.g. a calendar sync replacing busy times).
+OWNERS_OPTION = "availability_owners"
+
+
 def _on_execute(state: Any) -> None:
     """Bulk ORM statements (``session.execute(update(Appointment)...)``) skip the flush."""
     if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    named = state.execution_options.get(OWNERS_OPTION)
+    if named is not None:
+        bump(state.session.connection(), named)
         return
     table = getattr(getattr(state.statement, "table", None), "name", None)
     model = _TABLES.get(table or "")
@@ -271,6 +288,7 @@ def cached_slots(
     *,
     now: datetime,
     default_tz: str,
+    busy_policy: BusyPolicy,
 ) -> list[Slot]:
     """What ``load_calendars(...).slots(first_day, last_day, now)`` answers, from the
     cache where it is current and computed (and kept) where not."""
@@ -310,7 +328,11 @@ def cached_slots(
         for lib, tz in conn.execute(select(Library.id, Library.timezone))
     }
     if missing:
-        found.update(_compute(session, cache, missing, versions, everyone, now, default_tz, zones))
+        found.update(
+            _compute(
+                session, cache, missing, versions, everyone, now, default_tz, zones, busy_policy
+            )
+        )
     out: list[Slot] = []
     default_zone = ZoneInfo(default_tz)
     for lid in ids:
@@ -337,12 +359,21 @@ def _compute(
     now: datetime,
     default_tz: str,
     zones: dict[int, ZoneInfo],
+    busy_policy: BusyPolicy,
 ) -> dict[tuple[int, date], _Entry]:
     from scheduler.booking.appointments.slots import load_calendars
 
     first = min(min(d) for d in missing.values())
     last = max(max(d) for d in missing.values())
-    calendars = load_calendars(session, list(missing), first, last, now=now, default_tz=default_tz)
+    calendars = load_calendars(
+        session,
+        list(missing),
+        first,
+        last,
+        now=now,
+        default_tz=default_tz,
+        busy_policy=busy_policy,
+    )
     holds = dict(
         session.connection()
         .execute(

@@ -28,6 +28,7 @@ from scheduler.booking.appointments.availability import (
     WeeklyWindow,
     free_slots,
 )
+from scheduler.calendars.sources.busy_query import BusyPolicy, connected_busy
 from scheduler.errors import InputError
 from scheduler.models import (
     Absence,
@@ -50,6 +51,7 @@ from scheduler.models.dropin import session_hosts
 from scheduler.models.people import person_topics
 
 MAX_RANGE_DAYS = 62
+DEFAULT_BUSY_POLICY = BusyPolicy()
 
 
 @dataclass(frozen=True)
@@ -139,12 +141,14 @@ def load_calendars(
     default_tz: str,
     exclude_appointment_id: int | None = None,
     include_appointments: bool = True,
+    busy_policy: BusyPolicy = DEFAULT_BUSY_POLICY,
 ) -> Calendars:
     """Read everything that decides the free slots of ``librarian_ids`` on these dates.
 
     ``exclude_appointment_id`` leaves one appointment out (the one being moved);
-    ``include_appointments=False`` ignores bookings altogether (to tell "taken" from
-    "never bookable" when a start is refused).
+    ``include_appointments=False`` ignores bookings and the busy times of connected
+    calendars (to tell "taken" from "never bookable" when a start is refused);
+    ``busy_policy`` says how connected calendars count (tentative times, failing sources).
     """
     ids = sorted(set(librarian_ids))
     # Plain rows through the session's connection: same transaction, no ORM loading cost
@@ -279,6 +283,18 @@ def load_calendars(
     for person_id, start, end in commitments:
         busy[person_id].append(Busy(start, end + buffer_of(person_id)))
 
+    # Busy times from the librarian's own calendars count like commitments (the buffer
+    # after them). A source failing for too long withholds the person's slots if the
+    # policy says so.
+    withheld: set[int] = set()
+    if include_appointments:
+        connected = connected_busy(session, ids, lo, hi, now=now, policy=busy_policy)
+        withheld = connected.withheld
+        for person_id, ranges in connected.busy.items():
+            pad = buffer_of(person_id)
+            for start, end in ranges:
+                busy[person_id].append(Busy(start, end + pad))
+
     if include_appointments:
         # Appointments keep the librarian busy up to their own buffered end, exactly the
         # range the database constraint compares.
@@ -323,7 +339,7 @@ def load_calendars(
             booked_per_day=dict(per_day.get(person_id, {})),
         )
         for person_id in ids
-        if person_id in windows or person_id in exceptions
+        if (person_id in windows or person_id in exceptions) and person_id not in withheld
     }
     return Calendars(calendars, zones, {k: frozenset(v) for k, v in closed.items()})
 
@@ -339,7 +355,14 @@ def active_appointment(now: datetime):
     )
 
 
-def find_slots(session: Session, query: SlotQuery, *, now: datetime, default_tz: str) -> list[Slot]:
+def find_slots(
+    session: Session,
+    query: SlotQuery,
+    *,
+    now: datetime,
+    default_tz: str,
+    busy_policy: BusyPolicy = DEFAULT_BUSY_POLICY,
+) -> list[Slot]:
     """Free slots matching ``query``, sorted by start (then librarian, library)."""
     query.check()
     ids = bookable_librarian_ids(
@@ -349,13 +372,28 @@ def find_slots(session: Session, query: SlotQuery, *, now: datetime, default_tz:
         library_id=query.library_id,
     )
     cache = slot_cache.for_session(session)
-    if cache is not None:
+    # "Stop offering slots when a calendar has failed for N hours" turns on the clock, not
+    # on a write; the cache cannot tell when it does, so that setting bypasses it.
+    if cache is not None and not busy_policy.stop_when_failing:
         slots = slot_cache.cached_slots(
-            session, cache, ids, query.first_day, query.last_day, now=now, default_tz=default_tz
+            session,
+            cache,
+            ids,
+            query.first_day,
+            query.last_day,
+            now=now,
+            default_tz=default_tz,
+            busy_policy=busy_policy,
         )
     else:
         calendars = load_calendars(
-            session, ids, query.first_day, query.last_day, now=now, default_tz=default_tz
+            session,
+            ids,
+            query.first_day,
+            query.last_day,
+            now=now,
+            default_tz=default_tz,
+            busy_policy=busy_policy,
         )
         slots = calendars.slots(query.first_day, query.last_day, now)
     if query.library_id is not None:
@@ -375,6 +413,7 @@ def slot_at(
     library_id: int | None = None,
     exclude_appointment_id: int | None = None,
     include_appointments: bool = True,
+    busy_policy: BusyPolicy = DEFAULT_BUSY_POLICY,
 ) -> Slot | None:
     """The free slot of this librarian starting exactly at ``start``, or None."""
     day = start.astimezone(UTC).date()
@@ -389,6 +428,7 @@ def slot_at(
         default_tz=default_tz,
         exclude_appointment_id=exclude_appointment_id,
         include_appointments=include_appointments,
+        busy_policy=busy_policy,
     )
     for slot in calendars.slots(first, last, now):
         if slot.start == start and library_id in (None, slot.library_id):

@@ -82,6 +82,7 @@ def booking_slots() -> Any:
         SlotQuery(first, last, topic, librarian, library, mode),
         now=site.now,
         default_tz=site.default_tz,
+        busy_policy=site.busy_policy,
     )
     names = dict(
         db.session.execute(

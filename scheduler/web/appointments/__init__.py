@@ -52,6 +52,6 @@ def wants_language_from_browser() -> str | None:
 
 def register(app: Flask) -> None:
     """Every appointment page (the modules add their routes to ``bp``)."""
-    from scheduler.web.appointments import desk, manage, public, staff  # noqa: F401
+    from scheduler.web.appointments import calendars, desk, manage, public, staff  # noqa: F401
 
     app.register_blueprint(bp)

@@ -56,6 +56,7 @@ def desk() -> Any:
             SlotQuery(week.first, week.last, topic_id=chosen.id),
             now=site.now,
             default_tz=site.default_tz,
+            busy_policy=site.busy_policy,
         )
         profiles = queries.librarian_profiles(db.session, {s.librarian_id for s in slots})
         days = group_by_day(slots, profiles, libraries_by_id())

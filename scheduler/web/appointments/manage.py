@@ -83,6 +83,7 @@ def move(token: str) -> Any:
         ),
         now=site.now,
         default_tz=site.default_tz,
+        busy_policy=site.busy_policy,
     )
     form = MoveForm()
     form.start.choices = [(f"{iso(s.start)}|{s.library_id}", iso(s.start)) for s in slots]

@@ -156,6 +156,7 @@ def topic(slug: str) -> Any:
         SlotQuery(week.first, week.last, topic_id=found.id, library_id=library_id, mode=mode),
         now=site.now,
         default_tz=site.default_tz,
+        busy_policy=site.busy_policy,
     )
     profiles = queries.librarian_profiles(db.session, {s.librarian_id for s in slots})
     libraries = libraries_by_id()
@@ -195,6 +196,7 @@ def librarian(person_id: int) -> Any:
         SlotQuery(week.first, week.last, librarian_id=person.id),
         now=site.now,
         default_tz=site.default_tz,
+        busy_policy=site.busy_policy,
     )
     libraries = libraries_by_id()
     return render_template(
@@ -254,6 +256,7 @@ def booking_form(*, actor: Person | None, done: Callable[[svc.Booked], Any], bac
         start,
         now=site.now,
         default_tz=site.default_tz,
+        busy_policy=site.busy_policy,
         library_id=library_id,
     )
     questions = chosen.group.questions if chosen.group else []

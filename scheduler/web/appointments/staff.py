@@ -29,7 +29,7 @@ from scheduler.models import (
     Role,
 )
 from scheduler.web import current_site
-from scheduler.web.appointments import bp
+from scheduler.web.appointments import bp, calendars
 from scheduler.web.appointments.forms import (
     MODE_LABELS,
     WEEKDAY_CHOICES,
@@ -177,14 +177,27 @@ def availability() -> Any:
         formdata=request.form if action == "add_exception" else None, prefix="e"
     )
     exception_form.library.choices = _library_choices(all_option=True)
+    calendar_form = calendars.CalendarForm(
+        formdata=request.form if action == "add_calendar" else None, prefix="c"
+    )
+    replace_form = calendars.ReplaceForm(
+        formdata=request.form if action == "replace_calendar" else None, prefix="r"
+    )
+    site = current_site()
     status = 200
     if request.method == "POST":
         try:
-            message = _apply_action(action, person, settings_form, window_form, exception_form)
+            if action in calendars.ACTIONS:
+                message = calendars.apply(action, person, calendar_form, replace_form, site.now)
+            else:
+                message = _apply_action(action, person, settings_form, window_form, exception_form)
         except InputError as exc:
-            form = {"settings": settings_form, "add_window": window_form}.get(
-                action or "", exception_form
-            )
+            form = {
+                "settings": settings_form,
+                "add_window": window_form,
+                "add_calendar": calendar_form,
+                "replace_calendar": replace_form,
+            }.get(action or "", exception_form)
             errors_to_form(form, exc, {"min_notice_minutes": "notice_hours"})
             status = 422
         except DomainError as exc:
@@ -195,14 +208,17 @@ def availability() -> Any:
                 status = 422
             else:
                 flash(message, "success")
-                return redirect(url_for("appointments.availability", **_person_args(person)))
-    site = current_site()
+                anchor = "calendars" if action in calendars.ACTIONS else None
+                return redirect(
+                    url_for("appointments.availability", **_person_args(person), _anchor=anchor)
+                )
     today = today_local()
     preview = find_slots(
         db.session,
         SlotQuery(today, today + timedelta(days=13), librarian_id=person.id),
         now=site.now,
         default_tz=site.default_tz,
+        busy_policy=site.busy_policy,
     )
     return render_template(
         "appointments/staff_availability.html",
@@ -218,6 +234,9 @@ def availability() -> Any:
         libraries=libraries_by_id(),
         mode_labels=MODE_LABELS,
         preview=preview[:12],
+        calendar_form=calendar_form,
+        replace_form=replace_form,
+        connected=calendars.section(person, site.now, calendars.tz_of(person)),
         people=queries.bookable_people(db.session) if current_user.has_role(Role.ADMIN) else [],
     ), status
 
