@@ -5,7 +5,7 @@ address and credentials encrypted) and the busy times read from them: only start
 and busy/tentative.
 
 Revision ID: 917bff0ace19
-Revises: c3f1a2b4d5e6
+Revises: e5b7c9d1f3a2
 Create Date: 2026-12-06 01:02:40.382551
 
 """
@@ -18,7 +18,7 @@ import scheduler.models.base
 
 # revision identifiers, used by Alembic.
 revision = '917bff0ace19'
-down_revision = 'c3f1a2b4d5e6'
+down_revision = 'e5b7c9d1f3a2'
 branch_labels = None
 depends_on = None
 
