@@ -226,7 +226,9 @@ def install(session_factory: Any) -> None:
 
 @dataclass(frozen=True)
 class _Entry:
-    versions: tuple[int, int]  # (the librarian's, everyone's) when computed
+    # (the librarian's version, everyone's, the busy-time policy) when computed: a policy
+    # is a setting, but one process may answer with two (a test, a settings reload).
+    versions: tuple[int, int, BusyPolicy]
     computed_at: datetime
     expires: datetime | None  # a pending hold counted as busy runs out then
     notice: timedelta
@@ -309,7 +311,7 @@ def cached_slots(
     found: dict[tuple[int, date], _Entry] = {}
     missing: dict[int, list[date]] = defaultdict(list)
     for lid in ids:
-        want = (int(versions.get(lid, 0)), everyone)
+        want = (int(versions.get(lid, 0)), everyone, busy_policy)
         for day in days:
             entry = cache.get((lid, day))
             if (
@@ -405,7 +407,7 @@ def _compute(
             ):
                 tz = zones.get(slot.library_id, default_zone)
                 by_day[slot.start.astimezone(tz).date()].append(slot)
-        want = (int(versions.get(lid, 0)), everyone)
+        want = (int(versions.get(lid, 0)), everyone, busy_policy)
         for day in _daterange(min(wanted_days), max(wanted_days)):
             made[(lid, day)] = _Entry(
                 versions=want,
