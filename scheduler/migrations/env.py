@@ -7,8 +7,12 @@ from alembic import context
 from flask import current_app
 
 config = context.config
-if config.config_file_name:
-    # Keep the app's loggers working after a migration run inside `scheduler serve`.
+if config.config_file_name and not logging.getLogger().handlers:
+    # Only when nothing has set up logging yet (the CLI on its own): fileConfig closes
+    # every handler in the process, which inside a test run or a host with logging of its
+    # own closes streams it does not own (absl's handler holds pytest's captured stderr).
+    # Existing loggers stay enabled, so the app's keep working after `scheduler serve`
+    # has migrated.
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
