@@ -1,7 +1,7 @@
 """Generate library roster scenarios of growing size in ROSTER-FORMAT.md JSON.
 
-    python bench/roster_scenarios.py                 # writes bench/scenarios/G*.json
-    python bench/roster_scenarios.py --out DIR --only G3-3lib-4w-50
+    python bench/roster_scenarios.py                 # writes bench/out/scenarios/G*.json
+    python bench/roster_scenarios.py --out DIR --only G4-3lib-4w-50 --seed 2
 
 Shaped like ../shared/roster-examples (see its README): desks open Mon-Thu 08-20, Fri 08-18,
 Sat 10-16, Sun 12-16 in 2-hour blocks, two people on the main desk in weekday daytime
@@ -43,11 +43,12 @@ class Scenario:
 
 
 SCENARIOS = (
-    Scenario("G1-1lib-1w-24", 1, 1, 24),
+    Scenario("G1-1lib-1w-20", 1, 1, 20),
     Scenario("G2-1lib-4w-30", 1, 4, 30),
-    Scenario("G3-3lib-4w-50", 3, 4, 50),
-    Scenario("G4-5lib-4w-80", 5, 4, 80),
-    Scenario("G5-10lib-8w-140", 10, 8, 140),
+    Scenario("G3-2lib-2w-40", 2, 2, 40),
+    Scenario("G4-3lib-4w-50", 3, 4, 50),
+    Scenario("G5-5lib-4w-80", 5, 4, 80),
+    Scenario("G6-10lib-8w-140", 10, 8, 140),
 )
 
 
@@ -349,7 +350,9 @@ FIRST = (
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "scenarios")
+    ap.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parent / "out" / "scenarios"
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", action="append", help="scenario name (repeatable)")
     ap.add_argument("--plan", action="store_true", help="also write the greedy plan")

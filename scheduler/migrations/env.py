@@ -1,19 +1,17 @@
 """Alembic environment, driven by Flask-Migrate from the app's own engine and models."""
 
 import logging
-from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
 
 config = context.config
-if config.config_file_name and not logging.getLogger().handlers:
-    # Only when nothing has set up logging yet (the CLI on its own): fileConfig closes
-    # every handler in the process, which inside a test run or a host with logging of its
-    # own closes streams it does not own (absl's handler holds pytest's captured stderr).
-    # Existing loggers stay enabled, so the app's keep working after `scheduler serve`
-    # has migrated.
-    fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Migrations run inside the application (`scheduler init-db`, `serve`, `demo`), so the
+# logging set-up belongs to the application. Alembic's usual `fileConfig` would close
+# every handler the process holds (the app's log handlers, a library's, a test
+# runner's captured streams) and install its own; only set alembic's levels here.
+for name in ("alembic", "flask_migrate"):
+    logging.getLogger(name).setLevel(logging.INFO)
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db

@@ -2,8 +2,8 @@
 
 A depth-first walk down one branch of price-and-branch: after each fixing step a few
 pricing rounds let the free blocks adapt to what was fixed (so the dive follows the LP
-rather than rounding it once). Steps fix every block whose column is (nearly) integral,
-and more per step when time is short, so a dive ends by its deadline.
+rather than rounding it once). Steps fix every block whose column is (nearly) integral
+and a share of the others, more when time is short, so a dive ends by its deadline.
 
 When a step leaves the LP needing artificial slack (the free blocks can no longer meet
 the rows), it is undone: a step of several blocks is retried one block at a time, and a
@@ -30,12 +30,18 @@ def dive(
     *,
     deadline: float,
     rounds_per_step: int = 3,
+    step_share: float = 0.1,
     tolerance: float = 1e-6,
     backtracks: int = 30,
     stop: Callable[[], bool] | None = None,
     on_fail: Callable[[dict[int, int], list[int]], None] | None = None,
 ) -> list[int] | None:
     """One column per block (column ids), or None when the dive ends infeasible.
+
+    Each step fixes the (nearly) integral blocks and at least ``step_share`` of the free
+    ones, then prices ``rounds_per_step`` rounds (measured on a week of the 10-library
+    roster scenario: a quarter and two rounds dive to 3,630 in 4.5 s, a tenth and three
+    rounds to 4,020 in 16 s; LP 3,420 — the roster engine passes 0.25 and 2).
 
     :param on_fail: hears, when the dive fails, the blocks it had fixed (block -> column)
         and each block's most-used column in the last LP (-1 for a block without any),
@@ -79,7 +85,7 @@ def dive(
                 committed = dict(master.fixed)
             else:
                 count = 1 if careful else max(1, sum(v >= INTEGRAL for v, _, _ in best),
-                                              len(best) // 10)  # fmt: skip
+                                              int(len(best) * step_share))  # fmt: skip
                 if step_s:
                     steps_left = max(1.0, (deadline - now) / step_s)
                     count = max(count, math.ceil(len(best) / steps_left))

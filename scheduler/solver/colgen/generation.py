@@ -95,7 +95,8 @@ def generate(
             break
         if time.monotonic() >= deadline or (stop is not None and stop()):
             break
-        solution = master.solve()
+        left = deadline - time.monotonic()
+        solution = master.solve(None if math.isinf(left) else left)
         if solution is None:
             break
         lp_value = solution.value

@@ -47,6 +47,7 @@ def solve_integer(
     stop_event: threading.Event | None = None,
     on_solution: Callable[[IntegerResult], None] | None = None,
     extend: Callable[[Any, Mapping[int, Any]], Any] | None = None,
+    deterministic: bool = False,
     backend: str = "cpsat",
 ) -> IntegerResult | None:
     """The best choice of one column per block within ``time_limit`` seconds.
@@ -55,6 +56,8 @@ def solve_integer(
     :param fixed: blocks whose column is given (the others choose among all theirs).
     :param cutoff: only solutions with objective below this are of interest.
     :param on_solution: hears every improving solution (CP-SAT only).
+    :param deterministic: CP-SAT only: ``time_limit`` is deterministic time (the same
+        answer for the same seed and workers), with a wall-clock safety net.
     :param extend: CP-SAT only: called with the model and the column literals (by column
         id) before solving; adds the caller's own constraints and returns an extra
         objective expression (or 0), e.g. a term over blocks the rows cannot express.
@@ -72,6 +75,7 @@ def solve_integer(
             stop_event,
             on_solution,
             extend,
+            deterministic,
         )
     if backend == "scip":
         if extend is not None or on_solution is not None:
@@ -91,6 +95,7 @@ def _cpsat(
     stop_event: threading.Event | None,
     on_solution: Callable[[IntegerResult], None] | None,
     extend: Callable[[Any, Mapping[int, Any]], Any] | None,
+    deterministic: bool = False,
 ) -> IntegerResult | None:
     from ortools.sat.python import cp_model
 
@@ -161,10 +166,32 @@ def _cpsat(
 
     solver = cp_model.CpSolver()
     prm = solver.parameters
-    prm.max_time_in_seconds = max(0.01, time_limit)
+    if deterministic:
+        prm.interleave_search = True
+        prm.max_deterministic_time = max(0.01, time_limit)
+        prm.max_time_in_seconds = time_limit * 10 + 5  # only a safety net
+    else:
+        prm.max_time_in_seconds = max(0.01, time_limit)
     prm.num_workers = max(1, workers)
     prm.random_seed = seed
-    status = solver.solve(m, _Cb())
+    done = threading.Event()
+    watcher = None
+    if stop_event is not None:
+
+        def watch() -> None:
+            while not done.is_set():
+                if stop_event.wait(0.05):
+                    solver.stop_search()
+                    return
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+    try:
+        status = solver.solve(m, _Cb())
+    finally:
+        done.set()
+        if watcher is not None:
+            watcher.join()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     res = extract(solver.value)

@@ -37,8 +37,9 @@ class LpBackend(Protocol):
 
     def set_cost(self, var: int, cost: float) -> None: ...
 
-    def solve(self) -> LpResult | None:
-        """The optimum, or None when the LP is infeasible, unbounded or not solved."""
+    def solve(self, time_limit: float | None = None) -> LpResult | None:
+        """The optimum, or None when the LP is infeasible, unbounded or not solved (in
+        ``time_limit`` seconds, when given)."""
         ...
 
 
@@ -86,7 +87,8 @@ class Pywraplp:
     def set_cost(self, var: int, cost: float) -> None:
         self.objective.SetCoefficient(self.vars[var], cost)
 
-    def solve(self) -> LpResult | None:
+    def solve(self, time_limit: float | None = None) -> LpResult | None:
+        self.lp.SetTimeLimit(0 if time_limit is None else max(1, int(time_limit * 1000)))
         if self.lp.Solve() != self._ok:
             return None
         return LpResult(
@@ -132,12 +134,17 @@ class MathOptGlop:
     def set_cost(self, var: int, cost: float) -> None:
         self.model.objective.set_linear_coefficient(self.vars[var], cost)
 
-    def solve(self) -> LpResult | None:
+    def solve(self, time_limit: float | None = None) -> LpResult | None:
+        import datetime
+
         mo = self._mo
         if self._solver is None:
             self.model.objective.is_maximize = False
             self._solver = mo.IncrementalSolver(self.model, mo.SolverType.GLOP)
-        result = self._solver.solve()
+        params = mo.SolveParameters()
+        if time_limit is not None:
+            params.time_limit = datetime.timedelta(seconds=max(0.001, time_limit))
+        result = self._solver.solve(params=params)
         if result.termination.reason != mo.TerminationReason.OPTIMAL:
             return None
         return LpResult(

@@ -207,8 +207,10 @@ class Master:
 
     # -- solving ----------------------------------------------------------------------
 
-    def solve(self) -> MasterSolution | None:
-        result = self.lp.solve()
+    def solve(self, time_limit: float | None = None) -> MasterSolution | None:
+        """The LP's optimum over the columns so far (None if not found in ``time_limit``
+        seconds, when given)."""
+        result = self.lp.solve(time_limit)
         if result is None:
             return None
         d = result.duals

@@ -77,6 +77,7 @@ def build_blocks(idx: Index) -> list[Block]:
     for a in problem.pinned:
         pins[idx.staff_pos[a.staff]].add(idx.shift_pos[a.shift])
     groups = week_groups(idx)
+    cache: dict[tuple, tuple[Pattern, ...] | None] = {}
     out = []
     for p in idx.first_line:
         person = problem.staff[p]
@@ -93,7 +94,7 @@ def build_blocks(idx: Index) -> list[Block]:
             shifts = tuple(sorted((s for w in weeks for s in by_week[w]), key=_order(idx)))
             owed = tuple(idx.owed[(p, w)] for w in weeks)
             caps = tuple(cap for _ in weeks)
-            segments = _segments(idx, p, shifts, pins[p], cap)
+            segments = _segments(idx, p, shifts, pins[p], cap, cache)
             out.append(Block(p, weeks, shifts, owed, caps, target, segments))
     return out
 
@@ -103,8 +104,16 @@ def _order(idx: Index):  # type: ignore[no-untyped-def]
 
 
 def _segments(
-    idx: Index, p: int, shifts: tuple[int, ...], pinned: set[int], week_cap: int | None
+    idx: Index,
+    p: int,
+    shifts: tuple[int, ...],
+    pinned: set[int],
+    week_cap: int | None,
+    cache: dict[tuple, tuple[Pattern, ...] | None],
 ) -> tuple[Segment, ...] | None:
+    """The person's segments in these shifts; ``cache`` shares the patterns of segments
+    of the same shape (the same classes relative to the first, the same limits): most
+    person-days repeat from week to week and from person to person."""
     rules = idx.problem.rules
     brk = rules.min_break_minutes
     info = idx.shifts
@@ -143,16 +152,19 @@ def _segments(
             clash = clash or len(held) > 1  # two pinned shifts at one time: no schedule
             members.append(tuple(held or mine))
         must = [i for i, m in enumerate(members) if m[0] in pinned]
-        patterns = _patterns(
-            [(k[0], k[1], info[members[i][0]].day) for i, k in enumerate(keys)],
-            set(must),
+        spans = [(k[0], k[1], info[members[i][0]].day) for i, k in enumerate(keys)]
+        a0, d0 = spans[0][0], spans[0][2]
+        shape = (
+            tuple((a - a0, b - a0, d - d0) for a, b, d in spans),
+            tuple(must),
             cap_day,
-            block_cap,
-            brk,
             week_cap,
-            wts["duty_days"],
-            wts["split_duty"],
         )
+        if shape not in cache:
+            found = _patterns(spans, set(must), cap_day, block_cap, brk, week_cap,
+                              wts["duty_days"], wts["split_duty"])  # fmt: skip
+            cache[shape] = None if found is None else tuple(found)
+        patterns = cache[shape]
         if patterns is None:
             return None
         # No pattern (pins that cannot be held together): the block has no schedule.

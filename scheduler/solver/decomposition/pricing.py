@@ -12,10 +12,12 @@ import math
 from collections.abc import Callable, Sequence
 
 from scheduler.solver import colgen
+from scheduler.solver.decomposition.array_pricing import ArrayPricer
 from scheduler.solver.decomposition.labelling import label
 from scheduler.solver.decomposition.master import RosterMaster
 
 KEEP = 2  # columns offered per block and round (measured: 1-3 alike; 2 converges steadiest)
+IMPROVES = 1e-6  # a schedule priced this far below its block's dual becomes a column
 
 # (block, shift prices) -> (proven lower bound or None, schedules)
 BlockPricer = Callable[[int, dict[int, float]], tuple[float | None, list[tuple[int, ...]]]]
@@ -24,14 +26,25 @@ BlockPricer = Callable[[int, dict[int, float]], tuple[float | None, list[tuple[i
 def make_pricer(
     rm: RosterMaster, fallback: BlockPricer | None = None, keep: int = KEEP
 ) -> colgen.Pricer:
-    """A ``colgen`` pricer over the master's blocks. ``fallback(b, prices)`` prices a
-    block without segments: (a proven lower bound, schedules); without it such blocks
-    offer nothing and no bound is claimed."""
+    """A ``colgen`` pricer over the master's blocks: all one-week labelled blocks at once
+    (``array_pricing.py``), other labelled blocks one by one, and ``fallback(b, prices)``
+    for blocks without segments: (a proven lower bound, schedules); without it such
+    blocks offer nothing and no bound is claimed. Only schedules that would improve the
+    LP become columns."""
     w_target = rm.weights["target"]
+    arrays = ArrayPricer(rm)
 
     def price(duals: colgen.Duals, blocks: Sequence[int]) -> list[colgen.Priced]:
         out = []
+        vector = arrays.price(duals.rows, keep)
         for b in blocks:
+            mu = duals.blocks[b]
+            got = vector.get(b)
+            if got is not None:
+                lower = None if math.isinf(got.best) else got.best
+                cols = [rm.column(b, s) for v, s in got.schedules if v - mu < -IMPROVES]
+                out.append(colgen.Priced(cols, lower))
+                continue
             prices = rm.shift_prices(b, duals.rows)
             block = rm.blocks[b]
             if block.segments is not None:

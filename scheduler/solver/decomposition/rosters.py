@@ -37,6 +37,7 @@ def column_mip(
     seed: int = 0,
     workers: int = 1,
     stop_event: threading.Event | None = None,
+    deterministic: bool = False,
 ) -> tuple[Pairs, bool] | None:
     """The best choice of generated columns for the group (and whether it is proven best
     among them), hinted with the incumbent's columns (added to the master if new)."""
@@ -76,6 +77,7 @@ def column_mip(
         hint=hint,
         stop_event=stop_event,
         extend=extend,
+        deterministic=deterministic,
     )
     if res is None:
         return None

@@ -1,13 +1,14 @@
 """The decomposition's part of a solve: bound the roster, then dive to a roster.
 
 1. **Week masters** (``relaxation.py``): pricing rounds per week group until each LP is
-   optimal; the sum of their bounds plus the spread bound is a bound on the whole.
+   optimal, and a **dive** in each (the week LPs are nearly integral: on L-3libraries
+   the four dives together give 14,940 against the LP's 14,850); the sum of their
+   bounds plus the spread bound is a bound on the whole.
 2. **The whole-period master**: every column found so far in one master with the
    unsocial spread in its rows; a few more rounds (priced with the spread's duals) make
    it optimal. Its LP value is the strongest bound the decomposition gives (measured:
-   M-4weeks 16,839, L-3libraries 14,850, against 16,740 and 14,370 by week).
-3. **A dive** in the whole master (or, when there was no time for it, in each week's),
-   which follows the LP's spread-aware solution to a roster.
+   M-4weeks 16,839, L-3libraries 14,850, against 16,740 and 14,370 by week), and its
+   columns go to the week masters for the column MIPs (``rosters.py``).
 
 Everything is cut by deadlines; ``deterministic`` runs count rounds instead of reading
 clocks.
@@ -38,8 +39,14 @@ class Dived:
     free: list[tuple[int, tuple[int, ...]]]  # (person, weeks) left to complete
 
 
-WHOLE_ROWS_MAX = 6000  # the whole-period master is built up to this many shifts
+# The whole-period master is built up to this many shifts (measured: 468 shifts solve cold
+# in about a second; 3,200 took minutes).
+WHOLE_ROWS_MAX = 1200
 DETERMINISTIC_ROUNDS = 60  # pricing rounds per master in deterministic mode
+# Dives fix at least a quarter of the free person-weeks per step and price twice between
+# steps (a 10-library week: 3,630 in 4.5 s, against 4,020 in 16 s with a tenth and three).
+DIVE_STEP_SHARE = 0.25
+DIVE_ROUNDS = 2
 
 
 class ColumnSearch:
@@ -86,21 +93,49 @@ class ColumnSearch:
     ) -> None:
         """Week masters to optimality, then the whole-period master, within ``deadline``."""
         rel = self.relaxation
-        if self.deterministic:  # a round cap per group, not a clock
-            rel.run(math.inf, round_cap=DETERMINISTIC_ROUNDS, stop=stop, on_bound=on_bound)
-        else:
-            rel.run(deadline, stop=stop, on_bound=on_bound)
-        if len(rel.groups) == 1:
-            g = rel.groups[0]
+        cap = DETERMINISTIC_ROUNDS if self.deterministic else None
+        rel.run(self._deadline(deadline), round_cap=cap, stop=stop, on_bound=on_bound)
+        self.relax_whole(deadline, stop=stop, on_bound=on_bound)
+
+    def relax_group(
+        self,
+        i: int,
+        deadline: float,
+        *,
+        stop: Callable[[], bool] | None = None,
+        on_bound: Callable[[int], None] | None = None,
+    ) -> None:
+        """Pricing rounds for week group ``i`` until its LP is optimal or ``deadline``."""
+        before = self.bound()
+        cap = DETERMINISTIC_ROUNDS if self.deterministic else None
+        g = self.relaxation.groups[i]
+        self.relaxation.run_group(g, self._deadline(deadline), round_cap=cap, stop=stop)
+        if len(self.relaxation.groups) == 1:
             self.whole, self.whole_pricer = g.master, g.pricer
             self.whole_converged = g.converged
-            return
+        after = self.bound()
+        if on_bound is not None and after is not None and (before is None or after > before):
+            on_bound(after)
+
+    def relax_whole(
+        self,
+        deadline: float,
+        *,
+        stop: Callable[[], bool] | None = None,
+        on_bound: Callable[[int], None] | None = None,
+    ) -> bool:
+        """The whole-period master (with the spread), once every week LP is optimal and
+        the period is small enough; True if it was built."""
+        rel = self.relaxation
+        if len(rel.groups) == 1 or self.whole is not None:
+            return self.whole is not None
         if not rel.converged() or len(self.idx.shifts) > WHOLE_ROWS_MAX:
-            return
+            return False
         if not self.deterministic and time.monotonic() >= deadline:
-            return
+            return False
         self._build_whole()
         self._whole_rounds(deadline, stop, on_bound)
+        return True
 
     def _build_whole(self) -> None:
         idx = self.idx
@@ -140,73 +175,64 @@ class ColumnSearch:
                     on_bound(self.bound())  # type: ignore[arg-type]
 
     def dive(self, deadline: float, *, stop: Callable[[], bool] | None = None) -> Dived:
-        """A roster from dives, week group by week group.
-
-        With the whole-period master solved, each group dives in a master of its own
-        whose columns pay the whole LP's price per unsocial shift (``umax``/``umin``
-        duals) instead of the spread: the whole LP is very fractional (the spread is
-        shared out in fractions; on L-3libraries 22 of 200 blocks integral), the weeks
-        priced this way much less so, and their LPs are small. A group whose dive fails
-        comes back with the blocks it had fixed, its other blocks at their most-used
-        column and listed in ``free`` for the caller to complete.
-        """
+        """A roster from dives in the week masters, every week group in turn."""
         end = self._deadline(deadline)
-        groups = self.relaxation.groups
-        masters = [(g.master, g.pricer) for g in groups]
-        if self.whole is not None and len(groups) > 1:
-            masters = self._priced_groups()
-        pairs: set[tuple[int, int]] = set()
-        free: list[tuple[int, tuple[int, ...]]] = []
-        for i, (rm, pricer) in enumerate(masters):
+        parts = []
+        n = len(self.relaxation.groups)
+        for i in range(n):
             now = time.monotonic()
-            share = end if math.isinf(end) else now + (end - now) / (len(masters) - i)
-            partial: list[tuple[dict[int, int], list[int]]] = []
-            choice = colgen.dive(
-                rm.cg,
-                pricer,
-                deadline=share,
-                stop=stop,
-                on_fail=lambda fixed, top, partial=partial: partial.append((fixed, top)),
-            )
-            if choice is not None:
-                pairs |= rm.roster(choice)
-                continue
-            if not partial:
-                return Dived(frozenset(), [(b.person, b.weeks) for b in self.relaxation.blocks])
-            fixed, top = partial[0]
-            for b, block in enumerate(rm.blocks):
-                c = fixed.get(b, top[b])
-                if c >= 0:
-                    pairs |= rm.roster([c])
-                if b not in fixed:
-                    free.append((block.person, block.weeks))
-        return Dived(frozenset(pairs), free)
+            share = end if math.isinf(end) else now + (end - now) / (n - i)
+            parts.append(self.dive_group(i, share, stop=stop))
+        return Dived(
+            frozenset().union(*(d.pairs for d in parts)), [f for d in parts for f in d.free]
+        )
 
-    def _priced_groups(self) -> list[tuple[RosterMaster, colgen.Pricer]]:
-        """Week-group masters with the whole LP's unsocial prices, seeded with every
-        column of the whole master."""
-        whole = self.whole
-        assert whole is not None
-        solution = whole.cg.solve()
-        price: dict[int, float] = {}
-        if solution is not None and whole.umax_row:
-            y = solution.duals.rows
-            price = {p: y[whole.umax_row[p]] - y[whole.umin_row[p]] for p in whole.umax_row}
-        out = []
-        for g in self.relaxation.groups:
-            shifts = [s for w in g.weeks for s in self.idx.shifts_by_week[w]]
-            rm = RosterMaster(
-                self.idx,
-                g.master.blocks,
-                shifts,
-                spread=False,
-                unsocial_price=price,
-                backend=self.backend,
-            )
-            out.append((rm, self.relaxation.pricer_for(rm)))
-        for col in whole.cg.columns:
-            block = whole.blocks[col.block]
-            i = next(i for i, g in enumerate(self.relaxation.groups) if g.weeks == block.weeks)
-            rm = out[i][0]
-            rm.cg.add_column(rm.column(rm.block_of[(block.person, block.weeks[0])], col.data))
-        return out
+    def dive_group(
+        self, i: int, deadline: float, *, stop: Callable[[], bool] | None = None
+    ) -> Dived:
+        """A roster for week group ``i`` from a dive in its own master."""
+        g = self.relaxation.groups[i]
+        return _dive(g.master, g.pricer, self._deadline(deadline), stop)
+
+    def share_columns(self) -> None:
+        """Copy the whole-period master's columns (priced with the spread's duals) into
+        the week groups' masters: the column MIPs choose among all of them."""
+        if self.whole is None or len(self.relaxation.groups) == 1:
+            return
+        by_weeks = {g.weeks: g.master for g in self.relaxation.groups}
+        for src in (self.whole,):
+            for col in src.cg.columns:
+                block = src.blocks[col.block]
+                rm = by_weeks[block.weeks]
+                rm.cg.add_column(rm.column(rm.block_of[(block.person, block.weeks[0])], col.data))
+
+
+def _dive(
+    rm: RosterMaster, pricer: colgen.Pricer, deadline: float, stop: Callable[[], bool] | None
+) -> Dived:
+    """A dive in one master; a failed one comes back with the blocks it had fixed, its
+    other blocks at their most-used column and listed as free."""
+    partial: list[tuple[dict[int, int], list[int]]] = []
+    choice = colgen.dive(
+        rm.cg,
+        pricer,
+        deadline=deadline,
+        rounds_per_step=DIVE_ROUNDS,
+        step_share=DIVE_STEP_SHARE,
+        stop=stop,
+        on_fail=lambda fixed, top: partial.append((fixed, top)),
+    )
+    if choice is not None:
+        return Dived(rm.roster(choice), [])
+    if not partial:
+        return Dived(frozenset(), [(b.person, b.weeks) for b in rm.blocks])
+    fixed, top = partial[0]
+    pairs: set[tuple[int, int]] = set()
+    free = []
+    for b, block in enumerate(rm.blocks):
+        c = fixed.get(b, top[b])
+        if c >= 0:
+            pairs |= rm.roster([c])
+        if b not in fixed:
+            free.append((block.person, block.weeks))
+    return Dived(frozenset(pairs), free)
