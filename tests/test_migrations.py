@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -73,3 +74,18 @@ def test_init_db_command_creates_the_schema(empty_database, tmp_path) -> None:
     with app.app_context():
         assert "people" in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_migrating_in_process_leaves_the_hosts_logging_alone(runner, tmp_path) -> None:
+    """`init-db` inside a process that already logs (a test run, a host app) must not
+    close handlers it does not own: closing them once closed pytest's own capture."""
+    own = logging.FileHandler(tmp_path / "host.log")  # registered, as absl's handler is
+    try:
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+        assert own.stream is not None
+        assert not own.stream.closed
+        own.emit(logging.makeLogRecord({"msg": "still writing"}))
+    finally:
+        own.close()
+    assert "still writing" in (tmp_path / "host.log").read_text()
