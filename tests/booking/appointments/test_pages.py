@@ -182,6 +182,18 @@ def test_restricted_group_page_and_verification_by_link(
 def test_patron_cancels_from_the_manage_page(db, client, topic, librarian, outbox) -> None:
     _link, response = book_first_time(client, topic)
     manage_url = response.headers["Location"]
+    # The manage page's button only asks; nothing is cancelled until the patron confirms.
+    manage = soup(client.get(manage_url, headers=EN))
+    ask = manage.find("a", string="Cancel the appointment")["href"]
+    question = client.get(ask, headers=EN)
+    assert "Cancel the appointment?" in question.get_data(as_text=True)
+    assert (
+        question.headers["Cache-Control"].startswith("no-store")
+        or "no-store" in (question.headers["Cache-Control"])
+    )
+    assert db.session.scalar(select(Appointment)).status == AppointmentStatus.BOOKED
+    form = soup(question).find("form", action=f"{manage_url}/cancel")
+    assert form.find("button").get_text(strip=True) == "Yes, cancel it"
     cancelled = client.post(f"{manage_url}/cancel", headers=EN)
     assert cancelled.status_code == 302
     page = client.get(manage_url, headers=EN).get_data(as_text=True)
