@@ -254,7 +254,7 @@ def public_dropins() -> Response:
     source = absolute_url("feeds.public_dropins", **request.args.to_dict(flat=False))
     with force_locale(lang):
         options = _options(lang)
-        links = _links(source, absolute_url("feeds.public_page"))
+        links = _links(source, absolute_url("activity.calendar"))
         fingerprint = fingerprints.public_fingerprint(db.session, filters, options, links)
         return _answer(
             f"public:{source}",
