@@ -13,6 +13,7 @@ from scheduler.config import (
     ConfigError,
     allowed_networks,
     check_timezone,
+    check_upkeep,
     database_url,
     ensure_instance_folder,
     instance_secret_key,
@@ -99,6 +100,7 @@ def _finish_config(app: Flask) -> None:
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = instance_secret_key(app.instance_path)
     cfg["TIMEZONE"] = check_timezone(cfg.get("TIMEZONE"))
+    check_upkeep(cfg)
     languages = cfg.get("LANGUAGES")
     if isinstance(languages, str):
         languages = [code.strip() for code in languages.split(",") if code.strip()]
