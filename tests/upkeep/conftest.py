@@ -14,6 +14,7 @@ from tests.booking.appointments.conftest import (  # noqa: F401  (fixtures)
     site,
     topic,
 )
+from tests.calendar_sources.conftest import feed_server  # noqa: F401  (fixture)
 
 ALL_OFF = {task.setting: "off" for task in TASKS}
 
