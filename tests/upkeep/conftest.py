@@ -15,6 +15,12 @@ from tests.booking.appointments.conftest import (  # noqa: F401  (fixtures)
     topic,
 )
 from tests.calendar_sources.conftest import feed_server  # noqa: F401  (fixture)
+from tests.test_queue import (  # noqa: F401  (fixtures: real workers on Redis)
+    broker_app,
+    queue_name,
+    redis_url,
+    start_worker,
+)
 
 ALL_OFF = {task.setting: "off" for task in TASKS}
 
