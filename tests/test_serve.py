@@ -36,17 +36,24 @@ def _free_port() -> int:
 class Server:
     """One ``scheduler serve`` process and what it printed."""
 
-    def __init__(self, instance: Path, *args: str, extra_env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        instance: Path,
+        *args: str,
+        public_url: bool = True,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.port = _free_port()
         self.log = instance.parent / f"serve-{self.port}.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("SCHEDULER_")}
         env.update(
             {
                 "SCHEDULER_INSTANCE": str(instance),
-                "SCHEDULER_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
                 "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
             }
         )
+        if public_url:
+            env["SCHEDULER_PUBLIC_URL"] = f"http://127.0.0.1:{self.port}"
         env.update(extra_env or {})
         command = [sys.executable, "-c", "from scheduler.cli import main; main()", "serve"]
         with self.log.open("wb") as out:
@@ -93,8 +100,8 @@ class Server:
 def serve(tmp_path: Path) -> Iterator:
     started: list[Server] = []
 
-    def _serve(*args: str, **env: str) -> Server:
-        server = Server(tmp_path / "instance", *args, extra_env=env)
+    def _serve(*args: str, public_url: bool = True, **env: str) -> Server:
+        server = Server(tmp_path / "instance", *args, public_url=public_url, extra_env=env)
         started.append(server)
         return server
 
@@ -236,3 +243,14 @@ def test_serve_starts_while_another_process_holds_the_write_lock(serve, tmp_path
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT count(*) FROM worker_heartbeats").fetchone()[0] >= 1
     assert server.proc.poll() is None, server.output()
+
+
+def test_links_follow_the_served_address_when_no_public_url_is_set(serve) -> None:
+    """Links in e-mails and feeds used localhost:8000 whatever --port said."""
+    server = serve("--host", "127.0.0.1", public_url=False)
+    server.wait_until_serving()
+    address = f"http://127.0.0.1:{server.port}"
+    status, spec = _json(server.url("/api/v1/openapi.json"))
+    assert status == 200
+    assert spec["servers"] == [{"url": address}]
+    assert f"Serving on {address}/" in server.output()
