@@ -55,6 +55,23 @@ def _insert_missing(conn, name: str, schedule: Schedule, now: datetime) -> bool:
     return result.rowcount == 1
 
 
+def due_tasks(engine: Engine, now: datetime) -> set[str]:
+    """The tasks due and free at ``now``, as far as a look without a write lock can tell
+    (only these are worth trying to take: on SQLite every attempt takes the write lock)."""
+    with read_only_transactions(), engine.connect() as conn:
+        names = set(
+            conn.execute(
+                select(UpkeepTask.name).where(
+                    UpkeepTask.next_run_at.is_not(None),
+                    UpkeepTask.next_run_at <= now,
+                    or_(UpkeepTask.lease_until.is_(None), UpkeepTask.lease_until < now),
+                )
+            ).scalars()
+        )
+        conn.rollback()
+        return names
+
+
 def take(engine: Engine, name: str, holder: str, now: datetime, lease: timedelta) -> bool:
     """Take the lease on a due task for ``holder``; False if it is not due or held."""
     with engine.begin() as conn:

@@ -68,8 +68,9 @@ def _run_due(app: Flask, holder: str, now: datetime | None) -> list[Ran]:
     lease.ensure_tasks(engine, [(t.name, s) for t, s in planned], now or utcnow())
     length = timedelta(seconds=float(app.config.get("UPKEEP_LEASE_SECONDS") or 600))
     ran = []
+    due = lease.due_tasks(engine, now or utcnow())
     for task, schedule in planned:
-        if schedule.off:
+        if schedule.off or task.name not in due:
             continue
         started = now or utcnow()
         if not lease.take(engine, task.name, holder, started, length):
