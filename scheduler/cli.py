@@ -286,6 +286,30 @@ def purge_command(days: int | None) -> None:
     )
 
 
+@click.command("upkeep")
+@click.option("--task", "task", help="Run this task now, whatever its schedule says.")
+@with_appcontext
+def upkeep_command(task: str | None) -> None:
+    """Run the upkeep tasks that are due now (the web processes or workers do this by
+    themselves; for cron-only set-ups, or to run one task at once with --task)."""
+    from scheduler.upkeep.runner import run_due
+    from scheduler.upkeep.tasks import TASKS
+
+    names = [t.name for t in TASKS]
+    if task is not None and task not in names:
+        click.echo(f"error: --task: {task!r} is not a task (one of {', '.join(names)})", err=True)
+        sys.exit(2)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    ran = run_due(app, force=task)
+    for run in ran:
+        done = ", ".join(f"{k}: {v}" for k, v in run.counts.items()) or "-"
+        click.echo(f"{run.task}: {run.outcome} ({done})")
+    if not ran:
+        click.echo("Nothing was due (or another process is running it).")
+    if any(run.outcome != "ok" for run in ran):
+        sys.exit(1)
+
+
 @click.command("worker")
 @click.option(
     "--workers",
@@ -338,6 +362,7 @@ def register_commands(app) -> None:
         send_reminders_command,
         purge_command,
         sync_calendars_command,
+        upkeep_command,
         worker_command,
     ):
         app.cli.add_command(command)

@@ -88,6 +88,12 @@ def take(engine: Engine, name: str, holder: str, now: datetime, lease: timedelta
         return result.rowcount == 1
 
 
+def make_due(engine: Engine, name: str, now: datetime) -> None:
+    """Bring a task's next run forward to ``now`` (an operator's "run it now")."""
+    with engine.begin() as conn:
+        conn.execute(update(UpkeepTask).where(UpkeepTask.name == name).values(next_run_at=now))
+
+
 def due_time(engine: Engine, name: str) -> datetime | None:
     with read_only_transactions(), engine.connect() as conn:
         value = conn.execute(select(UpkeepTask.next_run_at).where(UpkeepTask.name == name)).scalar()

@@ -51,18 +51,25 @@ def schedules(config: Mapping[str, Any]) -> list[tuple[Task, Schedule]]:
     return [(t, parse_schedule(config.get(t.setting), zone, t.setting)) for t in TASKS]
 
 
-def run_due(app: Flask, holder: str | None = None, now: datetime | None = None) -> list[Ran]:
-    """Run every task that is due and whose lease this process gets; what ran."""
+def run_due(
+    app: Flask, holder: str | None = None, now: datetime | None = None, *, force: str | None = None
+) -> list[Ran]:
+    """Run every task that is due and whose lease this process gets; what ran. ``force``
+    names a task to make due now first (it still waits for a lease someone holds)."""
     holder = holder or holder_name()
     token = _read_only.set(False)  # tasks write: on SQLite they take the write lock up front
     try:
         with app.app_context():
-            return _run_due(app, holder, now)
+            if force is not None:
+                planned = [(t.name, s) for t, s in schedules(app.config)]
+                lease.ensure_tasks(db.engine, planned, now or utcnow())
+                lease.make_due(db.engine, force, now or utcnow())
+            return _run_due(app, holder, now, force)
     finally:
         _read_only.reset(token)
 
 
-def _run_due(app: Flask, holder: str, now: datetime | None) -> list[Ran]:
+def _run_due(app: Flask, holder: str, now: datetime | None, force: str | None) -> list[Ran]:
     planned = schedules(app.config)
     engine = db.engine
     lease.ensure_tasks(engine, [(t.name, s) for t, s in planned], now or utcnow())
@@ -70,7 +77,7 @@ def _run_due(app: Flask, holder: str, now: datetime | None) -> list[Ran]:
     ran = []
     due = lease.due_tasks(engine, now or utcnow())
     for task, schedule in planned:
-        if schedule.off or task.name not in due:
+        if (schedule.off and task.name != force) or task.name not in due:
             continue
         started = now or utcnow()
         if not lease.take(engine, task.name, holder, started, length):

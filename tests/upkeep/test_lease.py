@@ -108,3 +108,20 @@ def everything_off(schedule) -> None:
 def test_a_task_switched_off_does_not_run(everything_off, app) -> None:
     assert run_due(app, holder="me", now=T0) == []
     assert _runs(app) == []
+
+
+def test_the_command_runs_what_is_due_or_one_task_now(everything_off, app, runner) -> None:
+    result = runner.invoke(args=["upkeep"])
+    assert result.exit_code == 0, result.output
+    assert "Nothing was due" in result.output
+    result = runner.invoke(args=["upkeep", "--task", "tokens"])
+    assert result.exit_code == 0, result.output
+    assert "tokens: ok (holds_released: 0, revoked_tokens: 0)" in result.output
+    assert [r.task for r in _runs(app)] == ["tokens"]
+
+
+def test_the_command_refuses_an_unknown_task(app, runner) -> None:
+    result = runner.invoke(args=["upkeep", "--task", "laundry"])
+    assert result.exit_code == 2
+    assert "error: --task: 'laundry' is not a task" in result.output
+    assert _runs(app) == []
