@@ -105,3 +105,28 @@ def test_passwords_are_masked() -> None:
         "postgresql+psycopg://sched:***@db.example/lib"
     )
     assert "s3cret" not in masked_url("redis://:s3cret@redis.example:6379/0")
+
+
+def test_run_now_makes_the_task_due_for_the_next_look(
+    tokens_hourly, app, db, client, login, create_person
+) -> None:
+    run_due(app, holder="web-1")  # tokens ran; next in an hour; purge waits for 03:00
+    login(create_person(Role.ADMIN))
+    answer = client.post("/admin/system/tasks/purge/run", headers={"Accept-Language": "en"})
+    assert answer.status_code == 303
+    page = _text(client.get("/admin/system/", headers={"Accept-Language": "en"}))
+    assert "Retention purge (personal data, stored e-mails) will run at the next look." in page
+    assert [r.task for r in run_due(app, holder="web-2")] == ["purge"]
+    # A task switched off has no button, and is refused; an unknown one is not found.
+    assert client.post("/admin/system/tasks/reminders/run").status_code == 422
+    assert client.post("/admin/system/tasks/laundry/run").status_code == 404
+    assert run_due(app, holder="web-2") == []
+
+
+def test_only_administrators_run_tasks(
+    tokens_hourly, app, db, client, login, create_person
+) -> None:
+    login(create_person(Role.SECTION_LEADER))
+    assert client.post("/admin/system/tasks/purge/run").status_code == 403
+    ran = run_due(app, holder="web-1")
+    assert [r.task for r in ran] == ["tokens"]  # the purge was not made due

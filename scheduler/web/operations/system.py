@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from scheduler.extensions import db
 from scheduler.models import Role
 from scheduler.timeutil import utcnow
+from scheduler.upkeep.run_soon import run_soon
 from scheduler.upkeep.status import system_status
 from scheduler.web import nav
 from scheduler.web.auth import role_required
@@ -34,3 +36,23 @@ TASK_LABELS = {
 def index() -> Any:
     status = system_status(db.session, current_user, current_app.config, utcnow())
     return render_template("system/index.html", status=status, task_labels=TASK_LABELS)
+
+
+@bp.post("/tasks/<name>/run")
+@role_required(Role.ADMIN)
+def run_task(name: str) -> Any:
+    if name not in TASK_LABELS:
+        abort(404)
+    run_soon(db.session, current_user, name, current_app.config, utcnow())
+    if current_app.config.get("UPKEEP_ENABLED"):
+        flash(_("%(task)s will run at the next look.", task=TASK_LABELS[name]), "success")
+    else:
+        flash(
+            _(
+                "%(task)s is due; upkeep is off in this process, so it runs when a worker or "
+                "scheduler upkeep looks.",
+                task=TASK_LABELS[name],
+            ),
+            "info",
+        )
+    return redirect(url_for(".index"), 303)
