@@ -37,7 +37,8 @@ def write_private(target: Path, data: bytes) -> None:
 
 
 def delete_old_files(outbox: Path, *, now: datetime, retention_days: int) -> int:
-    """Delete outbox files last written before the retention cutoff; how many."""
+    """Delete outbox files last written before the retention cutoff; how many. Files
+    kept that others may read (written before files were made private) are made so."""
     if not outbox.is_dir():
         return 0
     cutoff = (now - timedelta(days=retention_days)).timestamp()
@@ -46,9 +47,12 @@ def delete_old_files(outbox: Path, *, now: datetime, retention_days: int) -> int
         if not path.is_file():
             continue
         try:
-            if path.stat().st_mtime < cutoff:
+            info = path.stat()
+            if info.st_mtime < cutoff:
                 path.unlink()
                 deleted += 1
+            elif info.st_mode & 0o077:
+                os.chmod(path, FILE_MODE)
         except FileNotFoundError:  # another process's purge got there first
             continue
     return deleted

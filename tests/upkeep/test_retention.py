@@ -4,7 +4,9 @@ server's user only, are deleted too)."""
 
 from __future__ import annotations
 
+import os
 import stat
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -127,7 +129,12 @@ def test_the_purge_command_deletes_old_outbox_files_too(app, db, runner) -> None
     outbox.mkdir(parents=True)
     old = outbox / "00000001.eml"
     old.write_text("To: someone@uni.example\n")
-    result = runner.invoke(args=["purge", "--days", "0"])
+    os.utime(old, (time.time() - 3 * 86400,) * 2)
+    recent = outbox / "00000002.eml"  # written before files were made private
+    recent.write_text("To: someone.else@uni.example\n")
+    recent.chmod(0o644)
+    result = runner.invoke(args=["purge", "--days", "2"])
     assert result.exit_code == 0, result.output
     assert "(files: 1)" in result.output
     assert not old.exists()
+    assert stat.S_IMODE(recent.stat().st_mode) == 0o600
