@@ -14,6 +14,7 @@ from scheduler.timeutil import utcnow
 from scheduler.upkeep import heartbeat
 from scheduler.upkeep.runner import run_due
 from scheduler.upkeep.status import masked_url
+from tests.web.test_accessibility import problems
 
 
 @pytest.fixture
@@ -57,6 +58,8 @@ def test_administrators_see_runs_queue_workers_and_versions(
     assert heartbeat.process_name() in text
     assert "web process" in text
     assert "None: each web process runs background jobs and upkeep" in text
+    # Headings in order, every button labelled, tables with headers (the a11y sweep's rules).
+    assert problems(page.get_data(as_text=True)) == []
 
 
 def test_a_failed_run_is_recorded_with_its_reason(
