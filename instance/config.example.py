@@ -79,6 +79,31 @@
 # Seconds without a heartbeat after which a running job counts as lost.
 # JOBS_LOST_AFTER = 120
 
+# --- Upkeep (runs by itself, no cron) ------------------------------------------------------
+
+# Reminders, the retention purge, the job sweeper, token clean-up and calendar sync run
+# on a schedule: in a thread of each web process, or with BROKER_URL as a periodic task
+# of `scheduler worker`. A lease in the database lets one process run each due task.
+# False: none of it in this process (run the commands from cron instead).
+# UPKEEP_ENABLED = True
+
+# Each task's schedule: "every 10m", "every 1h" (an interval), "daily 03:00" (the clock
+# of TIMEZONE, summer time included) or "off". /admin/system shows the last and next run.
+# UPKEEP_REMINDERS = "daily 17:00"
+# UPKEEP_PURGE = "daily 03:00"
+# UPKEEP_SWEEP = "every 1m"
+# UPKEEP_TOKENS = "every 15m"
+# UPKEEP_CALENDARS = "every 1m"
+
+# Seconds between the upkeep thread's looks at the schedule (a worker looks each minute).
+# UPKEEP_POLL_SECONDS = 30
+
+# Seconds a process holds a task's lease; if it dies, another runs the task after this.
+# UPKEEP_LEASE_SECONDS = 600
+
+# Days the run records and the heartbeats of workers no longer seen are kept.
+# UPKEEP_KEEP_DAYS = 30
+
 # --- E-mail ------------------------------------------------------------------------------
 
 # SMTP server, e.g. "smtp.uni.example". None: messages are written to instance/outbox/

@@ -40,6 +40,7 @@ from scheduler.models.roster import (
 )
 from scheduler.models.slot_versions import AvailabilityVersion
 from scheduler.models.topic import GroupQuestion, Topic, TopicGroup
+from scheduler.models.upkeep import RunOutcome, UpkeepRun, UpkeepTask, WorkerHeartbeat
 
 __all__ = [
     "Absence",
@@ -84,6 +85,7 @@ __all__ = [
     "RosterPreference",
     "RosterRun",
     "RunKind",
+    "RunOutcome",
     "ServicePoint",
     "SessionSeries",
     "SessionStatus",
@@ -92,4 +94,7 @@ __all__ = [
     "SourceKind",
     "Topic",
     "TopicGroup",
+    "UpkeepRun",
+    "UpkeepTask",
+    "WorkerHeartbeat",
 ]
