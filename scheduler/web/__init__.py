@@ -48,6 +48,7 @@ def current_site() -> Site:
 
 def init_web(app: Flask) -> None:
     from scheduler.web import (
+        accounts,
         admin,
         api,
         appointments,
@@ -67,6 +68,7 @@ def init_web(app: Flask) -> None:
     for blueprint in (home.bp, auth.bp, staff.bp, admin.bp, api.bp, feeds.bp):
         app.register_blueprint(blueprint)
     appointments.register(app)
+    accounts.register(app)
     dropins.register(app)
     rostering.register(app)
     nav.init_nav(app)
@@ -151,9 +153,11 @@ def _init_error_handlers(app: Flask) -> None:
         }
         message = messages.get(exc.code or 500, exc.description or "")
         response = _error_response(exc.code or 500, message)
-        if exc.code == 429 and getattr(exc, "retry_after", None):
+        if exc.code == 429:
+            from scheduler.web.rate_limits import retry_after_seconds
+
             body, status = response
-            return body, status, {"Retry-After": str(exc.retry_after)}
+            return body, status, {"Retry-After": str(retry_after_seconds(exc))}
         return response
 
     @app.errorhandler(500)
