@@ -156,7 +156,7 @@ def create_admin_command(email: str, name: str | None, password_stdin: bool) -> 
 
     password = None
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             click.echo("error: --password-stdin: no password on standard input", err=True)
             sys.exit(2)

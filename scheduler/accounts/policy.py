@@ -65,15 +65,20 @@ _FEEDBACK: dict[str, Reason] = {
 
 
 def user_words(*values: str | None) -> list[str]:
-    """What a person's own details give an attacker: the name and the address, whole
-    and in parts ("kari", "nordmann", "kari.nordmann", "uni")."""
+    """What a person's own details give an attacker: the name and the address, whole,
+    run together and in parts ("kari nordmann", "karinordmann", "kari.nordmann",
+    "kari", "nordmann", "uni")."""
     words: list[str] = []
     for value in values:
         if not value:
             continue
-        words.append(value.lower())
-        words.extend(part for part in re.split(r"[\s@._+-]+", value.lower()) if len(part) > 2)
-    return words
+        value = value.lower()
+        local = value.split("@", 1)[0]
+        parts = [p for p in re.split(r"[\s@._+-]+", value) if p]
+        local_parts = [p for p in re.split(r"[\s._+-]+", local) if p]
+        words.extend([value, local, "".join(local_parts)])
+        words.extend(p for p in parts if len(p) > 2)
+    return list(dict.fromkeys(w for w in words if w))
 
 
 def password_problem(password: str, user_inputs: Iterable[str] = ()) -> Reason | None:
