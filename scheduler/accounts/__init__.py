@@ -5,19 +5,9 @@ No Flask: the web pages, the CLI and the booking code call these with a database
 session (and a :class:`~scheduler.site.Site` where an e-mail or link is made).
 """
 
-# Tokens first: modules that this package imports (through the mail and calendars)
-# import ``scheduler.accounts.token_digest`` while this file is still being run.
-from scheduler.accounts.tokens import new_token, token_digest, tokens_equal  # noqa: I001
-from scheduler.accounts.passwords import (
-    MIN_PASSWORD_LENGTH,
-    hash_password,
-    needs_rehash,
-    set_password,
-    verify_password,
-)
-from scheduler.accounts.people import create_person, find_by_email, normalise_email
-from scheduler.accounts.policy import check_password, password_problem, user_words
-from scheduler.accounts.throttle import SignInThrottled, ThrottleRules
+from scheduler.accounts.admins import AdminResult, create_admin
+from scheduler.accounts.change import change_password
+from scheduler.accounts.invitations import invite
 from scheduler.accounts.links import (
     IssuedLink,
     LinkState,
@@ -27,11 +17,19 @@ from scheduler.accounts.links import (
     redeem,
     usable_link,
 )
-from scheduler.accounts.sign_in import authenticate
-from scheduler.accounts.change import change_password
+from scheduler.accounts.passwords import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    needs_rehash,
+    set_password,
+    verify_password,
+)
+from scheduler.accounts.people import create_person, find_by_email, normalise_email
+from scheduler.accounts.policy import check_password, password_problem, user_words
 from scheduler.accounts.reset import request_reset
-from scheduler.accounts.invitations import invite
-from scheduler.accounts.admins import AdminResult, create_admin
+from scheduler.accounts.sign_in import authenticate
+from scheduler.accounts.throttle import SignInThrottled, ThrottleRules
+from scheduler.tokens import new_token, token_digest, tokens_equal
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",

@@ -21,12 +21,12 @@ from scheduler.accounts import throttle
 from scheduler.accounts.audit import record
 from scheduler.accounts.passwords import set_password
 from scheduler.accounts.policy import check_password, user_words
-from scheduler.accounts.tokens import new_token, token_digest, tokens_equal
 from scheduler.errors import DomainError
 from scheduler.models.account import LinkPurpose, PasswordLink
 from scheduler.models.people import Person
 from scheduler.reasons import _
 from scheduler.site import Site
+from scheduler.tokens import new_token, token_digest, tokens_equal
 
 LIFETIMES = {LinkPurpose.SET: timedelta(hours=24), LinkPurpose.RESET: timedelta(hours=1)}
 # Longer than any token we make; anything longer is not looked up at all.

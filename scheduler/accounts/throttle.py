@@ -24,10 +24,10 @@ from sqlalchemy import case, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from scheduler.accounts.tokens import token_digest
 from scheduler.errors import DomainError
 from scheduler.models.account import SignInThrottle
 from scheduler.reasons import _
+from scheduler.tokens import token_digest
 
 
 @dataclass(frozen=True)
