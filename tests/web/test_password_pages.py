@@ -237,3 +237,15 @@ def test_only_admins_invite_and_only_people_who_may_sign_in(
     )
     assert _mails(db, "ola@uni.example") == []
     assert client.post("/admin/people/999999/invite").status_code == 404
+
+
+def test_the_admin_people_form_applies_the_password_rule(client, db, create_person, login) -> None:
+    login(create_person(Role.ADMIN))
+    response = client.post(
+        "/admin/people/new",
+        data={"name": "Per Hansen", "email": "per@uni.example", "password": "perhansen2027"},
+        headers={"Accept-Language": "nb"},
+    )
+    assert response.status_code == 422
+    assert "er for lett å gjette" in response.get_data(as_text=True)
+    assert accounts.find_by_email(db.session, "per@uni.example") is None
