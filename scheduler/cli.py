@@ -170,7 +170,10 @@ def create_admin_command(email: str, name: str | None, password_stdin: bool) -> 
 
     password = None
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        if sys.stdin.isatty():  # typed by hand: ask without showing it
+            password = click.prompt("Password", hide_input=True, default="", err=True)
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             click.echo("error: --password-stdin: no password on standard input", err=True)
             sys.exit(2)

@@ -16,7 +16,9 @@ from scheduler.accounts.audit import record
 from scheduler.accounts.links import issue_link
 from scheduler.accounts.notices import send_reset
 from scheduler.accounts.people import find_by_email, normalise_email
+from scheduler.errors import InputError
 from scheduler.models.account import LinkPurpose, PasswordLink
+from scheduler.reasons import _
 from scheduler.site import Site
 
 # Reset e-mails to one address per hour at most.
@@ -26,7 +28,12 @@ MAX_RESETS_PER_HOUR = 3
 def request_reset(session: Session, email: str, site: Site) -> None:
     """E-mail a one-hour reset link if an active account has ``email``; otherwise do
     nothing. An address that is not an address at all is an ``InputError``."""
-    person = find_by_email(session, normalise_email(email))
+    try:
+        address = normalise_email(email)
+    except InputError:
+        reason = _("is not a valid e-mail address")
+        raise InputError(f"email: {reason}", {"email": reason}) from None
+    person = find_by_email(session, address)
     if person is None or not person.active:
         return
     recent = session.scalar(

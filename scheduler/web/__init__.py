@@ -128,7 +128,10 @@ def _init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> Any:
-        return _error_response(exc.status, exc.message, exc.fields)
+        body, status = _error_response(exc.status, exc.message, exc.fields)
+        if status == 429:  # a refusal to wait for (the sign-in brake): say how long
+            return body, status, {"Retry-After": str(getattr(exc, "retry_after", 60))}
+        return body, status
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:

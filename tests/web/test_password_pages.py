@@ -195,6 +195,10 @@ def test_forgot_with_a_malformed_address_says_so(client) -> None:
     response = client.post("/account/forgot", data={"email": "not an address"}, headers=EN)
     assert response.status_code == 422
     assert "is not a valid e-mail address" in response.get_data(as_text=True)
+    nb = client.post(
+        "/account/forgot", data={"email": "not an address"}, headers={"Accept-Language": "nb"}
+    )
+    assert "er ikke en gyldig e-postadresse" in nb.get_data(as_text=True)
 
 
 def test_the_sign_in_page_links_to_forgot(client) -> None:

@@ -42,3 +42,16 @@ def test_the_api_gets_json_and_retry_after_too(app, client) -> None:
     assert response.status_code == 429
     assert response.is_json
     assert int(response.headers["Retry-After"]) >= 1
+
+
+def test_a_use_cases_429_refusal_says_how_long_too(app, client) -> None:
+    from scheduler.accounts import SignInThrottled
+
+    @app.get("/test-throttled")
+    def _throttled():
+        raise SignInThrottled(30, locked=False)
+
+    response = client.get("/test-throttled", headers={"Accept-Language": "en"})
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "30"
+    assert "Wait 30 seconds" in response.get_data(as_text=True)
