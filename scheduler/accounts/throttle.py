@@ -29,6 +29,9 @@ from scheduler.models.account import SignInThrottle
 from scheduler.reasons import _
 from scheduler.tokens import token_digest
 
+# The longest wait between tries before the lock (when the lock comes late or never).
+MAX_DELAY_SECONDS = 3600
+
 
 @dataclass(frozen=True)
 class ThrottleRules:
@@ -85,9 +88,15 @@ def check_allowed(session: Session, email: str, rules: ThrottleRules, now: datet
             raise SignInThrottled(_seconds(row.locked_until - now), locked=True)
         return  # the lock is over; the next failure starts counting again
     if row.failures >= rules.slow_after:
-        ready = row.last_failure_at + timedelta(seconds=2 ** (row.failures - rules.slow_after))
+        ready = row.last_failure_at + slow_delay(row.failures, rules)
         if ready > now:
             raise SignInThrottled(_seconds(ready - now), locked=False)
+
+
+def slow_delay(failures: int, rules: ThrottleRules) -> timedelta:
+    """The wait after ``failures`` failures: doubling from one second, at most an hour."""
+    steps = failures - rules.slow_after
+    return timedelta(seconds=min(2 ** min(max(steps, 0), 12), MAX_DELAY_SECONDS))
 
 
 def record_failure(session: Session, email: str, rules: ThrottleRules, now: datetime) -> bool:

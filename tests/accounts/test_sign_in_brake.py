@@ -102,3 +102,11 @@ def test_a_new_password_through_a_link_lifts_the_lock(db, create_person) -> None
     issued = accounts.issue_link(db.session, person, LinkPurpose.RESET, site_at(locked_at))
     accounts.redeem(db.session, issued.token, "velvet tractor minnow lantern", locked_at)
     assert _try(db, "kari@uni.example", "velvet tractor minnow lantern", locked_at) is person
+
+
+def test_the_wait_doubles_up_to_an_hour() -> None:
+    from scheduler.accounts.throttle import slow_delay
+
+    rules = ThrottleRules(slow_after=5, lock_after=10_000)
+    waits = [slow_delay(n, rules).total_seconds() for n in (5, 6, 7, 16, 5000)]
+    assert waits == [1, 2, 4, 2048, 3600]
