@@ -7,6 +7,7 @@ and the only link is the one-time password link (or the "forgot" page).
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from babel import dates
 from sqlalchemy.orm import Session
@@ -23,8 +24,9 @@ def _letter(person: Person, site: Site) -> Letter:
 
 
 def _until(letter: Letter, instant: datetime) -> str:
-    """ "6 December 2026 at 14:30" on the site's wall clock."""
-    return dates.format_datetime(instant, "long", tzinfo=letter.tz, locale=letter.lang)
+    """ "December 6, 2026, 14:30" on the site's wall clock."""
+    local = instant.astimezone(ZoneInfo(letter.tz))
+    return f"{dates.format_date(local.date(), 'long', locale=letter.lang)}, {local:%H:%M}"
 
 
 def send_invitation(
