@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from scheduler.accounts import throttle
 from scheduler.accounts.audit import record
+from scheduler.accounts.notices import send_password_changed
 from scheduler.accounts.passwords import set_password
 from scheduler.accounts.policy import check_password, user_words
 from scheduler.errors import DomainError
@@ -132,10 +133,14 @@ def usable_link(session: Session, token: str, now: datetime) -> PasswordLink:
     return link
 
 
-def redeem(session: Session, token: str, password: str, now: datetime) -> Person:
-    """Set the person's password through the link and end it (and every other link)."""
+def redeem(
+    session: Session, token: str, password: str, now: datetime, *, site: Site | None = None
+) -> Person:
+    """Set the person's password through the link and end it (and every other link).
+    With ``site``, a person who had a password is told by e-mail that it changed."""
     link = usable_link(session, token, now)
     person = link.person
+    had_password = person.password_hash is not None
     check_password(password, user_words(person.name, person.email))
     # The claim: of two tries at once, the second finds the link used.
     claimed = session.execute(
@@ -157,6 +162,8 @@ def redeem(session: Session, token: str, password: str, now: datetime) -> Person
         details={"purpose": link.purpose.value, "link": link.id},
         now=now,
     )
+    if site is not None and had_password:
+        send_password_changed(session, person, site)
     session.flush()
     session.expire(link)
     return person

@@ -76,7 +76,7 @@ def test_an_expired_link_says_so(client, db, create_person) -> None:
     with time_machine.travel(utcnow() + timedelta(hours=1, seconds=1)):
         page = client.get(f"/account/password/{token}", headers={"Accept-Language": "nb"})
     assert page.status_code == 410
-    assert "Denne lenken er utløpt." in page.get_data(as_text=True)
+    assert "Lenken er utløpt. Be om en ny." in page.get_data(as_text=True)  # my_bookings.po
     assert client.get("/account/password/not-a-real-token").status_code == 404
 
 
@@ -182,6 +182,9 @@ def test_forgot_gives_the_same_answer_whether_or_not_the_address_exists(
     assert link.purpose == LinkPurpose.RESET
     assert link.expires_at - link.created_at == timedelta(hours=1)
     assert client.get(f"/account/password/{token}").status_code == 200
+    # Choosing the new password tells the owner it changed.
+    client.post(f"/account/password/{token}", data={"new_password": NEW, "repeat": NEW})
+    assert [m.subject for m in _mails(db, "kari@uni.example")][1:] == ["Passordet ditt ble endret"]
 
 
 def test_forgot_sends_at_most_three_letters_an_hour(client, db, create_person) -> None:

@@ -46,7 +46,7 @@ def choose_password(token: str) -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            accounts.redeem(db.session, token, form.new_password.data, site.now)
+            accounts.redeem(db.session, token, form.new_password.data, site.now, site=site)
         except accounts.LinkUnusable as exc:
             return _unusable(exc)
         except DomainError as exc:
