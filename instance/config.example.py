@@ -141,6 +141,19 @@
 # RATELIMIT_PUBLIC_WRITE = "20 per minute;200 per hour"
 # RATELIMIT_SIGN_IN = "10 per minute"
 
+# Per client: asking for a password link ("forgot password") and changing one's password.
+# RATELIMIT_PASSWORD = "5 per minute;30 per hour"
+
+# --- Staff accounts ----------------------------------------------------------------------
+
+# Guessing one account's password, from however many clients: after SIGN_IN_SLOW_AFTER
+# failed sign-ins each further try must wait twice as long as the last (1 s, 2 s, 4 s ...);
+# after SIGN_IN_LOCK_AFTER, sign-in is locked for SIGN_IN_LOCK_MINUTES and the account's
+# owner is e-mailed. Counted per e-mail address, so unknown addresses behave the same.
+# SIGN_IN_SLOW_AFTER = 5
+# SIGN_IN_LOCK_AFTER = 10
+# SIGN_IN_LOCK_MINUTES = 15
+
 # --- Calendar feeds ----------------------------------------------------------------------
 
 # Days of past events a feed keeps, days a cancelled item stays in it as CANCELLED, and

@@ -197,6 +197,57 @@ def feeds_revoke(email: str | None, everyone: bool) -> None:
     click.echo(f"Revoked {count} feed link{'s' if count != 1 else ''}.")
 
 
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", help="The person's name (needed when the account is new).")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of printing "
+    "a link to choose it (for scripts).",
+)
+@with_appcontext
+def create_admin_command(email: str, name: str | None, password_stdin: bool) -> None:
+    """Create an administrator, or make the person with EMAIL one, and print a one-time
+    link (24 hours) to choose the password. Running it again never makes a second
+    account for the same address; it ends the old link and prints a new one."""
+    from scheduler.accounts import create_admin
+    from scheduler.errors import InputError
+    from scheduler.extensions import db
+    from scheduler.site import Site
+
+    password = None
+    if password_stdin:
+        if sys.stdin.isatty():  # typed by hand: ask without showing it
+            password = click.prompt("Password", hide_input=True, default="", err=True)
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            click.echo("error: --password-stdin: no password on standard input", err=True)
+            sys.exit(2)
+    options = {"email": "EMAIL", "name": "--name", "password": "--password-stdin"}
+    try:
+        result = create_admin(
+            db.session, email, Site.from_config(current_app.config), name=name, password=password
+        )
+    except InputError as exc:
+        db.session.rollback()
+        for field, reason in (exc.fields or {"": exc.message}).items():
+            click.echo(f"error: {options.get(field, field)}: {reason}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    person = result.person
+    if result.created:
+        click.echo(f"Created the administrator {person.name} <{person.email}>.")
+    else:
+        click.echo(f"{person.name} <{person.email}> is an administrator (no new account).")
+    if result.link is None:
+        click.echo("The password is set.")
+    else:
+        click.echo("Open this link within 24 hours to choose the password (it works once):")
+        click.echo(f"  {result.link.url}")
+
+
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders_command() -> None:
@@ -357,6 +408,7 @@ def register_commands(app) -> None:
     for command in (
         init_db,
         demo_command,
+        create_admin_command,
         serve,
         feeds_group,
         send_reminders_command,

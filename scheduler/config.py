@@ -105,6 +105,14 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_PUBLIC_WRITE": "20 per minute;200 per hour",
     "RATELIMIT_SIGN_IN": "10 per minute",
+    # Per client: the "forgot password" page and changing one's password.
+    "RATELIMIT_PASSWORD": "5 per minute;30 per hour",
+    # Per account (e-mail address): after SIGN_IN_SLOW_AFTER failed sign-ins each further
+    # try waits twice as long as the last (1 s, 2 s, 4 s ...); after SIGN_IN_LOCK_AFTER
+    # sign-in is locked for SIGN_IN_LOCK_MINUTES and the account's owner gets an e-mail.
+    "SIGN_IN_SLOW_AFTER": 5,
+    "SIGN_IN_LOCK_AFTER": 10,
+    "SIGN_IN_LOCK_MINUTES": 15,
     # Calendar feeds: days of past events kept in them, days a cancelled item stays as
     # STATUS:CANCELLED, and how often clients are asked to fetch again (minutes).
     "FEEDS_PAST_DAYS": 90,

@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic and the app see every table)."""
 
+from scheduler.models.account import LinkPurpose, PasswordLink, SignInThrottle
 from scheduler.models.availability import (
     Absence,
     AbsenceKind,
@@ -70,9 +71,11 @@ __all__ = [
     "Job",
     "JobState",
     "Library",
+    "LinkPurpose",
     "Mode",
     "OpeningHours",
     "OutboundEmail",
+    "PasswordLink",
     "PeriodStatus",
     "Person",
     "PersonRole",
@@ -90,6 +93,7 @@ __all__ = [
     "SessionSeries",
     "SessionStatus",
     "Shift",
+    "SignInThrottle",
     "Skill",
     "SourceKind",
     "Topic",
