@@ -38,6 +38,14 @@ from scheduler.models.roster import (
     RunKind,
     Shift,
 )
+from scheduler.models.self_service import (
+    OpenShift,
+    OpenShiftStatus,
+    RequestKind,
+    RequestStatus,
+    SelfServiceSettings,
+    StaffRequest,
+)
 from scheduler.models.slot_versions import AvailabilityVersion
 from scheduler.models.topic import GroupQuestion, Topic, TopicGroup
 
@@ -70,6 +78,8 @@ __all__ = [
     "JobState",
     "Library",
     "Mode",
+    "OpenShift",
+    "OpenShiftStatus",
     "OpeningHours",
     "OutboundEmail",
     "PeriodStatus",
@@ -79,17 +89,21 @@ __all__ = [
     "PublishedShiftStatus",
     "Registration",
     "RegistrationStatus",
+    "RequestKind",
+    "RequestStatus",
     "Role",
     "RosterPeriod",
     "RosterPreference",
     "RosterRun",
     "RunKind",
+    "SelfServiceSettings",
     "ServicePoint",
     "SessionSeries",
     "SessionStatus",
     "Shift",
     "Skill",
     "SourceKind",
+    "StaffRequest",
     "Topic",
     "TopicGroup",
 ]
