@@ -18,6 +18,8 @@ minutes here; pages and the CSV show hours.
 from __future__ import annotations
 
 import calendar
+import csv
+import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -229,3 +231,16 @@ def csv_rows(statement: HoursStatement) -> list[list[str]]:
         ]
     )  # fmt: skip
     return out
+
+
+def statement_csv(statement: HoursStatement) -> str:
+    """The statement as CSV text for payroll (RFC 4180 line endings).
+
+    Names that start like a spreadsheet formula are kept as text (a leading apostrophe).
+    """
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for values in csv_rows(statement):
+        writer.writerow(["'" + v if v[:1] in ("=", "+", "-", "@") else v for v in values])
+    return out.getvalue()

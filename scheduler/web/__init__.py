@@ -58,6 +58,7 @@ def init_web(app: Flask) -> None:
         nav,
         operations,
         rostering,
+        self_service,
         staff,
     )
 
@@ -69,6 +70,7 @@ def init_web(app: Flask) -> None:
     appointments.register(app)
     dropins.register(app)
     rostering.register(app)
+    self_service.register(app)
     nav.init_nav(app)
     _init_request_transaction(app)
     _init_error_handlers(app)
