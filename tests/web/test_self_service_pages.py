@@ -175,3 +175,12 @@ def test_the_hours_statement_page_and_csv(client, login, roster) -> None:
         ).status_code
         == 200
     )
+
+
+def test_the_pages_speak_bokmal(db, client, login, roster) -> None:
+    nb = {"Accept-Language": "nb"}
+    login(roster.bo)
+    assert "Bytter og fri" in client.get("/staff/shift-requests", headers=nb).get_data(True)
+    assert "Timeoversikt" in client.get("/staff/hours", headers=nb).get_data(True)
+    login(roster.leader)
+    assert "Godkjenninger" in client.get("/staff/approvals", headers=nb).get_data(True)
