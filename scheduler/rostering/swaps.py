@@ -213,7 +213,8 @@ def _no_open_request(session: Session, row_id: int) -> None:
 
 
 def offers_for(session: Session, person: Person) -> list[StaffRequest]:
-    """Open offers ``person`` may accept: named to them, or to anyone in their pools."""
+    """Open offers ``person`` may accept: named to them, or to anyone, when the roster
+    checker lets them take the shift (a give-away to anyone is shown only to those)."""
     libraries = access.library_ids(person, Role.FIRST_LINE)
     query = select(StaffRequest).where(
         StaffRequest.kind == RequestKind.SWAP,
@@ -223,7 +224,17 @@ def offers_for(session: Session, person: Person) -> list[StaffRequest]:
     )
     if libraries is not None:
         query = query.where(StaffRequest.library_id.in_(libraries or {-1}))
-    return list(session.scalars(query.order_by(StaffRequest.starts_at)))
+    out = []
+    rosters: dict[int, PublishedRoster] = {}
+    for req in session.scalars(query.order_by(StaffRequest.starts_at)):
+        if req.target_id is None and req.period is not None and req.shift_id is not None:
+            roster = rosters.get(req.period.id)
+            if roster is None:
+                roster = rosters[req.period.id] = published_roster(session, req.period)
+            if not check_swap(roster, req.shift_id, req.requester_id, person.id, None).legal:
+                continue
+        out.append(req)
+    return out
 
 
 def accept(session: Session, actor: Person, request_id: object, *, ctx: Context) -> StaffRequest:

@@ -11,6 +11,7 @@ from scheduler.models import (
     Assignment,
     PublishedShiftStatus,
     RequestStatus,
+    Role,
     RosterPreference,
     SelfServiceSettings,
     StaffRequest,
@@ -108,7 +109,7 @@ def test_a_colleague_who_is_away_may_not_take_it_and_the_checker_names_the_shift
     assert req.objective_delta is not None
 
 
-def test_only_colleagues_who_may_legally_take_it_are_offered_it(db, roster) -> None:
+def test_only_colleagues_who_may_legally_take_it_are_offered_it(db, roster, create_person) -> None:
     bo_thu = row(db, roster, "desk-thu-08", roster.bo)
     req = swaps.offer(db.session, roster.bo, bo_thu.id, ctx=CTX)  # to anyone qualified
     assert req.target_id is None
@@ -121,6 +122,11 @@ def test_only_colleagues_who_may_legally_take_it_are_offered_it(db, roster) -> N
     assert [c.check.delta for c in legal] == sorted(c.check.delta for c in legal)
     assert req.id in [r.id for r in swaps.offers_for(db.session, roster.cai)]
     assert req.id not in [r.id for r in swaps.offers_for(db.session, roster.bo)]
+    # Someone in the pool who may not take it (no desk skill) is not offered it.
+    dee = create_person(
+        Role.FIRST_LINE, name="Dee", skills=["chat"], libraries=[roster.period.library]
+    )
+    assert req.id not in [r.id for r in swaps.offers_for(db.session, dee)]
 
 
 def test_a_second_open_request_for_the_same_shift_is_refused(db, roster) -> None:

@@ -91,8 +91,9 @@ def test_time_off_through_the_api_end_to_end(app, db, client, roster, api_token)
     assert [m.to_address for m in mails_since(db, sent)] == ["bo@uni.example"]
 
 
-def test_a_swap_and_a_claim_through_the_api(db, client, roster, api_token) -> None:
+def test_a_swap_and_a_claim_through_the_api(app, db, client, roster, api_token) -> None:
     bo, cai, lea = api_token(roster.bo), api_token(roster.cai), api_token(roster.leader)
+    _r, cai_feed = tokens.issue_token(db.session, roster.cai, key=app.config["SECRET_KEY"])
     bo_thu = row(db, roster, "desk-thu-08", roster.bo)
     offered = client.post(
         "/api/v1/staff/requests", json={"type": "swap", "shift": str(bo_thu.id)}, headers=bo
@@ -120,11 +121,15 @@ def test_a_swap_and_a_claim_through_the_api(db, client, roster, api_token) -> No
     db.session.commit()
     listed = client.get("/api/v1/staff/open-shifts", headers=cai).get_json()
     assert [(o["id"], o["claimable"]) for o in listed] == [(str(post.id), True)]
+    sent = mail_count(db)
     claimed = client.post(
         "/api/v1/staff/requests", json={"type": "claim", "open_shift": str(post.id)}, headers=cai
     )
     assert claimed.status_code == 201
     assert claimed.get_json()["status"] == "approved"
+    tue8 = roster.shifts["desk-tue-08"]
+    assert feed_events(client, cai_feed)[(tue8.starts_at, "CONFIRMED")] == 0
+    assert [m.to_address for m in mails_since(db, sent)] == ["cai@uni.example"]
 
 
 def test_bad_input_names_the_field_and_changes_nothing(db, client, roster, api_token) -> None:
