@@ -233,14 +233,28 @@ def csv_rows(statement: HoursStatement) -> list[list[str]]:
     return out
 
 
-def statement_csv(statement: HoursStatement) -> str:
-    """The statement as CSV text for payroll (RFC 4180 line endings).
+def statement_csv(*statements: HoursStatement) -> str:
+    """Statements as CSV text for payroll (RFC 4180 line endings), one header.
 
     Names that start like a spreadsheet formula are kept as text (a leading apostrophe).
     """
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
-    for values in csv_rows(statement):
-        writer.writerow(["'" + v if v[:1] in ("=", "+", "-", "@") else v for v in values])
+    for statement in statements:
+        for values in csv_rows(statement):
+            writer.writerow(["'" + v if v[:1] in ("=", "+", "-", "@") else v for v in values])
     return out.getvalue()
+
+
+def library_statements(
+    session: Session, actor: Person, library: Library, year: int, month: int
+) -> list[HoursStatement]:
+    """Every first-line pool member's statement at ``library``: the payroll export."""
+    from scheduler.rostering.problem import pool
+
+    access.require(actor, Role.SECTION_LEADER, library.id)
+    return [
+        hours_statement(session, actor, person, library, year, month)
+        for person in sorted(pool(session, library.id), key=lambda p: p.name)
+    ]

@@ -168,6 +168,12 @@ def test_the_hours_statement_page_and_csv(client, login, roster) -> None:
     # Someone else's hours: only for their section leader.
     login(roster.anna)
     assert client.get(f"/staff/hours?month={month}&person={roster.bo.id}").status_code == 403
+    assert (
+        client.get(
+            f"/staff/hours.csv?month={month}&person=all&library={roster.period.library_id}"
+        ).status_code
+        == 403
+    )
     login(roster.leader)
     assert (
         client.get(
@@ -175,6 +181,15 @@ def test_the_hours_statement_page_and_csv(client, login, roster) -> None:
         ).status_code
         == 200
     )
+    # The payroll export: everyone in the pool, one header, a week block and a total each.
+    everyone = client.get(
+        f"/staff/hours.csv?month={month}&person=all&library={roster.period.library_id}"
+    )
+    assert everyone.status_code == 200
+    assert everyone.headers["Cache-Control"] == "no-store"
+    rows = everyone.get_data(as_text=True).splitlines()
+    totals = [r.split(",")[0] for r in rows if r.split(",")[3] == "total"]
+    assert totals == ["Anna", "Bo", "Cai"]
 
 
 def test_the_pages_speak_bokmal(db, client, login, roster) -> None:

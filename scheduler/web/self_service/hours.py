@@ -16,7 +16,12 @@ from scheduler.extensions import db
 from scheduler.inputs import parse_id
 from scheduler.models import Library, Person, Role
 from scheduler.reasons import _
-from scheduler.rostering.hours_statement import HoursStatement, hours_statement, statement_csv
+from scheduler.rostering.hours_statement import (
+    HoursStatement,
+    hours_statement,
+    library_statements,
+    statement_csv,
+)
 from scheduler.rostering.problem import pool
 from scheduler.timeutil import utcnow
 from scheduler.web import nav
@@ -89,10 +94,21 @@ def statement() -> Any:
 @bp.get("/hours.csv")
 @role_required(Role.FIRST_LINE, Role.SECTION_LEADER)
 def statement_file() -> Any:
-    st = _statement()
-    name = f"hours-{st.person.id}-{st.library.slug}-{st.year:04d}-{st.month:02d}.csv"
+    """One person's statement; ``person=all``: everyone in the library's pool (leaders)."""
+    if request.args.get("person") == "all":
+        me: Person = current_user._get_current_object()  # type: ignore[attr-defined]
+        year, month = _month(request.args.get("month"))
+        library = db.session.get(Library, parse_id(request.args.get("library"), "library") or -1)
+        if library is None:
+            raise InputError.field("library", _("is not a library you work at"))
+        statements = library_statements(db.session, me, library, year, month)
+        name = f"hours-{library.slug}-{year:04d}-{month:02d}.csv"
+    else:
+        st = _statement()
+        statements = [st]
+        name = f"hours-{st.person.id}-{st.library.slug}-{st.year:04d}-{st.month:02d}.csv"
     return Response(
-        statement_csv(st),
+        statement_csv(*statements),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
