@@ -155,7 +155,7 @@ def _decide(
             subject=f"staff_request:{req.id}",
             reason=reason,
             details={
-                "kind": req.kind.value if hasattr(req.kind, "value") else req.kind,
+                "kind": str(req.kind),
                 "auto": auto,
             },
         )

@@ -33,6 +33,7 @@ from scheduler.reasons import _, conflict
 from scheduler.rostering import self_service_notices as notices
 from scheduler.rostering.published_changes import (
     ChangeRefused,
+    PublishedRoster,
     applied_record,
     apply_move,
     published_roster,
@@ -120,14 +121,14 @@ def open_for(session: Session, person: Person) -> list[Claimable]:
     if libraries is not None:
         query = query.where(OpenShift.library_id.in_(libraries or {-1}))
     out = []
-    rosters: dict[int, object] = {}
+    rosters: dict[int, PublishedRoster] = {}
     for post in session.scalars(query):
         roster = rosters.get(post.period_id)
         if roster is None:
             roster = rosters[post.period_id] = published_roster(session, post.period)
-        if (post.shift_id, person.id) in roster.pairs:  # type: ignore[attr-defined]
+        if (post.shift_id, person.id) in roster.pairs:
             continue
-        result = roster.check(add=[(post.shift_id, person.id)])  # type: ignore[attr-defined]
+        result = roster.check(add=[(post.shift_id, person.id)])
         out.append(
             Claimable(post, result.legal, result.delta, [v.message for v in result.violations])
         )

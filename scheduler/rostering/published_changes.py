@@ -16,7 +16,7 @@ commits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -35,7 +35,7 @@ from scheduler.models import (
     RunKind,
     Shift,
 )
-from scheduler.reasons import _
+from scheduler.reasons import _, translate
 from scheduler.rostering.edits import RULE_LABELS, new_violations
 from scheduler.rostering.problem import AbsenceLike, build_problem, staff_key
 from scheduler.rostering.publish import RosterDiff, Slot, apply_diff, compare
@@ -60,10 +60,8 @@ class ChangeRefused(InputError):
         self.rules = sorted({v.rule for v in violations})
 
 
-def refusal_lines(violations: list[Violation], gettext) -> list[str]:
+def refusal_lines(violations: list[Violation], gettext: Callable[[str], str]) -> list[str]:
     """One line per broken rule, the rule's name in the reader's language."""
-    from scheduler.reasons import translate
-
     return [
         f"{v.rule} {translate(RULE_LABELS.get(v.rule, v.rule), gettext)}: {v.message}"
         for v in violations

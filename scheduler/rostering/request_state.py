@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from scheduler.errors import Conflict, NotFound
+from scheduler.errors import Conflict, InputError, NotFound
 from scheduler.models import (
     PublishedShift,
     PublishedShiftStatus,
@@ -132,15 +132,11 @@ def check_shift_unchanged(
 
 
 def check_future(start: datetime, field_name: str = "shift") -> None:
-    from scheduler.errors import InputError
-
     if start <= utcnow():
         raise InputError.field(field_name, _("has already started; only future shifts can change"))
 
 
 def clean_text(raw: str | None, field_name: str) -> str | None:
-    from scheduler.errors import InputError
-
     value = (raw or "").strip()
     if len(value) > MAX_TEXT_LENGTH:
         raise InputError.field(

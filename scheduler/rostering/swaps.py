@@ -52,6 +52,7 @@ from scheduler.rostering.request_state import (
 )
 from scheduler.rostering.roster_check import Pair, lock_period
 from scheduler.rostering.runs import assert_not_running
+from scheduler.solver.check import Violation
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,6 @@ def check_swap(
 ) -> MoveCheck:
     remove, add = moves(shift_id, giver_id, taker_id, trade_shift_id)
     if (shift_id, taker_id) in roster.pairs and (shift_id, taker_id) not in remove:
-        from scheduler.solver.check import Violation
-
         name = roster.checker.names.get(taker_id, "?")
         return MoveCheck(
             [Violation("H0", f"{name} is already on this shift.", f"s{shift_id}", f"p{taker_id}")]
