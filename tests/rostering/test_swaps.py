@@ -265,3 +265,13 @@ def test_a_past_shift_cannot_be_offered(db, create_library, create_person) -> No
     with pytest.raises(InputError) as past:
         swaps.offer(db.session, roster.bo, r.id, ctx=CTX)
     assert "has already started" in str(past.value)
+
+
+def test_a_withdrawn_offer_frees_the_shift_for_a_new_one(db, roster) -> None:
+    bo_thu = row(db, roster, "desk-thu-08", roster.bo)
+    first = swaps.offer(db.session, roster.bo, bo_thu.id, ctx=CTX)
+    assert approvals.withdraw(db.session, roster.bo, first.id).status == RequestStatus.WITHDRAWN
+    second = swaps.offer(db.session, roster.bo, bo_thu.id, to_person_id=roster.cai.id, ctx=CTX)
+    assert second.status == RequestStatus.OFFERED
+    with pytest.raises(Conflict):  # a withdrawn offer cannot be accepted
+        swaps.accept(db.session, roster.cai, first.id, ctx=CTX)

@@ -142,3 +142,18 @@ def test_withdrawing_is_for_the_requester_only(db, roster) -> None:
         approvals.withdraw(db.session, roster.anna, req.id)
     assert approvals.withdraw(db.session, roster.bo, req.id).status == RequestStatus.WITHDRAWN
     assert approvals.pending_count(db.session, roster.leader) == 0
+
+
+def test_time_off_without_shifts_is_approved_and_told(db, roster) -> None:
+    saturday = roster.period.start_date + timedelta(days=5)
+    start, end = day_bounds(saturday, "Europe/Oslo")
+    req = time_off.request_time_off(
+        db.session, roster.anna, roster.period.library, kind="other", starts_at=start, ends_at=end
+    )
+    assert time_off.consequences(db.session, roster.leader, req).shifts == []
+    sent = mail_count(db)
+    req = approvals.approve(db.session, roster.leader, req.id, ctx=CTX)
+    assert req.applied == []
+    new = mails_since(db, sent)
+    assert [m.to_address for m in new] == ["anna@uni.example"]
+    assert "was approved" in new[0].body_text or "er godkjent" in new[0].body_text
