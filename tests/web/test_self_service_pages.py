@@ -199,3 +199,38 @@ def test_the_pages_speak_bokmal(db, client, login, roster) -> None:
     assert "Timeoversikt" in client.get("/staff/hours", headers=nb).get_data(True)
     login(roster.leader)
     assert "Godkjenninger" in client.get("/staff/approvals", headers=nb).get_data(True)
+
+
+def test_a_short_shift_is_posted_from_the_inbox_and_claimed_from_the_staff_page(
+    db, client, login, roster
+) -> None:
+    from scheduler.models import OpenShift, RequestKind
+    from scheduler.rostering import approvals, time_off
+    from scheduler.timeutil import day_bounds
+    from tests.rostering.self_service_data import CTX
+
+    start, end = day_bounds(roster.period.start_date + timedelta(days=1), "Europe/Oslo")
+    req = time_off.request_time_off(
+        db.session, roster.bo, roster.period.library, kind="leave", starts_at=start, ends_at=end
+    )
+    approvals.approve(db.session, roster.leader, req.id, ctx=CTX)
+    tue8 = roster.shifts["desk-tue-08"]
+    login(roster.leader)
+    page = client.get("/staff/approvals", headers=EN).get_data(as_text=True)
+    assert "Short of people" in page
+    assert f'name="shift" value="{tue8.id}"' in page
+    posted = client.post("/staff/approvals/open-shifts", data={"shift": tue8.id, "note": "Cover"})
+    assert posted.status_code == 303
+    post = db.session.scalar(select(OpenShift))
+    login(roster.cai)
+    page = client.get("/staff/shift-requests", headers=EN).get_data(as_text=True)
+    assert f"/staff/shift-requests/open-shifts/{post.id}/claim" in page
+    assert client.post(f"/staff/shift-requests/open-shifts/{post.id}/claim").status_code == 303
+    assert (tue8.starts_at, roster.desk.id) in confirmed(db, roster.cai)
+    claim = db.session.scalar(select(StaffRequest).where(StaffRequest.kind == RequestKind.CLAIM))
+    assert claim.taker_id == roster.cai.id
+    # The second claim is refused on the page, and nothing changes.
+    login(roster.anna)
+    late = client.post(f"/staff/shift-requests/open-shifts/{post.id}/claim", headers=EN)
+    assert late.status_code == 409
+    assert "already been taken" in late.get_data(as_text=True)
