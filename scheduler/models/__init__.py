@@ -39,6 +39,14 @@ from scheduler.models.roster import (
     RunKind,
     Shift,
 )
+from scheduler.models.self_service import (
+    OpenShift,
+    OpenShiftStatus,
+    RequestKind,
+    RequestStatus,
+    SelfServiceSettings,
+    StaffRequest,
+)
 from scheduler.models.slot_versions import AvailabilityVersion
 from scheduler.models.topic import GroupQuestion, Topic, TopicGroup
 from scheduler.models.upkeep import RunOutcome, UpkeepRun, UpkeepTask, WorkerHeartbeat
@@ -73,6 +81,8 @@ __all__ = [
     "Library",
     "LinkPurpose",
     "Mode",
+    "OpenShift",
+    "OpenShiftStatus",
     "OpeningHours",
     "OutboundEmail",
     "PasswordLink",
@@ -83,12 +93,15 @@ __all__ = [
     "PublishedShiftStatus",
     "Registration",
     "RegistrationStatus",
+    "RequestKind",
+    "RequestStatus",
     "Role",
     "RosterPeriod",
     "RosterPreference",
     "RosterRun",
     "RunKind",
     "RunOutcome",
+    "SelfServiceSettings",
     "ServicePoint",
     "SessionSeries",
     "SessionStatus",
@@ -96,6 +109,7 @@ __all__ = [
     "SignInThrottle",
     "Skill",
     "SourceKind",
+    "StaffRequest",
     "Topic",
     "TopicGroup",
     "UpkeepRun",

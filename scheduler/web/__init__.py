@@ -60,6 +60,7 @@ def init_web(app: Flask) -> None:
         nav,
         operations,
         rostering,
+        self_service,
         staff,
     )
 
@@ -72,6 +73,7 @@ def init_web(app: Flask) -> None:
     accounts.register(app)
     dropins.register(app)
     rostering.register(app)
+    self_service.register(app)
     nav.init_nav(app)
     _init_request_transaction(app)
     _init_error_handlers(app)
