@@ -220,3 +220,26 @@ def test_manage_page_and_staff_pages_show_the_link(
     ):
         page = BeautifulSoup(client.get(url, headers=EN).get_data(as_text=True), "html.parser")
         assert page.find_all("a", href=ROOM), url
+
+
+def test_the_api_gives_the_link_to_whoever_holds_the_manage_token(
+    client, frozen, topic, online_librarian
+) -> None:
+    body = {
+        "librarian": str(online_librarian.id),
+        "start": at(TUESDAY, 9).isoformat(),
+        "topic": str(topic.id),
+        "mode": "online",
+        "name": "Ola Student",
+        "email": "ola@uni.example",
+    }
+    response = client.post("/api/v1/appointments", json=body)
+    assert response.status_code == 201
+    assert response.json["meeting_url"] == ROOM
+    shown = client.get(f"/api/v1/appointments/{response.json['manage_token']}")
+    assert shown.json["meeting_url"] == ROOM
+    in_person = client.post(
+        "/api/v1/appointments",
+        json=body | {"mode": "in_person", "start": at(TUESDAY, 10, 30).isoformat()},
+    )
+    assert in_person.json["meeting_url"] is None
