@@ -3,8 +3,8 @@ the web sites allowed to show its booking widget in a frame.
 
 The allow-list goes into a ``Content-Security-Policy: frame-ancestors`` header as it is,
 so only plain https origins pass (a host of letters, digits, dots and hyphens, an
-optional ``*.`` for every subdomain and an optional port): nothing that could end the
-directive or add another.
+optional ``*.`` for every subdomain and an optional port; plain http only for this
+machine, to try the widget out): nothing that could end the directive or add another.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from scheduler.models import Library, Person, Role
 from scheduler.reasons import _, input_error
 
 MAX_ORIGINS = 20
+# https, or plain http to this machine (browsers treat it as secure: for trying it out).
 _ORIGIN = re.compile(
-    r"https://(?P<host>(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
-    r"|localhost)(?P<port>:[0-9]{1,5})?"
+    r"(https://(?P<host>(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}|localhost)"
+    r"|https?://(localhost|127\.0\.0\.1))(?P<port>:[0-9]{1,5})?"
 )
 
 

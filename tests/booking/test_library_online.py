@@ -18,12 +18,18 @@ def test_origins_are_normalised_one_a_line() -> None:
     ]
     assert library_online.parse_origins("https://*.uni.example") == ["https://*.uni.example"]
     assert library_online.parse_origins("") == []
+    # Plain http only to this machine, to try the widget out.
+    assert library_online.parse_origins("http://localhost:8000\nhttp://127.0.0.1:5000") == [
+        "http://localhost:8000",
+        "http://127.0.0.1:5000",
+    ]
 
 
 @pytest.mark.parametrize(
     "bad",
     [
         "http://www.example.org",  # not https
+        "http://127.0.0.2",
         "https://www.example.org/library/page",  # a page, not an origin
         "https://www.example.org?x=1",
         "https://www.example.org; script-src *",  # would add a directive to the header
