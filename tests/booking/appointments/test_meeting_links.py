@@ -62,6 +62,17 @@ def test_an_online_booking_gets_the_librarians_room_everywhere(
     assert ROOM in notice.body_text
 
 
+def test_the_link_in_a_norwegian_e_mail(db, site, online_librarian, request_for) -> None:
+    svc.book(
+        db.session,
+        request_for(online_librarian, at(TUESDAY, 9), mode=Mode.ONLINE, email="kari@uni.example",
+                    locale="nb"),
+        site=site,
+    )  # fmt: skip
+    (mail,) = emails_to(db, "kari@uni.example")
+    assert f"Bli med i møtet: {ROOM}" in mail.body_text
+
+
 def test_a_library_template_makes_a_room_per_appointment(
     db, site, library, online_librarian, request_for
 ) -> None:
