@@ -201,18 +201,23 @@ def sync_calendars_command(every: bool, source_id: int | None) -> None:
 def purge_command(days: int | None) -> None:
     """Delete patrons' and registrants' names, addresses and messages after the
     retention period (appointments, drop-in registrations, stored e-mails), and release
-    booking holds that were never confirmed."""
+    booking holds that were never confirmed; clear the free text of desk inquiries after
+    DESK_TEXT_RETENTION_DAYS unless marked anonymised."""
     from scheduler.booking.retention import purge_personal_data
+    from scheduler.desk.privacy import purge_desk_text
     from scheduler.extensions import db
     from scheduler.timeutil import utcnow
 
     retention = int(current_app.config["RETENTION_DAYS"]) if days is None else days
     report = purge_personal_data(db.session, now=utcnow(), retention_days=retention)
+    desk_days = int(current_app.config["DESK_TEXT_RETENTION_DAYS"])
+    desk_texts = purge_desk_text(db.session, utcnow(), desk_days)
     db.session.commit()
     click.echo(
         f"Purged appointments: {report.appointments}; "
         f"registrations: {report.registrations}; deleted e-mails: {report.emails}; "
-        f"expired holds released: {report.holds_released} (retention {retention} days)"
+        f"expired holds released: {report.holds_released} (retention {retention} days); "
+        f"desk inquiry texts: {desk_texts} (retention {desk_days} days)"
     )
 
 

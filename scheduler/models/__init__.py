@@ -13,6 +13,16 @@ from scheduler.models.availability import (
 from scheduler.models.base import Base
 from scheduler.models.booking import Appointment, AppointmentStatus
 from scheduler.models.calendar_source import BusyInterval, BusyKind, CalendarSource, SourceKind
+from scheduler.models.desk import (
+    Actor,
+    Campaign,
+    CampaignQuestion,
+    DurationBand,
+    Inquiry,
+    InquiryCategory,
+    InquiryChannel,
+    RoutineRow,
+)
 from scheduler.models.dropin import (
     DropInSession,
     Registration,
@@ -44,6 +54,7 @@ from scheduler.models.topic import GroupQuestion, Topic, TopicGroup
 __all__ = [
     "Absence",
     "AbsenceKind",
+    "Actor",
     "ApiToken",
     "Appointment",
     "AppointmentStatus",
@@ -58,14 +69,20 @@ __all__ = [
     "BusyInterval",
     "BusyKind",
     "CalendarSource",
+    "Campaign",
+    "CampaignQuestion",
     "Channel",
     "ClosedDate",
     "DemandRule",
     "DropInSession",
+    "DurationBand",
     "EmailState",
     "ExceptionKind",
     "FeedToken",
     "GroupQuestion",
+    "Inquiry",
+    "InquiryCategory",
+    "InquiryChannel",
     "Job",
     "JobState",
     "Library",
@@ -83,6 +100,7 @@ __all__ = [
     "RosterPeriod",
     "RosterPreference",
     "RosterRun",
+    "RoutineRow",
     "RunKind",
     "ServicePoint",
     "SessionSeries",

@@ -52,6 +52,7 @@ def init_web(app: Flask) -> None:
         api,
         appointments,
         auth,
+        desk,
         dropins,
         feeds,
         home,
@@ -68,6 +69,7 @@ def init_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     appointments.register(app)
     dropins.register(app)
+    desk.register(app)
     rostering.register(app)
     nav.init_nav(app)
     _init_request_transaction(app)

@@ -29,4 +29,4 @@ def _csrf_for_cookie_sessions() -> Any:
     return None
 
 
-from scheduler.web.api import appointments, core, dropins, openapi  # noqa: E402,F401  (routes register on bp)
+from scheduler.web.api import appointments, core, desk, dropins, openapi  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,18 @@
+"""The desk on the web: the inquiry log page (``log``), the desk's guide with the actor
+directory and routine matrix (``guide``), the library's numbers (``statistics``) and the
+demand suggested from them beside the roster set-up (``suggestions``).
+
+Views parse, call :mod:`scheduler.desk` and render; the use cases check roles.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Every desk page."""
+    from scheduler.web.desk import guide, log
+
+    for module in (log, guide):
+        app.register_blueprint(module.bp)
