@@ -12,7 +12,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Every desk page."""
-    from scheduler.web.desk import guide, log
+    from scheduler.web.desk import guide, log, statistics
 
-    for module in (log, guide):
+    for module in (log, guide, statistics):
         app.register_blueprint(module.bp)
