@@ -26,8 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.desk.roles import require_leader
-from scheduler.models import ClosedDate, Inquiry, Library, Person
+from scheduler.models import ClosedDate, DemandRule, Inquiry, Library, Person
 from scheduler.reasons import _, input_error
+from scheduler.rostering.setup import DemandInput, save_demand_rule
 from scheduler.timeutil import day_bounds, monday_of, to_local
 
 
@@ -50,6 +51,17 @@ class SuggestionSettings:
 
 
 @dataclass(frozen=True)
+class Band:
+    """What a suggestion asks for: ``people`` at a point on a weekday, ``start``-``end``."""
+
+    service_point_id: int
+    weekday: int  # 0 = Monday
+    start: time
+    end: time
+    people: int
+
+
+@dataclass(frozen=True)
 class SuggestedRule:
     """One band: at ``service_point_id`` on ``weekday``, ``people`` from ``start`` to ``end``."""
 
@@ -64,6 +76,10 @@ class SuggestedRule:
     weeks: int
     quantile: float
     per_person: float
+
+    @property
+    def band(self) -> Band:
+        return Band(self.service_point_id, self.weekday, self.start, self.end, self.people)
 
 
 def quantile(values: Sequence[float], q: float) -> float:
@@ -210,4 +226,44 @@ def suggest_demand(
     mondays = comparable_weeks(session, library, before, settings.weeks)
     return Suggestions(
         mondays, suggest_from_counts(hourly_counts(session, library, mondays), settings)
+    )
+
+
+def block_minutes_for(start: time, end: time) -> int:
+    """Shifts of the whole band up to four hours; longer bands in two-hour blocks."""
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return minutes if minutes <= 240 else 120
+
+
+def accept_suggestion(
+    session: Session,
+    actor: Person,
+    library: Library,
+    rule: Band,
+    label: str | None = None,
+) -> DemandRule:
+    """Turn a suggestion the leader accepted into a demand rule of the library.
+
+    The roster set-up checks it like a typed rule (a first-line point on the ground
+    floor, no second rule starting a shift at the same moment). ``label`` is the rule's
+    label in the leader's language.
+    """
+    require_leader(actor, library.id)
+    if not 1 <= rule.people <= 50:
+        raise input_error(
+            {"people": _("must be a whole number from %(low)s to %(high)s", low=1, high=50)}
+        )
+    return save_demand_rule(
+        session,
+        library,
+        DemandInput(
+            service_point_id=rule.service_point_id,
+            weekdays=[rule.weekday],
+            start_time=rule.start,
+            end_time=rule.end,
+            block_minutes=block_minutes_for(rule.start, rule.end),
+            min_staff=rule.people,
+            max_staff=rule.people,
+            label=label,
+        ),
     )

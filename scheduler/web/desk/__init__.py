@@ -12,7 +12,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Every desk page."""
-    from scheduler.web.desk import guide, log, statistics
+    from scheduler.web.desk import guide, log, statistics, suggestions
 
-    for module in (log, guide, statistics):
+    for module in (log, guide, statistics, suggestions):
         app.register_blueprint(module.bp)
