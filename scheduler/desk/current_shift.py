@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from scheduler.models import (
     Appointment,
     AppointmentStatus,
+    Channel,
     InquiryChannel,
     Person,
     PublishedShift,
@@ -32,9 +33,11 @@ class DeskDefaults:
 
 
 def channel_of(point: ServicePoint | None) -> InquiryChannel:
-    """A point's channel as an inquiry channel (a back office counts as the desk)."""
+    """A point's channel as an inquiry channel (a back office mostly answers the phone)."""
     if point is None:
         return InquiryChannel.DESK
+    if point.channel == Channel.BACK_OFFICE:
+        return InquiryChannel.PHONE
     try:
         return InquiryChannel(point.channel.value)
     except ValueError:
