@@ -1,6 +1,7 @@
 """The desk on the web: the inquiry log page (``log``), the desk's guide with the actor
 directory and routine matrix (``guide``), the library's numbers (``statistics``) and the
-demand suggested from them beside the roster set-up (``suggestions``).
+demand suggested from them beside the roster set-up (``suggestions``), and question
+inventory campaigns with the leader's review of the log's free text (``campaigns``).
 
 Views parse, call :mod:`scheduler.desk` and render; the use cases check roles.
 """
@@ -12,7 +13,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Every desk page."""
-    from scheduler.web.desk import guide, log, statistics, suggestions
+    from scheduler.web.desk import campaigns, guide, log, statistics, suggestions
 
-    for module in (log, guide, statistics, suggestions):
+    for module in (log, guide, campaigns, statistics, suggestions):
         app.register_blueprint(module.bp)

@@ -1,11 +1,11 @@
-"""Forms of the leader's desk pages: actors, routine rows, categories."""
+"""Forms of the desk's pages: actors, routine rows, categories, campaigns and their questions."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 
 class ActorForm(FlaskForm):
@@ -29,3 +29,19 @@ class RoutineForm(FlaskForm):
 
 class CategoryForm(FlaskForm):
     name = StringField(_l("New category"), validators=[DataRequired(), Length(max=100)])
+
+
+class CampaignForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    starts_on = DateField(_l("First day"), validators=[InputRequired()])
+    ends_on = DateField(_l("Last day"), validators=[InputRequired()])
+
+
+class QuestionForm(FlaskForm):
+    question = TextAreaField(_l("The question"), validators=[DataRequired(), Length(max=4000)])
+    reflection = TextAreaField(
+        _l("Your reflection: how did it go, should the library help with this?"),
+        validators=[Optional(), Length(max=4000)],
+    )
+    chafing = BooleanField(_l("This question chafes"), default=True)
+    asked_on = DateField(_l("Asked on (default today)"), validators=[Optional()])
