@@ -11,7 +11,7 @@ from scheduler.models.availability import (
     RosterPreference,
 )
 from scheduler.models.base import Base
-from scheduler.models.booking import Appointment, AppointmentStatus
+from scheduler.models.booking import Appointment, AppointmentStatus, Attendance
 from scheduler.models.calendar_source import BusyInterval, BusyKind, CalendarSource, SourceKind
 from scheduler.models.desk import (
     Actor,
@@ -60,6 +60,7 @@ __all__ = [
     "AppointmentStatus",
     "Assignment",
     "AssignmentSource",
+    "Attendance",
     "AuditEntry",
     "AvailabilityException",
     "AvailabilityRule",

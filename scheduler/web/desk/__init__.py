@@ -1,7 +1,8 @@
 """The desk on the web: the inquiry log page (``log``), the desk's guide with the actor
 directory and routine matrix (``guide``), the library's numbers (``statistics``) and the
 demand suggested from them beside the roster set-up (``suggestions``), and question
-inventory campaigns with the leader's review of the log's free text (``campaigns``).
+inventory campaigns with the leader's review of the log's free text (``campaigns``);
+and the second line's attendance marks and report (``attendance``).
 
 Views parse, call :mod:`scheduler.desk` and render; the use cases check roles.
 """
@@ -13,7 +14,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Every desk page."""
-    from scheduler.web.desk import campaigns, guide, log, statistics, suggestions
+    from scheduler.web.desk import attendance, campaigns, guide, log, statistics, suggestions
 
-    for module in (log, guide, campaigns, statistics, suggestions):
+    for module in (log, guide, campaigns, statistics, suggestions, attendance):
         app.register_blueprint(module.bp)
