@@ -45,6 +45,8 @@ class Statistics:
     heat: Counter[tuple[int, int]] = field(default_factory=Counter)
     # (ISO year, ISO week) -> inquiries, every week of the period (zeros included)
     weeks: dict[tuple[int, int], int] = field(default_factory=dict)
+    # (year, term) -> inquiries; terms of the academic year, see :func:`term_of`
+    terms: Counter[tuple[int, int]] = field(default_factory=Counter)
     channels: Counter[str] = field(default_factory=Counter)
     categories: Counter[str] = field(default_factory=Counter)
     referrals: Counter[str] = field(default_factory=Counter)
@@ -65,6 +67,19 @@ class Statistics:
     @property
     def heat_max(self) -> int:
         return max(self.heat.values(), default=0)
+
+
+SPRING, SUMMER, AUTUMN = 1, 2, 3
+
+
+def term_of(day: date) -> tuple[int, int]:
+    """The academic term of a date, as (year, term): spring (January-June), summer
+    (July), autumn (August-December); numbered so that they sort in time."""
+    if day.month <= 6:
+        return day.year, SPRING
+    if day.month == 7:
+        return day.year, SUMMER
+    return day.year, AUTUMN
 
 
 def _inquiries(session: Session, library: Library, filters: StatsFilter) -> list[Inquiry]:
@@ -111,6 +126,7 @@ def library_statistics(session: Session, actor: Person, filters: StatsFilter) ->
         stats.total += 1
         stats.heat[(local.weekday(), local.hour)] += 1
         stats.weeks[iso_week(local.date())] = stats.weeks.get(iso_week(local.date()), 0) + 1
+        stats.terms[term_of(local.date())] += 1
         stats.channels[inquiry.channel.value] += 1
         stats.categories[inquiry.category.name if inquiry.category else ""] += 1
         if inquiry.referred_to is not None:

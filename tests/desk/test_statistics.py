@@ -9,7 +9,15 @@ from datetime import UTC, date, datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from scheduler.desk.statistics import StatsFilter, library_statistics, statistics_csv
+from scheduler.desk.statistics import (
+    AUTUMN,
+    SPRING,
+    SUMMER,
+    StatsFilter,
+    library_statistics,
+    statistics_csv,
+    term_of,
+)
 from scheduler.errors import Forbidden
 from scheduler.models import InquiryChannel
 
@@ -55,11 +63,23 @@ def test_the_counts_of_the_fortnight(db, world, fortnight) -> None:
     assert stats.total == 5
     assert dict(stats.heat) == {(0, 12): 3, (1, 9): 1, (6, 23): 1}
     assert stats.weeks == {(2027, 12): 3, (2027, 13): 2}
+    assert dict(stats.terms) == {(2027, SPRING): 5}
     assert dict(stats.channels) == {"desk": 3, "phone": 1, "chat": 1}
     assert dict(stats.categories) == {"Reference": 2, "Printing": 1, "": 2}
     assert dict(stats.referrals) == {"Tax office": 1, "Bank e-ID support": 1}
     assert stats.handed_over == 1
     assert stats.handed_over_share == pytest.approx(0.2)
+
+
+def test_terms_of_the_academic_year() -> None:
+    assert term_of(date(2027, 6, 30)) == (2027, SPRING)
+    assert term_of(date(2027, 7, 1)) == (2027, SUMMER)
+    assert term_of(date(2027, 8, 1)) == (2027, AUTUMN)
+    assert sorted([(2026, AUTUMN), (2027, SPRING), (2026, SUMMER)]) == [
+        (2026, SUMMER),
+        (2026, AUTUMN),
+        (2027, SPRING),
+    ]
 
 
 def test_filters_by_service_point_and_channel(db, world, fortnight) -> None:
@@ -119,6 +139,7 @@ def test_the_page_shows_the_heat_map_and_its_table(client, login, world, fortnig
     hours = [th.get_text() for th in table.find("thead").find_all("th")][1:]
     assert monday[hours.index("12")] == "3"
     assert "handed over to booked guidance: 1 (20 %)" in soup.get_text()
+    assert "Spring 2027" in soup.get_text()
     csv_response = client.get(
         f"/leader/desk/statistics.csv?library={world.library.id}&from=2027-03-22&to=2027-04-04"
     )
