@@ -38,6 +38,8 @@ MAX_TEXT = 2000
 # Entries queued offline are sent late, but not weeks late; clocks may be a bit ahead.
 OLDEST_QUEUED = timedelta(days=14)
 CLOCK_SKEW = timedelta(minutes=10)
+# A wrong tap can be taken back by its author for this long.
+UNDO_WINDOW = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -207,8 +209,9 @@ def recent_inquiries(session: Session, actor: Person, limit: int = 10) -> list[I
 
 
 def delete_inquiry(session: Session, actor: Person, inquiry: Inquiry, now: datetime) -> None:
-    """Undo a wrong tap: the person who logged it may remove it the same day."""
-    if inquiry.recorded_by_id != actor.id or now - inquiry.created_at > timedelta(hours=12):
-        raise input_error({"inquiry": _("only your own entries of today can be removed")})
+    """Undo a wrong tap: the person who logged it may remove it within twelve hours."""
+    if inquiry.recorded_by_id != actor.id or now - inquiry.created_at > UNDO_WINDOW:
+        reason = _("only your own entries of the last twelve hours can be removed")
+        raise input_error({"inquiry": reason})
     session.delete(inquiry)
     session.flush()

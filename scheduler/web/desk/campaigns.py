@@ -1,23 +1,22 @@
 """Question inventory campaigns on the web: staff add the questions that chafe; the leader
-opens a campaign, reviews its questions (category, actor), and exports them; and the
-leader's look at the log's free text before it is purged.
+opens a campaign, reviews its questions (category, actor), and exports them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from scheduler.desk import campaigns as svc
-from scheduler.desk import categories, directory, privacy, text_review
+from scheduler.desk import categories, directory
 from scheduler.desk.roles import DESK_ROLES, leader_library_ids, require_desk
 from scheduler.errors import DomainError
 from scheduler.extensions import db
 from scheduler.inputs import parse_id
-from scheduler.models import Campaign, CampaignQuestion, Inquiry, Role
+from scheduler.models import Campaign, CampaignQuestion, Role
 from scheduler.timeutil import to_local
 from scheduler.web import current_site, nav
 from scheduler.web.auth import role_required
@@ -193,39 +192,4 @@ def printable(campaign_id: int) -> Any:
         "desk/campaign_print.html",
         campaign=campaign,
         questions=svc.campaign_questions(db.session, actor(), campaign),
-    )
-
-
-# The log's free text ---------------------------------------------------------------------
-
-
-@bp.get("/leader/desk/texts")
-@role_required(LEADER)
-def texts() -> Any:
-    libraries = allowed_libraries(leader_library_ids(actor()))
-    library = chosen_library(request.args.get("library"), libraries)
-    return render_template(
-        "desk/texts.html",
-        library=library,
-        libraries=libraries,
-        inquiries=text_review.texts_to_review(db.session, actor(), library.id),
-        retention_days=int(current_app.config["DESK_TEXT_RETENTION_DAYS"]),
-        confirm=ConfirmForm(),
-    )
-
-
-@bp.post("/leader/desk/texts/<id:inquiry_id>")
-@role_required(LEADER)
-def mark_text(inquiry_id: int) -> Any:
-    inquiry = db.get_or_404(Inquiry, inquiry_id)
-    ids = leader_library_ids(actor())
-    if ids is not None and inquiry.library_id not in ids:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    keep = request.form.get("anonymised") == "1"
-    privacy.mark_anonymised(db.session, actor(), inquiry, keep)
-    message = _("The text is kept.") if keep else _("The text will be purged with the others.")
-    return saved(
-        message, url_for(".texts", library=inquiry.library_id) + f"#i{inquiry.id}", code=303
     )
