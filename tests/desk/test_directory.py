@@ -121,3 +121,24 @@ def test_a_leader_adds_an_actor_and_a_routine_on_the_pages(client, db, login, wo
     assert client.get(f"/desk/{world.library.id}/actors").status_code == 403
     login(world.other_leader)
     assert client.get(f"/desk/{world.library.id}/actors").status_code == 404
+
+
+def test_a_leader_keeps_the_librarys_categories(client, db, login, world) -> None:
+    from scheduler.models import InquiryCategory
+
+    login(world.leader)
+    added = client.post(f"/desk/{world.library.id}/categories", data={"name": "Wi-Fi"})
+    assert added.status_code == 302
+    again = client.post(f"/desk/{world.library.id}/categories", data={"name": "wi-fi"})
+    assert again.status_code == 422
+    removed = client.post(f"/desk/{world.library.id}/categories/{world.printing.id}/remove")
+    assert removed.status_code == 302
+    names = db.session.scalars(
+        select(InquiryCategory.name).where(InquiryCategory.active.is_(True))
+    ).all()
+    assert sorted(names) == ["Reference", "Wi-Fi"]
+    # The desk page offers only the categories in use.
+    login(world.staff)
+    html = client.get("/desk/").get_data(as_text=True)
+    assert "<span>Wi-Fi</span>" in html
+    assert "<span>Printing</span>" not in html

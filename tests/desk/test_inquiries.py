@@ -123,3 +123,15 @@ def test_reading_a_json_entry() -> None:
     assert data.channel is InquiryChannel.CHAT
     assert data.handed_over is True
     assert data.asked_at == NOW
+
+
+def test_a_wrong_tap_can_be_taken_back_for_twelve_hours_only(db, world) -> None:
+    from scheduler.desk.inquiries import delete_inquiry
+
+    late = log_inquiry(db.session, world.staff, _input(world), NOW).inquiry
+    with pytest.raises(InputError):
+        delete_inquiry(db.session, world.staff, late, NOW + timedelta(hours=13))
+    with pytest.raises(InputError):
+        delete_inquiry(db.session, world.leader, late, NOW)  # not the author
+    delete_inquiry(db.session, world.staff, late, NOW + timedelta(hours=11))
+    assert _count(db) == 0
