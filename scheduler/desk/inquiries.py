@@ -196,12 +196,15 @@ def log_inquiry(session: Session, actor: Person, data: InquiryInput, now: dateti
     return Logged(stored, created=bool(result.rowcount))
 
 
-def recent_inquiries(session: Session, actor: Person, limit: int = 10) -> list[Inquiry]:
-    """What this person logged last (the desk page shows it, to undo a wrong tap)."""
+def recent_inquiries(
+    session: Session, actor: Person, now: datetime, limit: int = 10
+) -> list[Inquiry]:
+    """What this person logged in the last hours (the desk page shows it, to undo a
+    wrong tap)."""
     return list(
         session.scalars(
             select(Inquiry)
-            .where(Inquiry.recorded_by_id == actor.id)
+            .where(Inquiry.recorded_by_id == actor.id, Inquiry.created_at >= now - UNDO_WINDOW)
             .order_by(Inquiry.created_at.desc(), Inquiry.id.desc())
             .limit(limit)
         )
