@@ -33,6 +33,12 @@ from scheduler.reasons import _, input_error
 from scheduler.timeutil import day_bounds, to_local
 
 MAX_DAYS = 400
+# Spreadsheets run cells that start like a formula; a leading apostrophe keeps them text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 @dataclass
@@ -172,7 +178,7 @@ def report_csv(report: SecondLineReport) -> str:
             writer.writerow(
                 [
                     table,
-                    key,
+                    _cell(key),
                     f.bookings,
                     f.cancelled,
                     f.attended,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.desk.roles import desk_library_ids, require_desk, require_leader
+from scheduler.desk.spreadsheet import cell
 from scheduler.models import (
     Actor,
     Campaign,
@@ -190,11 +191,11 @@ def campaign_csv(session: Session, actor: Person, campaign: Campaign) -> str:
         writer.writerow(
             [
                 row.asked_on.isoformat(),
-                row.question,
-                row.reflection or "",
+                cell(row.question),
+                cell(row.reflection),
                 "yes" if row.chafing else "no",
-                row.category.name if row.category else "",
-                row.actor.name if row.actor else "",
+                cell(row.category.name if row.category else ""),
+                cell(row.actor.name if row.actor else ""),
                 "yes" if row.reviewed else "no",
             ]
         )

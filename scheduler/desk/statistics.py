@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.desk.roles import require_leader
+from scheduler.desk.spreadsheet import cell
 from scheduler.errors import NotFound
 from scheduler.models import Inquiry, InquiryChannel, Library, Person
 from scheduler.reasons import _, input_error
@@ -164,12 +165,12 @@ def statistics_csv(session: Session, actor: Person, filters: StatsFilter) -> str
                 local.date().isoformat(),
                 local.strftime("%H:%M"),
                 local.isoweekday(),
-                inquiry.service_point.name if inquiry.service_point else "",
+                cell(inquiry.service_point.name if inquiry.service_point else ""),
                 inquiry.channel.value,
-                inquiry.category.name if inquiry.category else "",
+                cell(inquiry.category.name if inquiry.category else ""),
                 inquiry.duration.value,
                 inquiry.read_scale or "",
-                inquiry.referred_to.name if inquiry.referred_to else "",
+                cell(inquiry.referred_to.name if inquiry.referred_to else ""),
                 "yes" if inquiry.handed_over or inquiry.appointment_id else "no",
             ]
         )

@@ -136,3 +136,11 @@ def test_a_leader_keeps_a_text_from_the_purge(client, db, login, world, add_inqu
     login(world.staff)
     assert client.post(f"/leader/desk/texts/{inquiry.id}", data={}).status_code == 403
     assert db.session.scalar(select(Inquiry.anonymised)) is True
+
+
+def test_text_that_looks_like_a_formula_stays_text_in_the_csv(db, world, campaign) -> None:
+    add_question(
+        db.session, world.staff, campaign, QuestionInput("=HYPERLINK(1)"), date(2027, 3, 2)
+    )
+    rows = list(csv.reader(io.StringIO(campaign_csv(db.session, world.leader, campaign))))
+    assert rows[1][1] == "'=HYPERLINK(1)"
