@@ -59,8 +59,13 @@ def test_a_plain_form_post_logs_once_even_when_sent_twice(client, db, login, wor
     login(world.staff)
     values = _form_values(client.get("/desk/").get_data(as_text=True))
     values.update({"category": str(world.reference.id), "read_scale": "3"})
+    values.update({"channel": "chat", "service_point": str(world.phone.id)})
     first = client.post("/desk/", data=values)
     assert first.status_code == 303
+    # The next entry starts from the same point and channel.
+    following = _form_values(client.get(first.headers["Location"]).get_data(as_text=True))
+    assert (following["service_point"], following["channel"]) == (str(world.phone.id), "chat")
+    assert "category" not in following
     again = client.post("/desk/", data=values, follow_redirects=True, headers=EN)
     assert "Already logged." in again.get_data(as_text=True)
     assert _count(db) == 1

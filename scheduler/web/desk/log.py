@@ -108,7 +108,10 @@ def log() -> Any:
     source = request.form if request.method == "POST" else request.args
     library = chosen_library(source.get("library"), libraries, defaults.library_id)
     if request.method == "GET":
-        return _render(library, libraries)
+        # After a plain form post the choices that last (point, channel) come back in the
+        # address; a link may preselect a guidance session booked from the desk.
+        kept = {k: request.args.get(k, "") for k in ("service_point", "channel", "appointment")}
+        return _render(library, libraries, values={k: v for k, v in kept.items() if v})
     values = request.form.to_dict()
     try:
         data = inquiries.read_inquiry(values)
@@ -136,7 +139,7 @@ def log() -> Any:
 @bp.post("/entries/<id:inquiry_id>/remove")
 @role_required(*DESK_ROLES)
 def remove(inquiry_id: int) -> Any:
-    """Undo a wrong tap (one's own entry, the same day)."""
+    """Undo a wrong tap (one's own entry, within twelve hours)."""
     inquiry = db.get_or_404(Inquiry, inquiry_id)
     if inquiry.recorded_by_id != actor().id:
         abort(404)
