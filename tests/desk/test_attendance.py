@@ -192,7 +192,9 @@ def test_the_pages(client, db, login, world, second_line, time_machine) -> None:
         headers={"Accept-Language": "en"},
     )
     assert report.status_code == 200
-    assert "Appointments by month" in report.get_data(as_text=True)
+    html = report.get_data(as_text=True)
+    assert "Appointments by month" in html
+    assert 'id="dropins-desc"' in html  # the drop-in chart, with its table
     export = client.get(
         f"/leader/reports/second-line.csv?library={world.library.id}&from=2027-03-01&to=2027-04-30"
     )
