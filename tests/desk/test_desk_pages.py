@@ -147,3 +147,37 @@ def test_a_wrong_tap_can_be_removed_by_its_author(client, db, login, world) -> N
     login(world.staff)
     assert client.post(f"/desk/entries/{inquiry.id}/remove").status_code == 303
     assert _count(db) == 0
+
+
+def test_a_handover_booked_from_the_desk_is_offered_and_linked(
+    client, db, login, world, create_person
+) -> None:
+    import secrets
+
+    from scheduler.models import Appointment, Mode
+
+    librarian = create_person(name="Liv Librarian")
+    starts = utcnow() + timedelta(days=2)
+    booked = Appointment(
+        librarian=librarian,
+        library_id=world.library.id,
+        mode=Mode.IN_PERSON,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=45),
+        manage_token_hash=secrets.token_hex(32),
+        booked_by_id=world.staff.id,
+    )
+    db.session.add(booked)
+    db.session.flush()
+    login(world.staff)
+    html = client.get(f"/desk/?appointment={booked.id}").get_data(as_text=True)
+    soup = BeautifulSoup(html, "html.parser")
+    select_ = soup.find("select", id="appointment")
+    option = next(o for o in select_.find_all("option") if o.has_attr("selected"))
+    assert option["value"] == str(booked.id)
+    assert "Liv Librarian" in option.get_text()
+    values = _form_values(html)
+    values["appointment"] = str(booked.id)
+    assert client.post("/desk/", data=values).status_code == 303
+    stored = db.session.scalar(select(Inquiry))
+    assert (stored.appointment_id, stored.handed_over) == (booked.id, True)
