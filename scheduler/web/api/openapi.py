@@ -408,6 +408,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "responses": {
             "201": _json(_ref("LoggedInquiry"), "stored"),
             "200": _json(_ref("LoggedInquiry"), "stored before under the same client_uuid"),
+            "400": _error("a cookie session without its X-CSRFToken header"),
             "401": _error("not signed in"),
             "403": _error("no desk role in this library"),
             "404": _error("no such library"),
