@@ -12,9 +12,9 @@ from __future__ import annotations
 from functools import partial
 
 from scheduler import solver
+from scheduler.accounts.upkeep import forget_spent_account_rows
 from scheduler.calendars.sources.sync_job import JOB_KIND as SYNC_CALENDAR
 from scheduler.calendars.sources.sync_job import run_sync_job
-from scheduler.desk.privacy import purge_desk_text_sweep
 from scheduler.jobs import Handler
 from scheduler.mail.delivery import send_email
 from scheduler.mail.outbox import SEND_EMAIL, retry_due_emails
@@ -28,4 +28,4 @@ HANDLERS: dict[str, Handler] = {
 }
 
 # What every worker does on each sweep besides lost jobs (scheduler.jobs.sweeps).
-SWEEPS = [retry_due_emails, purge_desk_text_sweep]
+SWEEPS = [retry_due_emails, forget_spent_account_rows]

@@ -7,16 +7,13 @@ marked the entry anonymised. The counts stay: statistics never need the text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from scheduler.desk.roles import require_leader
 from scheduler.models import Inquiry, Person
-from scheduler.timeutil import utcnow
 
 # How long free text is kept by default (the DESK_TEXT_RETENTION_DAYS setting).
 DEFAULT_RETENTION_DAYS = 90
@@ -27,8 +24,8 @@ def purge_desk_text(
 ) -> int:
     """Clear the free text of entries older than the retention period; how many.
 
-    For the upkeep schedule (``scheduler purge`` and the worker's sweep): no actor,
-    the caller's transaction.
+    For the upkeep schedule (the ``purge`` task of :mod:`scheduler.upkeep.tasks`, and
+    ``scheduler purge``): no actor, the caller's transaction.
     """
     if retention_days < 0:
         raise ValueError("retention_days must not be negative")
@@ -52,9 +49,3 @@ def mark_anonymised(session: Session, actor: Person, inquiry: Inquiry, anonymise
     require_leader(actor, inquiry.library_id)
     inquiry.anonymised = anonymised
     session.flush()
-
-
-def purge_desk_text_sweep(session: Session, config: Mapping[str, Any] | None = None) -> int:
-    """The worker's sweep (``scheduler.job_handlers.SWEEPS``): purge with the setting."""
-    days = int((config or {}).get("DESK_TEXT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
-    return purge_desk_text(session, utcnow(), days)

@@ -5,7 +5,7 @@ the browser's UUID, no patron identity), the library's categories, the actor dir
 the routine matrix, and question inventory campaigns.
 
 Revision ID: fc6712411502
-Revises: 917bff0ace19
+Revises: 661892b2106f
 Create Date: 2026-12-06 04:22:35.965469
 
 """
@@ -18,7 +18,7 @@ import scheduler.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'fc6712411502'
-down_revision = '917bff0ace19'
+down_revision = '661892b2106f'
 branch_labels = None
 depends_on = None
 
