@@ -51,3 +51,15 @@ def test_the_purge_command_forgets_desk_text_too(db, world, add_inquiry, runner)
     assert result.exit_code == 0, result.output
     db.session.refresh(old)
     assert old.description is None
+
+
+def test_the_upkeep_schedules_purge_task_forgets_desk_text(db, world, add_inquiry, runner) -> None:
+    from scheduler.timeutil import utcnow
+
+    old = add_inquiry(world, utcnow() - timedelta(days=120), reflection="Named someone")
+    db.session.commit()
+    result = runner.invoke(args=["upkeep", "--task", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "desk_texts: 1" in result.output
+    db.session.refresh(old)
+    assert old.reflection is None
