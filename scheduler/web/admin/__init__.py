@@ -1,0 +1,5 @@
+"""Administration pages (admins only)."""
+
+from scheduler.web.admin.people import bp
+
+__all__ = ["bp"]
