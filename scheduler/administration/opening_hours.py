@@ -1,0 +1,57 @@
+"""A library's regular weekly opening hours, set for the whole week at once.
+
+Rows with a validity period (term-time or summer hours, added on the roster set-up page)
+are left alone; this sets the hours that always apply: one interval per weekday, or
+closed that day. Booking, drop-ins and rosters read the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import time
+
+from sqlalchemy.orm import Session
+
+from scheduler.administration.common import require_admin
+from scheduler.errors import InputError
+from scheduler.models import Library, OpeningHours, Person
+from scheduler.reasons import _, input_error
+
+# weekday (0 = Monday) -> (opens, closes); (None, None) means closed all day.
+WeeklyHours = Mapping[int, tuple[time | None, time | None]]
+
+
+def weekly_hours(library: Library) -> dict[int, tuple[time | None, time | None]]:
+    """The always-valid hours per weekday (the earliest interval when a day has several)."""
+    out: dict[int, tuple[time | None, time | None]] = dict.fromkeys(range(7), (None, None))
+    for row in library.opening_hours:
+        if row.valid_from is None and row.valid_until is None and out[row.weekday][0] is None:
+            out[row.weekday] = (row.opens, row.closes)
+    return out
+
+
+def set_weekly_hours(session: Session, actor: Person, library: Library, hours: WeeklyHours) -> None:
+    """Replace the always-valid opening hours; every bad day is reported at once."""
+    require_admin(actor)
+    errors: dict[str, str] = {}
+    for weekday in range(7):
+        opens, closes = hours.get(weekday, (None, None))
+        if (opens is None) != (closes is None):
+            missing = "opens" if opens is None else "closes"
+            errors[f"{missing}_{weekday}"] = _(
+                "give both the opening and the closing time, or neither (closed)"
+            )
+        elif opens is not None and closes is not None and closes <= opens:
+            errors[f"closes_{weekday}"] = _("must be after the opening time")
+    if errors:
+        raise input_error(errors)
+    if any(weekday not in range(7) for weekday in hours):
+        raise InputError.field("weekday", _("must be Monday to Sunday"))
+    library.opening_hours = [
+        row for row in library.opening_hours if row.valid_from or row.valid_until
+    ]
+    for weekday in range(7):
+        opens, closes = hours.get(weekday, (None, None))
+        if opens is not None and closes is not None:
+            library.opening_hours.append(OpeningHours(weekday=weekday, opens=opens, closes=closes))
+    session.flush()
