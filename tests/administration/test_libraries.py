@@ -81,7 +81,8 @@ def test_editing_keeps_its_own_slug_and_one_main_library(db, admin, create_libra
     lib = create_library(slug="keep")
     libraries.save_library(db.session, admin, lib, _input(slug="keep", is_main=True))
     db.session.refresh(old_main)
-    assert lib.is_main and not old_main.is_main
+    assert lib.is_main
+    assert not old_main.is_main
 
 
 def test_search_finds_by_name_or_slug(db, admin, create_library) -> None:
@@ -112,7 +113,7 @@ def test_a_library_with_history_is_deactivated(db, admin, create_library) -> Non
 
 def test_weekly_hours_replace_the_always_valid_rows(db, admin, create_library) -> None:
     lib = create_library()
-    hours = {d: (None, None) for d in range(7)}
+    hours = dict.fromkeys(range(7), (None, None))
     hours[0] = (time(9), time(17))
     hours[5] = (time(10), time(14))
     opening_hours.set_weekly_hours(db.session, admin, lib, hours)
