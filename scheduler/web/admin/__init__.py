@@ -13,4 +13,10 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # The page modules add their routes to ``bp``.
-from scheduler.web.admin import libraries, people  # noqa: E402, F401
+from scheduler.web.admin import (  # noqa: E402, F401
+    libraries,
+    people,
+    skills,
+    topic_groups,
+    topics,
+)

@@ -157,3 +157,13 @@ def test_search(client, admin, create_library) -> None:
     html = client.get("/admin/libraries?q=medical").get_data(as_text=True)
     assert "Medical Library" in html
     assert "Law Library" not in html
+
+
+def test_the_pages_speak_bokmaal(client, admin, create_library) -> None:
+    lib = create_library(name="Realfagsbiblioteket")
+    html = client.get("/admin/libraries", headers={"Accept-Language": "nb"}).get_data(as_text=True)
+    assert "Legg til et bibliotek" in html
+    html = client.get(
+        f"/admin/libraries/{lib.id}/hours", headers={"Accept-Language": "nb"}
+    ).get_data(as_text=True)
+    assert "Åpningstider og stengte dager" in html
