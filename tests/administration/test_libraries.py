@@ -162,3 +162,26 @@ def test_a_reversed_closed_date_range_is_refused(db, admin, create_library) -> N
         closed_dates.add_closed_dates(db.session, admin, lib, date(2027, 5, 2), date(2027, 5, 1))
     assert "until" in caught.value.fields
     assert lib.closed_dates == []
+
+
+def test_a_split_day_survives_saving_the_week_unless_that_day_changes(
+    db, admin, create_library
+) -> None:
+    lib = create_library(
+        hours=[(0, time(8), time(12)), (0, time(13), time(16)), (1, time(8), time(16))]
+    )
+    week = opening_hours.weekly_hours(lib)
+    assert week[0] == (time(8), time(12))
+    assert [(h.opens, h.closes) for h in opening_hours.other_intervals(lib)[0]] == [
+        (time(13), time(16))
+    ]
+    week[1] = (time(9), time(15))
+    opening_hours.set_weekly_hours(db.session, admin, lib, week)
+    assert [(h.weekday, h.opens, h.closes) for h in lib.opening_hours] == [
+        (0, time(8), time(12)),
+        (0, time(13), time(16)),
+        (1, time(9), time(15)),
+    ]
+    week[0] = (time(10), time(14))
+    opening_hours.set_weekly_hours(db.session, admin, lib, week)
+    assert [(h.weekday, h.opens) for h in lib.opening_hours if h.weekday == 0] == [(0, time(10))]

@@ -158,6 +158,7 @@ def library_hours(library_id: int) -> Any:
                 "admin/library_hours.html",
                 library=library,
                 hours_form=hours_form,
+                other_hours=opening_hours.other_intervals(library),
                 closed_form=closed_form,
                 confirm=confirm,
                 action=action,
