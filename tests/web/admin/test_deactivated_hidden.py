@@ -43,3 +43,14 @@ def test_admin_list_still_shows_deactivated_rows(client, create_topic, create_pe
     html = client.get("/admin/topics", headers=EN).get_data(as_text=True)
     assert "Old subject" in html
     assert "Reactivate" in html
+
+
+def test_a_deactivated_library_is_not_offered_for_new_weekly_times(
+    client, create_library, create_person, login
+) -> None:
+    create_library(name="Open Branch")
+    create_library(name="Closed Branch", active=False)
+    login(create_person(Role.LIBRARIAN))
+    html = client.get("/staff/booking/availability", headers=EN).get_data(as_text=True)
+    assert "Open Branch" in html
+    assert "Closed Branch" not in html

@@ -129,3 +129,23 @@ def test_topics_search(client, admin, create_topic) -> None:
     html = client.get("/admin/topics?q=refer").get_data(as_text=True)
     assert "Reference management" in html
     assert "Nursing" not in html
+
+
+def test_a_refused_question_edit_shows_on_that_question(
+    client, db, admin, create_topic_group
+) -> None:
+    group = create_topic_group()
+    client.post(
+        f"/admin/topic-groups/{group.id}/questions",
+        data={"action": "add", "question-label": "Study programme"},
+    )
+    question = db.session.scalar(select(GroupQuestion))
+    response = client.post(
+        f"/admin/topic-groups/{group.id}/questions",
+        data={"action": "update", "question": question.id, f"q{question.id}-label": ""},
+        headers=EN,
+    )
+    assert response.status_code == 422
+    assert f'id="q{question.id}-label-error"' in response.get_data(as_text=True)
+    db.session.refresh(question)
+    assert question.label == "Study programme"
