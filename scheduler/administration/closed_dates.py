@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from scheduler.administration.common import clean_text, require_admin
+from scheduler.administration.common import audit, clean_text, require_admin
 from scheduler.errors import InputError
 from scheduler.models import ClosedDate, Library, Person
 from scheduler.reasons import _
@@ -46,6 +46,13 @@ def add_closed_dates(
             library.closed_dates.append(ClosedDate(date=day, reason=text))
             added += 1
         day += timedelta(days=1)
+    audit(
+        session,
+        actor,
+        "library.closed_dates_added",
+        f"library:{library.id}",
+        {"first": first.isoformat(), "last": last.isoformat(), "added": added},
+    )
     session.flush()
     return added
 
@@ -56,4 +63,11 @@ def remove_closed_date(session: Session, actor: Person, library: Library, closed
     if row is None:
         raise InputError.field("id", _("no such closed date in this library"))
     library.closed_dates.remove(row)
+    audit(
+        session,
+        actor,
+        "library.closed_date_removed",
+        f"library:{library.id}",
+        {"date": row.date.isoformat()},
+    )
     session.flush()

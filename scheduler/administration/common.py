@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from scheduler import access
 from scheduler.errors import Forbidden, InputError
-from scheduler.models import Person
+from scheduler.models import AuditEntry, Person
 from scheduler.reasons import _
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -65,3 +65,17 @@ class Removal:
 
 def count(session: Session, stmt) -> int:
     return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+
+
+def audit(
+    session: Session, actor: Person, action: str, subject: str, details: dict | None = None
+) -> None:
+    """Record who changed which part of the set-up (the audit log admins and leaders read)."""
+    session.add(AuditEntry(actor_id=actor.id, action=action, subject=subject, details=details))
+
+
+def audit_removal(
+    session: Session, actor: Person, kind: str, row_id: int, removal: Removal
+) -> None:
+    action = f"{kind}.deleted" if removal.deleted else f"{kind}.deactivated"
+    audit(session, actor, action, f"{kind}:{row_id}", {"references": removal.references})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from scheduler.administration.common import clean_text, require_admin
+from scheduler.administration.common import audit, clean_text, require_admin
 from scheduler.errors import InputError
 from scheduler.models import GroupQuestion, Person, TopicGroup
 from scheduler.reasons import _
@@ -41,6 +41,7 @@ def add_question(
     question = GroupQuestion(position=position, label=text, help_text=hint, required=required)
     group.questions.append(question)
     session.flush()
+    _audit(session, actor, group, "added", question.label)
     return question
 
 
@@ -59,6 +60,7 @@ def update_question(
     question.help_text = clean_text(help_text, "help_text", max_length=500) or None
     question.required = required
     session.flush()
+    _audit(session, actor, group, "changed", question.label)
     return question
 
 
@@ -85,6 +87,7 @@ def move_question(
     question.position = b
     session.flush()
     _reorder(session, group)
+    _audit(session, actor, group, "moved", question.label)
 
 
 def remove_question(session: Session, actor: Person, group: TopicGroup, question_id: int) -> None:
@@ -93,6 +96,7 @@ def remove_question(session: Session, actor: Person, group: TopicGroup, question
     group.questions.remove(question)
     session.flush()
     _reorder(session, group)
+    _audit(session, actor, group, "removed", question.label)
 
 
 def _reorder(session: Session, group: TopicGroup) -> None:
@@ -102,3 +106,13 @@ def _reorder(session: Session, group: TopicGroup) -> None:
             question.position = new
             session.flush()
     session.expire(group, ["questions"])
+
+
+def _audit(session: Session, actor: Person, group: TopicGroup, what: str, label: str) -> None:
+    audit(
+        session,
+        actor,
+        f"topic_group.question_{what}",
+        f"topic_group:{group.id}",
+        {"question": label},
+    )

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from scheduler import accounts
 from scheduler.administration.common import (
     Removal,
+    audit,
+    audit_removal,
     check_unique,
     clean_slug,
     clean_text,
@@ -82,6 +84,7 @@ def save_library(
     library.address, library.email, library.position = address, email, data.position
     library.is_main = data.is_main
     session.flush()
+    audit(session, actor, "library.saved", f"library:{library.id}", {"slug": slug})
     if data.is_main:
         session.execute(
             update(Library).where(Library.id != library.id).values(is_main=False),
@@ -118,18 +121,20 @@ def remove_library(session: Session, actor: Person, library: Library) -> Removal
     """Delete a library nothing refers to; otherwise deactivate it and say why."""
     require_admin(actor)
     references = library_references(session, library.id)
+    removal = Removal(deleted=not references, references=references)
+    audit_removal(session, actor, "library", library.id, removal)
     if references:
         library.active = False
         library.is_main = False
-        session.flush()
-        return Removal(deleted=False, references=references)
-    session.delete(library)
+    else:
+        session.delete(library)
     session.flush()
-    return Removal(deleted=True)
+    return removal
 
 
 def reactivate_library(session: Session, actor: Person, library: Library) -> Library:
     require_admin(actor)
     library.active = True
+    audit(session, actor, "library.reactivated", f"library:{library.id}")
     session.flush()
     return library

@@ -14,7 +14,7 @@ from datetime import time
 
 from sqlalchemy.orm import Session
 
-from scheduler.administration.common import require_admin
+from scheduler.administration.common import audit, require_admin
 from scheduler.errors import InputError
 from scheduler.models import Library, OpeningHours, Person
 from scheduler.reasons import _, input_error
@@ -72,4 +72,12 @@ def set_weekly_hours(session: Session, actor: Person, library: Library, hours: W
         opens, closes = hours.get(weekday, (None, None))
         if opens is not None and closes is not None:
             library.opening_hours.append(OpeningHours(weekday=weekday, opens=opens, closes=closes))
+    if changed:
+        audit(
+            session,
+            actor,
+            "library.hours_saved",
+            f"library:{library.id}",
+            {"days": sorted(changed)},
+        )
     session.flush()

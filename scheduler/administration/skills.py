@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from scheduler.administration.common import (
     Removal,
+    audit,
+    audit_removal,
     check_unique,
     clean_text,
     count,
@@ -82,6 +84,7 @@ def save_skill(session: Session, actor: Person, skill: Skill | None, data: Skill
         session.add(skill)
     skill.code, skill.name = code, name
     session.flush()
+    audit(session, actor, "skill.saved", f"skill:{skill.id}", {"code": code})
     return skill
 
 
@@ -89,17 +92,19 @@ def remove_skill(session: Session, actor: Person, skill: Skill) -> Removal:
     """Delete a skill nobody has and no rule or shift asks for; otherwise deactivate it."""
     require_admin(actor)
     references = skill_references(session, skill)
+    removal = Removal(deleted=not references, references=references)
+    audit_removal(session, actor, "skill", skill.id, removal)
     if references:
         skill.active = False
-        session.flush()
-        return Removal(deleted=False, references=references)
-    session.delete(skill)
+    else:
+        session.delete(skill)
     session.flush()
-    return Removal(deleted=True)
+    return removal
 
 
 def reactivate_skill(session: Session, actor: Person, skill: Skill) -> Skill:
     require_admin(actor)
     skill.active = True
+    audit(session, actor, "skill.reactivated", f"skill:{skill.id}")
     session.flush()
     return skill

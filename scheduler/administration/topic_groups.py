@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from scheduler.administration.common import (
     Removal,
+    audit,
+    audit_removal,
     check_unique,
     clean_slug,
     clean_text,
@@ -82,6 +84,7 @@ def save_group(
     group.name, group.slug, group.intro, group.position = name, slug, intro, data.position
     group.allowed_email_domains = ",".join(domains) or None
     session.flush()
+    audit(session, actor, "topic_group.saved", f"topic_group:{group.id}", {"domains": domains})
     return group
 
 
@@ -96,19 +99,21 @@ def remove_group(session: Session, actor: Person, group: TopicGroup) -> Removal:
     """Delete a group no booking refers to (its topics become ungrouped); else deactivate."""
     require_admin(actor)
     references = group_references(session, group.id)
+    removal = Removal(deleted=not references, references=references)
+    audit_removal(session, actor, "topic_group", group.id, removal)
     if references:
         group.active = False
-        session.flush()
-        return Removal(deleted=False, references=references)
-    for topic in list(group.topics):
-        topic.group = None
-    session.delete(group)
+    else:
+        for topic in list(group.topics):
+            topic.group = None
+        session.delete(group)
     session.flush()
-    return Removal(deleted=True)
+    return removal
 
 
 def reactivate_group(session: Session, actor: Person, group: TopicGroup) -> TopicGroup:
     require_admin(actor)
     group.active = True
+    audit(session, actor, "topic_group.reactivated", f"topic_group:{group.id}")
     session.flush()
     return group

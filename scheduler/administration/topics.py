@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from scheduler.administration.common import (
     Removal,
+    audit,
+    audit_removal,
     check_unique,
     clean_slug,
     clean_text,
@@ -67,6 +69,13 @@ def save_topic(session: Session, actor: Person, topic: Topic | None, data: Topic
     topic.name, topic.slug, topic.description, topic.group = name, slug, description, group
     topic.people = sorted(people, key=lambda p: p.name)
     session.flush()
+    audit(
+        session,
+        actor,
+        "topic.saved",
+        f"topic:{topic.id}",
+        {"slug": slug, "people": sorted(p.id for p in people)},
+    )
     return topic
 
 
@@ -86,17 +95,19 @@ def remove_topic(session: Session, actor: Person, topic: Topic) -> Removal:
     """Delete a topic no booking or session refers to; otherwise deactivate it."""
     require_admin(actor)
     references = topic_references(session, topic.id)
+    removal = Removal(deleted=not references, references=references)
+    audit_removal(session, actor, "topic", topic.id, removal)
     if references:
         topic.active = False
-        session.flush()
-        return Removal(deleted=False, references=references)
-    session.delete(topic)
+    else:
+        session.delete(topic)
     session.flush()
-    return Removal(deleted=True)
+    return removal
 
 
 def reactivate_topic(session: Session, actor: Person, topic: Topic) -> Topic:
     require_admin(actor)
     topic.active = True
+    audit(session, actor, "topic.reactivated", f"topic:{topic.id}")
     session.flush()
     return topic

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from scheduler.administration import closed_dates, libraries, opening_hours
 from scheduler.administration.libraries import LibraryInput
 from scheduler.errors import Forbidden, InputError
-from scheduler.models import ClosedDate, Library, Role, RosterPeriod
+from scheduler.models import AuditEntry, ClosedDate, Library, Role, RosterPeriod
 
 
 @pytest.fixture
@@ -185,3 +185,15 @@ def test_a_split_day_survives_saving_the_week_unless_that_day_changes(
     week[0] = (time(10), time(14))
     opening_hours.set_weekly_hours(db.session, admin, lib, week)
     assert [(h.weekday, h.opens) for h in lib.opening_hours if h.weekday == 0] == [(0, time(10))]
+
+
+def test_changes_are_written_to_the_audit_log(db, admin, create_library) -> None:
+    lib = libraries.save_library(db.session, admin, None, _input())
+    closed_dates.add_closed_dates(db.session, admin, lib, date(2027, 5, 17))
+    libraries.remove_library(db.session, admin, lib)
+    rows = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(r.actor_id, r.action, r.subject) for r in rows] == [
+        (admin.id, "library.saved", f"library:{lib.id}"),
+        (admin.id, "library.closed_dates_added", f"library:{lib.id}"),
+        (admin.id, "library.deleted", f"library:{lib.id}"),
+    ]
