@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from scheduler.models import Role
 
 EN = {"Accept-Language": "en"}
@@ -54,3 +56,24 @@ def test_a_deactivated_library_is_not_offered_for_new_weekly_times(
     html = client.get("/staff/booking/availability", headers=EN).get_data(as_text=True)
     assert "Open Branch" in html
     assert "Closed Branch" not in html
+
+
+def test_a_deactivated_skill_is_offered_only_where_already_chosen(
+    client, db, create_person, create_library, login
+) -> None:
+    from scheduler.models import Skill
+
+    library = create_library()
+    login(create_person(Role.ADMIN))
+    member = create_person(Role.FIRST_LINE, skills=["chat"], libraries=[library])
+    create_person(skills=["desk"])
+    for skill in db.session.scalars(select(Skill)):
+        skill.active = False
+    html = client.get(f"/leader/setup/{library.id}/demand", headers=EN).get_data(as_text=True)
+    assert 'value="chat"' not in html
+    assert 'value="desk"' not in html
+    html = client.get(f"/leader/setup/{library.id}/pool/{member.id}", headers=EN).get_data(
+        as_text=True
+    )
+    assert 'value="chat"' in html
+    assert 'value="desk"' not in html
