@@ -74,7 +74,12 @@ def save_library(
         raise InputError.field("timezone", _("is not a known time zone"))
     address = clean_text(data.address, "address", max_length=300) or None
     email = (data.email or "").strip()
-    email = accounts.normalise_email(email, "email") if email else None
+    if email:
+        try:
+            email = accounts.normalise_email(email, "email")
+        except InputError:
+            raise InputError.field("email", _("is not a valid e-mail address")) from None
+    email = email or None
     if not 0 <= data.position <= 10_000:
         raise InputError.field("position", _("must be between 0 and 10000"))
     if library is None:
