@@ -5,7 +5,7 @@ Administrators remove a library, topic group, topic or skill that history refers
 it is no longer offered for new things.
 
 Revision ID: b7d2e4f6a8c1
-Revises: 917bff0ace19
+Revises: 661892b2106f
 Create Date: 2026-12-06 04:35:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d2e4f6a8c1'
-down_revision = '917bff0ace19'
+down_revision = '661892b2106f'
 branch_labels = None
 depends_on = None
 
