@@ -1,12 +1,12 @@
 """Setting up a library from an empty database, through the pages only, until a student
 books a librarian (the walk-through of docs/setting-up.md).
 
-An administrator (made with the factory until ``scheduler create-admin`` exists) signs
-in, creates a library with opening hours and a closed date, a librarian, a booking page
-with a question, a topic the librarian covers and a skill; the librarian makes herself
+An administrator, made with ``scheduler create-admin --password-stdin``, signs in and
+creates a library with opening hours and a closed date, a librarian, a booking page with
+a question, a topic the librarian covers and a skill; the librarian makes herself
 bookable with a weekly time; a student books her on the public pages.
 
-With ``SCHEDULER_SCREENSHOTS=docs/images`` the walk-through also saves the guide's
+With ``SCHEDULER_SCREENSHOTS=docs/images/setting-up`` the walk-through also saves the guide's
 screenshots there (1280 px wide).
 """
 
@@ -18,8 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from scheduler.models import Appointment, AppointmentStatus, Person, Role, Topic
-from tests.factories import TEST_PASSWORD
+from scheduler.models import Appointment, AppointmentStatus, Person, Topic
 
 SHOTS = os.environ.get("SCHEDULER_SCREENSHOTS")
 
@@ -34,7 +33,7 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(path))  # the first screenful: enough to recognise the page
 
 
-def sign_in(page, base: str, email: str, password: str = TEST_PASSWORD) -> None:
+def sign_in(page, base: str, email: str, password: str) -> None:
     page.goto(f"{base}/sign-in")
     page.fill("#email", email)
     page.fill("#password", password)
@@ -48,14 +47,16 @@ def save(page, label: str = "Save") -> None:
     assert "error-summary" not in page.content(), page.inner_text("main")
 
 
-def test_a_library_sets_itself_up_and_a_student_books(
-    browser, page, db, live_server, create_person
-):
+def test_a_library_sets_itself_up_and_a_student_books(browser, page, db, live_server, runner):
     base = live_server
-    create_person(Role.ADMIN, email="admin@uni.example", name="Astrid Admin")
+    created = runner.invoke(
+        args=["create-admin", "admin@uni.example", "--name", "Astrid Admin", "--password-stdin"],
+        input="Blueberry tram ticket 1987\n",
+    )
+    assert created.exit_code == 0, created.output
     db.session.commit()
 
-    sign_in(page, base, "admin@uni.example")
+    sign_in(page, base, "admin@uni.example", "Blueberry tram ticket 1987")
 
     # A library, its opening hours and a closed date.
     page.goto(f"{base}/admin/libraries")
@@ -85,7 +86,7 @@ def test_a_library_sets_itself_up_and_a_student_books(
     page.fill("#name", "Kari Nordmann")
     page.fill("#email", "kari@uni.example")
     page.check("input[name=roles][value=librarian]")
-    page.fill("#password", "kari-password-1")
+    page.fill("#password", "Kari reads 4 maps daily")
     save(page)
 
     # A booking page with a question, and a topic Kari covers.
@@ -119,9 +120,11 @@ def test_a_library_sets_itself_up_and_a_student_books(
     shot(page, "10-roster-setup")
 
     # Kari makes herself bookable and adds a weekly time.
-    kari_context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    kari_context = browser.new_context(
+        locale="en-GB", timezone_id="Europe/Oslo", viewport={"width": 1280, "height": 900}
+    )
     kari = kari_context.new_page()
-    sign_in(kari, base, "kari@uni.example", "kari-password-1")
+    sign_in(kari, base, "kari@uni.example", "Kari reads 4 maps daily")
     kari.goto(f"{base}/staff/booking/availability")
     kari.check("#s-bookable")
     kari.fill("#s-notice_hours", "0")
@@ -138,7 +141,9 @@ def test_a_library_sets_itself_up_and_a_student_books(
     kari_context.close()
 
     # A student books Kari on the public pages.
-    student_context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    student_context = browser.new_context(
+        locale="en-GB", timezone_id="Europe/Oslo", viewport={"width": 1280, "height": 900}
+    )
     student = student_context.new_page()
     student.goto(f"{base}/book/")
     shot(student, "07-public-booking")
