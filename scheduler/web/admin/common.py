@@ -1,8 +1,6 @@
-"""What the administration pages share: the acting person, the search box, removals."""
+"""What the administration pages share: the acting person and the search box."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from flask import request
 from flask_login import current_user
@@ -18,7 +16,3 @@ def actor() -> Person:
 def search_text() -> str:
     """The list pages' ``q`` (at most 100 characters: it only filters a list)."""
     return (request.args.get("q") or "").strip()[:100]
-
-
-def or_none(value: Any) -> Any:
-    return value if value not in ("", None) else None
