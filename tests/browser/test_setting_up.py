@@ -4,7 +4,8 @@ books a librarian (the walk-through of docs/setting-up.md).
 An administrator, made with ``scheduler create-admin --password-stdin``, signs in and
 creates a library with opening hours and a closed date, a librarian, a booking page with
 a question, a topic the librarian covers and a skill; the librarian makes herself
-bookable with a weekly time; a student books her on the public pages.
+bookable with a weekly time; a student books her on the public pages. axe-core checks
+every page on the way (WCAG 2.2 AA).
 
 With ``SCHEDULER_SCREENSHOTS=docs/images/setting-up`` the walk-through also saves the guide's
 screenshots there (1280 px wide).
@@ -19,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from scheduler.models import Appointment, AppointmentStatus, Person, Topic
+from tests.browser.conftest import axe_violations
 
 SHOTS = os.environ.get("SCHEDULER_SCREENSHOTS")
 
@@ -138,6 +140,7 @@ def test_a_library_sets_itself_up_and_a_student_books(browser, page, db, live_se
         with kari.expect_navigation():
             kari.click("form:has(#w-weekday) button.primary")
     shot(kari, "06-availability")
+    assert axe_violations(kari) == []
     kari_context.close()
 
     # A student books Kari on the public pages.
@@ -147,6 +150,7 @@ def test_a_library_sets_itself_up_and_a_student_books(browser, page, db, live_se
     student = student_context.new_page()
     student.goto(f"{base}/book/")
     shot(student, "07-public-booking")
+    assert axe_violations(student) == []
     with student.expect_navigation():
         student.click("main a:has-text('Nursing')")
     for _ in range(3):
@@ -155,12 +159,14 @@ def test_a_library_sets_itself_up_and_a_student_books(browser, page, db, live_se
         with student.expect_navigation():
             student.click("a:has-text('Later')")
     shot(student, "08-choose-a-time")
+    assert axe_violations(student) == []
     with student.expect_navigation():
         student.locator("ul.times a").first.click()
     student.fill("#name", "Ola Student")
     student.fill("#email", "ola@student.example")
     student.get_by_label("Your study programme").fill("Bachelor in nursing")
     shot(student, "09-booking-form")
+    assert axe_violations(student) == []
     with student.expect_navigation():
         student.click("main button:has-text('Book')")
     student_context.close()
