@@ -82,7 +82,7 @@ def main() -> None:
         }
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-            for _size, (width, height) in SIZES.items():
+            for width, height in SIZES.values():
                 context = browser.new_context(
                     locale="en-GB", viewport={"width": width, "height": height}
                 )
