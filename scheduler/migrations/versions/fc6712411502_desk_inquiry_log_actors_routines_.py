@@ -5,7 +5,7 @@ the browser's UUID, no patron identity), the library's categories, the actor dir
 the routine matrix, and question inventory campaigns.
 
 Revision ID: fc6712411502
-Revises: 661892b2106f
+Revises: b7d2e4f6a8c1
 Create Date: 2026-12-06 04:22:35.965469
 
 """
@@ -18,7 +18,7 @@ import scheduler.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'fc6712411502'
-down_revision = '661892b2106f'
+down_revision = 'b7d2e4f6a8c1'
 branch_labels = None
 depends_on = None
 
