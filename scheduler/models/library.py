@@ -6,7 +6,7 @@ import enum
 from datetime import date, time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.models.base import Base, TimestampMixin, str_enum
@@ -34,6 +34,8 @@ class Library(TimestampMixin, Base):
     meeting_url_template: Mapped[str | None] = mapped_column(String(500))
     # Web origins (``https://host[:port]``, one a line) allowed to frame the booking widget.
     embed_origins: Mapped[str | None] = mapped_column(Text)
+    # A library that history refers to is deactivated instead of deleted.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     opening_hours: Mapped[list[OpeningHours]] = relationship(
         back_populates="library",

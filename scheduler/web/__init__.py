@@ -61,6 +61,7 @@ def init_web(app: Flask) -> None:
         api,
         appointments,
         auth,
+        desk,
         dropins,
         embed,
         feeds,
@@ -81,6 +82,7 @@ def init_web(app: Flask) -> None:
     appointments.register(app)
     accounts.register(app)
     dropins.register(app)
+    desk.register(app)
     embed.register(app)
     rostering.register(app)
     self_service.register(app)
