@@ -15,7 +15,8 @@ import pytest
 def library_site() -> Iterator[Callable[[str], str]]:
     """``library_site(server)``: a library's own page (the two lines docs/embedding.md
     gives) on a port of its own, i.e. another origin; returns that origin. Chromium lets
-    only pages on this machine reach the test server on 127.0.0.1, hence no fake host."""
+    only pages on this machine reach the test server on 127.0.0.1, hence no fake host.
+    Ask for it before ``page``: it must outlive the axe-core check of the visited pages."""
     servers: list[ThreadingHTTPServer] = []
 
     def _start(server: str) -> str:
@@ -59,7 +60,7 @@ def _allow(db, create_library, origin: str) -> None:
 
 
 def test_the_widget_shows_on_an_allowed_site_and_opens_booking_in_a_tab(
-    page, db, create_library, widget_server, library_site
+    library_site, page, db, create_library, widget_server
 ):
     origin = library_site(widget_server)
     _allow(db, create_library, origin)
@@ -75,10 +76,15 @@ def test_the_widget_shows_on_an_allowed_site_and_opens_booking_in_a_tab(
     tab.wait_for_load_state()
     assert tab.url.startswith(f"{widget_server}/book/topic/searching")
     assert tab.inner_text("h1") == "Systematic searching"
+    # The frame's pages on their own, so that axe-core checks them too.
+    page.goto(f"{widget_server}/embed/topic/searching?library=main")
+    assert page.inner_text("h1") == "Systematic searching"
+    page.goto(f"{widget_server}/embed/group/research?library=main")
+    assert page.inner_text("h1") == "Research help"
 
 
 def test_the_widget_is_refused_on_a_site_not_on_the_list(
-    page, db, create_library, widget_server, library_site
+    library_site, page, db, create_library, widget_server
 ):
     allowed, other = library_site(widget_server), library_site(widget_server)
     _allow(db, create_library, allowed)
