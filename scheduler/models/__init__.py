@@ -38,6 +38,7 @@ from scheduler.models.roster import (
     RunKind,
     Shift,
 )
+from scheduler.models.signin import RecoveryCode, SecondFactor, StaffSession
 from scheduler.models.slot_versions import AvailabilityVersion
 from scheduler.models.topic import GroupQuestion, Topic, TopicGroup
 
@@ -77,6 +78,7 @@ __all__ = [
     "PersonRole",
     "PublishedShift",
     "PublishedShiftStatus",
+    "RecoveryCode",
     "Registration",
     "RegistrationStatus",
     "Role",
@@ -84,12 +86,14 @@ __all__ = [
     "RosterPreference",
     "RosterRun",
     "RunKind",
+    "SecondFactor",
     "ServicePoint",
     "SessionSeries",
     "SessionStatus",
     "Shift",
     "Skill",
     "SourceKind",
+    "StaffSession",
     "Topic",
     "TopicGroup",
 ]

@@ -21,7 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField
@@ -31,6 +31,7 @@ from scheduler import accounts
 from scheduler.extensions import db, limiter, login_manager
 from scheduler.models.people import ApiToken, Person, Role
 from scheduler.timeutil import utcnow
+from scheduler.web.signin import current as signin_current
 
 bp = Blueprint("auth", __name__)
 
@@ -46,19 +47,9 @@ def init_login(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> Person | None:
-    """The session holds "<id>.<nonce>": a changed nonce signs the person out."""
-    ident, _sep, nonce = user_id.partition(".")
-    if not ident.isdigit():
-        return None
-    person = db.session.get(Person, int(ident))
-    if (
-        person is None
-        or not person.active
-        or not accounts.tokens_equal(person.session_nonce, nonce)
-    ):
-        return None
-    return person
+def load_user(token: str) -> Person | None:
+    """The cookie holds a staff session token; the session must still be live."""
+    return signin_current.load(token)
 
 
 @login_manager.request_loader
@@ -138,7 +129,7 @@ def sign_in() -> Any:
     if form.validate_on_submit():
         person = accounts.authenticate(db.session, form.email.data, form.password.data)
         if person is not None:
-            login_user(person, remember=form.remember.data)
+            signin_current.begin(person, remember=form.remember.data, second_factor=False)
             return redirect(safe_next(request.args.get("next")) or url_for("staff.dashboard"))
         # One message for unknown e-mail and wrong password alike.
         form.form_errors.append(_("Wrong e-mail or password."))
@@ -150,6 +141,6 @@ def sign_in() -> Any:
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out() -> Any:
-    logout_user()
+    signin_current.finish()
     flash(_("You are signed out."), "info")
     return redirect(url_for("home.index"))
