@@ -157,6 +157,24 @@ def app(app_config: dict) -> Iterator:
     forget_dispatch(app)
 
 
+@pytest.fixture
+def make_app(app_config: dict):
+    """``make_app()``: another app from ``app_config`` (change it first), as a second
+    process of the same site would be; closed after the test."""
+    made = []
+
+    def _make():
+        made.append(create_app(app_config))
+        return made[-1]
+
+    yield _make
+    for other in made:
+        with other.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+        forget_dispatch(other)
+
+
 def forget_dispatch(app) -> None:
     """Job dispatch is registered per app by id(); a later app may reuse a dead one's id
     and must not inherit its listeners (say, a Redis proxy a fault test has closed)."""
