@@ -170,7 +170,7 @@ def _init_error_handlers(app: Flask) -> None:
 # Blueprints whose every answer is personal or secret: sign-in steps (an enrolment
 # page shows the authenticator secret) and one's sessions. Personal calendar feeds say
 # so themselves (web/feeds.py); the public activity calendar may be cached.
-PRIVATE_BLUEPRINTS = frozenset({"auth", "account"})
+PRIVATE_BLUEPRINTS = frozenset({"auth", "account", "two_factor"})
 # Personal data in a file (CSV exports) is never kept by a cache.
 PRIVATE_MIMETYPES = frozenset({"text/csv"})
 HSTS = "max-age=31536000"

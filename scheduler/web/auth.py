@@ -32,6 +32,7 @@ from scheduler.extensions import db, limiter, login_manager
 from scheduler.models.people import ApiToken, Person, Role
 from scheduler.timeutil import utcnow
 from scheduler.web.signin import current as signin_current
+from scheduler.web.signin import steps as signin_steps
 
 bp = Blueprint("auth", __name__)
 
@@ -129,8 +130,10 @@ def sign_in() -> Any:
     if form.validate_on_submit():
         person = accounts.authenticate(db.session, form.email.data, form.password.data)
         if person is not None:
-            signin_current.begin(person, remember=form.remember.data, second_factor=False)
-            return redirect(safe_next(request.args.get("next")) or url_for("staff.dashboard"))
+            # Straight in, or first a code from the authenticator app (web/signin/steps.py).
+            return signin_steps.after_password(
+                person, remember=form.remember.data, next_url=safe_next(request.args.get("next"))
+            )
         # One message for unknown e-mail and wrong password alike.
         form.form_errors.append(_("Wrong e-mail or password."))
         status = 401

@@ -8,7 +8,9 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from scheduler.web.signin import current, sessions_page
+    from scheduler.web.signin import current, sessions_page, two_factor
 
     current.init_app(app)
     app.register_blueprint(sessions_page.bp)
+    app.register_blueprint(two_factor.bp)
+    app.jinja_env.globals["second_factor_people"] = two_factor.second_factor_people
