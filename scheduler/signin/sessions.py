@@ -83,6 +83,11 @@ def find(session: Session, token: str, policy: SessionPolicy) -> StaffSession | 
     return row
 
 
+def short_id(token: str) -> str:
+    """A few characters of the session's id for logs: enough to match lines, no secret."""
+    return accounts.token_digest(token)[:12]
+
+
 def touch_due(row: StaffSession) -> bool:
     return utcnow() - row.last_seen_at >= TOUCH_EVERY
 

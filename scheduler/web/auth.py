@@ -134,6 +134,7 @@ def sign_in() -> Any:
             return signin_steps.after_password(
                 person, remember=form.remember.data, next_url=safe_next(request.args.get("next"))
             )
+        signin_current.events.warning("sign-in refused: wrong e-mail or password")
         # One message for unknown e-mail and wrong password alike.
         form.form_errors.append(_("Wrong e-mail or password."))
         status = 401

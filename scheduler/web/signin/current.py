@@ -20,6 +20,9 @@ from scheduler.signin.policy import SessionPolicy
 from scheduler.timeutil import utcnow
 
 log = logging.getLogger(__name__)
+# Sign-in events for the operator's log (person ids, never addresses or secrets), until
+# the audit log records them (an audit entry belongs next to each of these lines).
+events = logging.getLogger("scheduler.signin")
 
 
 def policy() -> SessionPolicy:
@@ -56,6 +59,12 @@ def begin(person: Person, *, remember: bool, second_factor: bool) -> None:
     )
     person.signin_token = token
     login_user(person, remember=remember, duration=rules.remember)
+    events.info(
+        "signed in: person %s, second factor %s, remember %s",
+        person.id,
+        "yes" if second_factor else "no",
+        "yes" if remember else "no",
+    )
 
 
 def finish() -> None:
@@ -63,6 +72,7 @@ def finish() -> None:
     token = session.get("_user_id")
     if isinstance(token, str) and token:
         sessions.end(db.session, token)
+        events.info("signed out: session %s", sessions.short_id(token))
     session.clear()
     logout_user()
 

@@ -74,6 +74,9 @@ def _issuer() -> str:
 
 def _refused(form: FlaskForm, verdict: second_factor.Verdict, template: str, **ctx: Any) -> Any:
     db.session.commit()  # keep the count of wrong codes (see the module's docstring)
+    current.events.warning(
+        "second step refused: %s%s", verdict.reason, " (locked)" if verdict.locked_until else ""
+    )
     form.code.errors = [localize(verdict.reason or "")]
     if verdict.locked_until is not None:
         wait = max(1, math.ceil((verdict.locked_until - utcnow()).total_seconds()))
@@ -229,6 +232,7 @@ def reset(person_id: int) -> Any:
         abort(400)
     person = db.get_or_404(Person, person_id)
     second_factor.reset(db.session, current_user, person)
+    current.events.warning("second factor reset: person %s by %s", person.id, current_user.id)
     flash(
         _("%(name)s sets up a second factor again at their next sign-in.", name=person.name),
         "success",
