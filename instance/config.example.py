@@ -29,7 +29,7 @@
 
 # Base address of links in e-mails and calendar feeds (they are read outside any page),
 # e.g. "https://bibliotek.uni.example".
-# PUBLIC_URL = "http://localhost:8000"
+# PUBLIC_URL = "https://booking.library.example"  # unset: the address `scheduler serve` listens on
 
 # Days to keep patrons' and registrants' names and e-mail addresses after their
 # appointment or session (`scheduler purge` forgets them then).

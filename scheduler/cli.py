@@ -82,6 +82,16 @@ def demo_command() -> None:
     _print_sign_ins(seed_demo_if_empty())
 
 
+def served_address(host: str, port: int) -> str:
+    """The address a browser on this machine uses: the host as given (``localhost`` for
+    every interface), an IPv6 literal in brackets."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -95,13 +105,17 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
     from scheduler.jobs.thread import start_worker_thread
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    address = served_address(host, port)
+    if app.config.get("PUBLIC_URL_DERIVED"):
+        # Links in e-mails and feeds must reach this server, not a default port.
+        app.config["PUBLIC_URL"] = address
     upgrade_database()
     if demo:
         _print_sign_ins(seed_demo_if_empty())
     if not app.config.get("BROKER_URL") and app.config.get("JOBS_THREAD"):
         start_worker_thread(app)
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
-    click.echo(f"Serving on http://{shown}:{port}/  (Ctrl+C to stop)")
+    everywhere = "  (every interface)" if host in ("0.0.0.0", "::") else ""
+    click.echo(f"Serving on {address}/{everywhere}  (Ctrl+C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="scheduler")
 
 

@@ -22,6 +22,8 @@ class ConfigError(Exception):
 
 
 # Every setting with its default. ``SCHEDULER_<NAME>`` in the environment overrides it.
+DEFAULT_PUBLIC_URL = "http://localhost:8000"
+
 DEFAULTS: dict[str, object] = {
     # Database: any SQLAlchemy URL; None means SQLite in the instance folder.
     "DATABASE_URL": None,
@@ -37,7 +39,9 @@ DEFAULTS: dict[str, object] = {
     # UI languages; the first is used when the browser asks for none of them.
     "LANGUAGES": ["nb", "en"],
     # Base URL used in e-mails and calendar feeds (links must work outside a request).
-    "PUBLIC_URL": "http://localhost:8000",
+    # Unset: `scheduler serve` uses its own --host and --port, other commands
+    # http://localhost:8000. Set it in production (https switches on secure cookies).
+    "PUBLIC_URL": None,
     # How long patrons' names and e-mail addresses are kept after the appointment/session.
     "RETENTION_DAYS": 180,
     # Free slots per librarian and day kept in each process (checked against versions in

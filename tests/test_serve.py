@@ -35,17 +35,18 @@ def _free_port() -> int:
 class Server:
     """One ``scheduler serve`` process and what it printed."""
 
-    def __init__(self, instance: Path, *args: str) -> None:
+    def __init__(self, instance: Path, *args: str, public_url: bool = True) -> None:
         self.port = _free_port()
         self.log = instance.parent / f"serve-{self.port}.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("SCHEDULER_")}
         env.update(
             {
                 "SCHEDULER_INSTANCE": str(instance),
-                "SCHEDULER_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
                 "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
             }
         )
+        if public_url:
+            env["SCHEDULER_PUBLIC_URL"] = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-c", "from scheduler.cli import main; main()", "serve"]
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
@@ -91,8 +92,8 @@ class Server:
 def serve(tmp_path: Path) -> Iterator:
     started: list[Server] = []
 
-    def _serve(*args: str) -> Server:
-        server = Server(tmp_path / "instance", *args)
+    def _serve(*args: str, public_url: bool = True) -> Server:
+        server = Server(tmp_path / "instance", *args, public_url=public_url)
         started.append(server)
         return server
 
@@ -174,3 +175,14 @@ def test_serve_runs_jobs_while_another_process_holds_the_database(serve, tmp_pat
         holder.wait()
         if holder.stdout is not None:
             holder.stdout.close()
+
+
+def test_links_follow_the_served_address_when_no_public_url_is_set(serve) -> None:
+    """Links in e-mails and feeds used localhost:8000 whatever --port said."""
+    server = serve("--host", "127.0.0.1", public_url=False)
+    server.wait_until_serving()
+    address = f"http://127.0.0.1:{server.port}"
+    status, spec = _json(server.url("/api/v1/openapi.json"))
+    assert status == 200
+    assert spec["servers"] == [{"url": address}]
+    assert f"Serving on {address}/" in server.output()

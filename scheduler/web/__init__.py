@@ -55,6 +55,7 @@ def init_web(app: Flask) -> None:
         dropins,
         feeds,
         home,
+        my_bookings,
         nav,
         operations,
         rostering,
@@ -65,7 +66,7 @@ def init_web(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     auth.init_login(app)
     operations.register(app)  # first: its /healthz answers without the database
-    for blueprint in (home.bp, auth.bp, staff.bp, admin.bp, api.bp, feeds.bp):
+    for blueprint in (home.bp, auth.bp, staff.bp, admin.bp, api.bp, feeds.bp, my_bookings.bp):
         app.register_blueprint(blueprint)
     appointments.register(app)
     dropins.register(app)

@@ -182,6 +182,18 @@ def test_restricted_group_page_and_verification_by_link(
 def test_patron_cancels_from_the_manage_page(db, client, topic, librarian, outbox) -> None:
     _link, response = book_first_time(client, topic)
     manage_url = response.headers["Location"]
+    # The manage page's button only asks; nothing is cancelled until the patron confirms.
+    manage = soup(client.get(manage_url, headers=EN))
+    ask = manage.find("a", string="Cancel the appointment")["href"]
+    question = client.get(ask, headers=EN)
+    assert "Cancel the appointment?" in question.get_data(as_text=True)
+    assert (
+        question.headers["Cache-Control"].startswith("no-store")
+        or "no-store" in (question.headers["Cache-Control"])
+    )
+    assert db.session.scalar(select(Appointment)).status == AppointmentStatus.BOOKED
+    form = soup(question).find("form", action=f"{manage_url}/cancel")
+    assert form.find("button").get_text(strip=True) == "Yes, cancel it"
     cancelled = client.post(f"{manage_url}/cancel", headers=EN)
     assert cancelled.status_code == 302
     page = client.get(manage_url, headers=EN).get_data(as_text=True)
@@ -250,3 +262,19 @@ def test_modes_on_the_form_come_from_the_slot(client, topic, create_librarian) -
     page = client.get(f"/book/topic/{topic.slug}")
     form = soup(client.get(slot_links(page)[0], headers=EN))
     assert [i["value"] for i in form.select("input[name=mode]")] == [Mode.ONLINE.value]
+    # The only way to meet is chosen already, and the question is marked as required.
+    (only,) = form.select("input[name=mode]")
+    assert only.has_attr("checked")
+    assert only.has_attr("required")
+    legend = only.find_parent("fieldset").legend
+    assert "How would you like to meet?" in legend.get_text()
+    assert legend.find("span", class_="req") is not None
+
+
+def test_several_ways_to_meet_are_not_preselected(client, topic, create_librarian) -> None:
+    create_librarian(modes="in_person,online", windows=[(1, time(9), time(10))])
+    page = client.get(f"/book/topic/{topic.slug}")
+    form = soup(client.get(slot_links(page)[0], headers=EN))
+    options = form.select("input[name=mode]")
+    assert len(options) == 2
+    assert not any(o.has_attr("checked") for o in options)
