@@ -169,9 +169,10 @@ def _init_error_handlers(app: Flask) -> None:
 
 
 # Blueprints whose every answer is personal or secret: sign-in steps (an enrolment
-# page shows the authenticator secret) and one's sessions. Personal calendar feeds say
-# so themselves (web/feeds.py); the public activity calendar may be cached.
-PRIVATE_BLUEPRINTS = frozenset({"auth", "account", "two_factor"})
+# page shows the authenticator secret), one's sessions, and a patron's bookings behind
+# their secret link (with the JSON export of their data). Personal calendar feeds and
+# manage links say so themselves; the public activity calendar may be cached.
+PRIVATE_BLUEPRINTS = frozenset({"auth", "account", "two_factor", "my_bookings"})
 # Personal data in a file (CSV exports) is never kept by a cache.
 PRIVATE_MIMETYPES = frozenset({"text/csv"})
 HSTS = "max-age=31536000"

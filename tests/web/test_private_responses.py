@@ -47,6 +47,15 @@ def test_public_pages_stay_cacheable_for_visitors(client) -> None:
     assert client.get("/sign-in").headers["Cache-Control"] == "no-store"
 
 
+def test_a_patrons_bookings_and_data_export_are_no_store(client) -> None:
+    for path in (
+        "/my-bookings/",
+        "/my-bookings/not-a-token",
+        "/my-bookings/not-a-token/export.json",
+    ):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+
+
 def test_a_csv_of_personal_data_is_no_store_even_without_a_session(app) -> None:
     from flask import Response
 
