@@ -244,3 +244,39 @@ def test_new_recovery_codes_replace_the_old_ones(db, client, enrolled, login, cl
     assert not set(new) & set(old)
     assert second_factor.verify(db.session, person, old[0]).ok is False
     assert second_factor.verify(db.session, person, new[0]).ok is True
+
+
+def test_one_code_sent_at_once_from_several_browsers_signs_in_once(app, db, live_server, enrolled):
+    """The replay check holds under concurrent requests (a row lock on PostgreSQL, one
+    writer at a time on SQLite): of four second steps with the same code, one passes."""
+    import threading
+    import time
+
+    from tests.feeds.helpers import post_form
+
+    person, secret, _codes = enrolled
+    serializer = app.session_interface.get_signing_serializer(app)
+    pending = {
+        "person": person.id,
+        "nonce": person.session_nonce,
+        "remember": False,
+        "next": "",
+        "at": time.time(),
+    }
+    cookie = f"{app.config['SESSION_COOKIE_NAME']}={serializer.dumps({'signin_pending': pending})}"
+    code = pyotp.TOTP(secret).at(time.time())
+    db.session.commit()
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def attempt() -> None:
+        barrier.wait()
+        statuses.append(post_form(f"{live_server}/sign-in/code", {"code": code}, cookie))
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [302, 422, 422, 422]
+    assert db.session.scalar(select(func.count()).select_from(StaffSession)) == 1
