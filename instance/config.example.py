@@ -163,9 +163,10 @@
 
 # --- Connected calendars (docs/booking.md) -----------------------------------------------
 
-# Keys that seal calendar addresses and app passwords (Fernet keys, comma separated; the
-# first seals, all open). None: a key made on first use in instance/calendar_keys. Make
-# one with python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'
+# Keys that seal calendar addresses and app passwords, and staff's authenticator keys
+# (Fernet keys, comma separated; the first seals, all open). None: a key made on first
+# use in instance/calendar_keys. Make one with
+# python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'
 # CALENDARS_SECRET_KEYS = None
 
 # Minutes between syncs of each calendar; hours of failure before the librarian is

@@ -119,8 +119,9 @@ DEFAULTS: dict[str, object] = {
     # Seconds a client is asked to wait (Retry-After) when the database is unreachable.
     "DB_RETRY_AFTER": 5,
     # Connected calendars (a librarian's own Outlook/Google/CalDAV calendar blocks slots).
-    # Keys that seal calendar addresses and app passwords (Fernet, comma separated, the
-    # first seals); None = a key made on first use in instance/calendar_keys.
+    # Keys that seal calendar addresses and app passwords, and staff's authenticator keys
+    # (Fernet, comma separated, the first seals); None = a key made on first use in
+    # instance/calendar_keys. Losing it means every second factor must be reset.
     "CALENDARS_SECRET_KEYS": None,
     # Minutes between scheduled syncs of each source.
     "CALENDARS_SYNC_MINUTES": 10,

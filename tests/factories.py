@@ -158,5 +158,15 @@ def enrol_second_factor(session, person) -> str:
     from scheduler.signin import second_factor
 
     secret = second_factor.new_secret()
-    second_factor.enrol(session, person, secret, pyotp.TOTP(secret).at(time.time() - 30))
+    code = pyotp.TOTP(secret).at(time.time() - 30)
+    second_factor.enrol(session, person, secret, code, app_secret_box())
     return secret
+
+
+def app_secret_box():
+    """The box the app (of the current app context) seals authenticator keys with."""
+    from flask import current_app
+
+    from scheduler.calendars.sources.secretbox import box_from_config
+
+    return box_from_config(current_app.config, current_app.instance_path)

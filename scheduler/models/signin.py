@@ -38,14 +38,14 @@ class StaffSession(Base):
 
 
 class SecondFactor(Base):
-    """A person's authenticator (TOTP) secret; ``confirmed_at`` None while enrolling."""
+    """A person's authenticator (TOTP) key, sealed; ``confirmed_at`` None while enrolling."""
 
     __tablename__ = "second_factors"
 
     person_id: Mapped[int] = mapped_column(
         ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
     )
-    secret: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     # The last 30-second step a code was accepted for: the same code is not taken twice.

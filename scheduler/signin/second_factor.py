@@ -5,7 +5,8 @@ A code is accepted once: the 30-second step it belongs to is remembered, so a co
 over someone's shoulder cannot be replayed in the same window. Wrong codes are counted
 per person; after :data:`MAX_FAILURES` in a row the second step is locked for
 :data:`LOCK_FOR`, whatever address the attempts come from. Only digests of recovery
-codes are stored.
+codes are stored, and the authenticator's key is sealed (Fernet, with the deployment's
+``CALENDARS_SECRET_KEYS``): a copy of the database alone cannot make codes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from scheduler import access, accounts
+from scheduler.calendars.sources.problems import SourceProblem
+from scheduler.calendars.sources.secretbox import SecretBox
 from scheduler.errors import Forbidden, InputError
 from scheduler.models import Person, Role
 from scheduler.models.signin import RecoveryCode, SecondFactor
@@ -89,7 +92,7 @@ def _matching_step(secret: str, code: str, now: datetime) -> int | None:
     return found
 
 
-def enrol(session: Session, person: Person, secret: str, code: str) -> list[str]:
+def enrol(session: Session, person: Person, secret: str, code: str, box: SecretBox) -> list[str]:
     """Confirm the authenticator with a code it shows; returns new recovery codes."""
     if confirmed(session, person) is not None:
         raise InputError.field("code", _("A second factor is already set up."))
@@ -103,7 +106,7 @@ def enrol(session: Session, person: Person, secret: str, code: str) -> list[str]
     if factor is None:
         factor = SecondFactor(person_id=person.id)
         session.add(factor)
-    factor.secret = secret
+    factor.secret = box.seal(secret)
     factor.confirmed_at = now
     factor.last_step = step
     factor.failures = 0
@@ -140,7 +143,7 @@ def _recovery_digest(code: str) -> str:
     return accounts.token_digest("".join(c for c in code.lower() if c.isalnum()))
 
 
-def verify(session: Session, person: Person, code: str) -> Verdict:
+def verify(session: Session, person: Person, code: str, box: SecretBox) -> Verdict:
     """Check the second step. The caller commits even when it fails (the count of
     wrong codes must survive the refused request)."""
     factor = session.get(SecondFactor, person.id, with_for_update=True)
@@ -154,7 +157,13 @@ def verify(session: Session, person: Person, code: str) -> Verdict:
             locked_until=factor.locked_until,
         )
     code = (code or "").strip()
-    step = _matching_step(factor.secret, code, now)
+    try:
+        secret = box.open(factor.secret)
+    except SourceProblem:  # the key that sealed it is gone
+        return Verdict(
+            False, _("Your second factor cannot be checked. Ask an administrator to reset it.")
+        )
+    step = _matching_step(secret, code, now)
     if step is not None:
         if factor.last_step is not None and step <= factor.last_step:
             return _failed(factor, now, _("That code has been used. Wait for the next one."))

@@ -16,7 +16,7 @@ from scheduler.models import Role, StaffSession
 from scheduler.models.signin import SecondFactor
 from scheduler.signin import second_factor, sessions
 from scheduler.signin.policy import SessionPolicy
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, app_secret_box
 
 START = datetime(2026, 3, 2, 8, 0, 10, tzinfo=UTC)  # 10 s into a 30-second step
 
@@ -40,7 +40,9 @@ def enrolled(db, create_person, clock):
     """A librarian with an authenticator; returns (person, secret, recovery codes)."""
     person = create_person(Role.LIBRARIAN, email="kari@uni.example")
     secret = second_factor.new_secret()
-    codes = second_factor.enrol(db.session, person, secret, pyotp.TOTP(secret).now())
+    codes = second_factor.enrol(
+        db.session, person, secret, pyotp.TOTP(secret).now(), app_secret_box()
+    )
     db.session.commit()
     clock.shift(timedelta(seconds=30))  # the enrolment code's step is used up
     return person, secret, codes
@@ -73,6 +75,9 @@ def test_an_admin_without_a_second_factor_must_enrol_and_can_do_nothing_else(
     assert len(set(codes)) == 10
     assert _signed_in(client)
     assert db.session.scalars(select(StaffSession)).one().second_factor
+    stored = db.session.scalars(select(SecondFactor)).one().secret
+    assert secret not in stored  # sealed: the database alone cannot make codes
+    assert app_secret_box().open(stored) == secret
 
 
 def test_a_librarian_may_sign_in_with_the_password_alone(client, create_person) -> None:
@@ -225,7 +230,7 @@ def test_an_optional_factor_is_set_up_and_turned_off_from_the_account(
 def test_a_required_factor_cannot_be_turned_off(db, client, create_person, login, clock):
     person = create_person(Role.SECTION_LEADER)
     secret = second_factor.new_secret()
-    second_factor.enrol(db.session, person, secret, pyotp.TOTP(secret).now())
+    second_factor.enrol(db.session, person, secret, pyotp.TOTP(secret).now(), app_secret_box())
     login(person)
     clock.shift(timedelta(seconds=30))
     response = client.post("/account/two-factor/off", data={"code": pyotp.TOTP(secret).now()})
@@ -242,8 +247,8 @@ def test_new_recovery_codes_replace_the_old_ones(db, client, enrolled, login, cl
     new = re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", response.get_data(as_text=True))
     assert len(new) == 10
     assert not set(new) & set(old)
-    assert second_factor.verify(db.session, person, old[0]).ok is False
-    assert second_factor.verify(db.session, person, new[0]).ok is True
+    assert second_factor.verify(db.session, person, old[0], app_secret_box()).ok is False
+    assert second_factor.verify(db.session, person, new[0], app_secret_box()).ok is True
 
 
 def test_one_code_sent_at_once_from_several_browsers_signs_in_once(app, db, live_server, enrolled):

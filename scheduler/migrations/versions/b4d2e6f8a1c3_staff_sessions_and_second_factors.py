@@ -39,7 +39,7 @@ def upgrade():
     op.create_index('ix_staff_sessions_person_id', 'staff_sessions', ['person_id'], unique=False)
     op.create_table('second_factors',
     sa.Column('person_id', sa.Integer(), nullable=False),
-    sa.Column('secret', sa.String(length=64), nullable=False),
+    sa.Column('secret', sa.String(length=255), nullable=False),
     sa.Column('created_at', scheduler.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('confirmed_at', scheduler.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_step', sa.Integer(), nullable=True),

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from scheduler.calendars.sources.secretbox import SecretBox, box_from_config
 from scheduler.errors import DomainError
 from scheduler.extensions import db, limiter
 from scheduler.models import Person, Role
@@ -68,6 +69,11 @@ def _second_factor_limit() -> str:
     return current_app.config["RATELIMIT_SECOND_FACTOR"]
 
 
+def _box() -> SecretBox:
+    """Seals the authenticator keys (the deployment's CALENDARS_SECRET_KEYS)."""
+    return box_from_config(current_app.config, current_app.instance_path)
+
+
 def _issuer() -> str:
     return urlsplit(str(current_app.config.get("PUBLIC_URL") or "")).hostname or "Library"
 
@@ -95,7 +101,7 @@ def second_step() -> Any:
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("signin/second_step.html", form=form), status
-    verdict = second_factor.verify(db.session, person, form.code.data)
+    verdict = second_factor.verify(db.session, person, form.code.data, _box())
     if not verdict.ok:
         return _refused(form, verdict, "signin/second_step.html")
     if verdict.recovery_codes_left is not None:
@@ -123,7 +129,7 @@ def _enrol_page(person: Person, template: str, done: Any) -> Any:
         status = 422 if form.is_submitted() else 200
         return render_template(template, **context), status
     try:
-        codes = second_factor.enrol(db.session, person, secret, form.code.data)
+        codes = second_factor.enrol(db.session, person, secret, form.code.data, _box())
     except DomainError as exc:
         errors_to_form(form, exc)
         return render_template(template, **context), exc.status
@@ -190,7 +196,7 @@ def _with_current_code(action: Any) -> Any:
         return redirect(url_for("two_factor.overview"))
     if not form.validate_on_submit():
         return render_template("signin/two_factor.html", form=form, **context), 422
-    verdict = second_factor.verify(db.session, me, form.code.data)
+    verdict = second_factor.verify(db.session, me, form.code.data, _box())
     if not verdict.ok:
         return _refused(form, verdict, "signin/two_factor.html", **context)
     try:
