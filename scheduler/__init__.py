@@ -14,6 +14,7 @@ from scheduler.config import (
     ConfigError,
     allowed_networks,
     check_timezone,
+    check_upkeep,
     database_url,
     ensure_instance_folder,
     instance_secret_key,
@@ -110,6 +111,7 @@ def _finish_config(app: Flask) -> None:
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = instance_secret_key(app.instance_path)
     cfg["TIMEZONE"] = check_timezone(cfg.get("TIMEZONE"))
+    check_upkeep(cfg)
     if not cfg.get("PUBLIC_URL"):
         # Remembered so that `scheduler serve` can put its own address here instead.
         cfg["PUBLIC_URL"] = DEFAULT_PUBLIC_URL

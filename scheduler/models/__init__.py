@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic and the app see every table)."""
 
+from scheduler.models.account import LinkPurpose, PasswordLink, SignInThrottle
 from scheduler.models.availability import (
     Absence,
     AbsenceKind,
@@ -38,9 +39,18 @@ from scheduler.models.roster import (
     RunKind,
     Shift,
 )
+from scheduler.models.self_service import (
+    OpenShift,
+    OpenShiftStatus,
+    RequestKind,
+    RequestStatus,
+    SelfServiceSettings,
+    StaffRequest,
+)
 from scheduler.models.signin import RecoveryCode, SecondFactor, StaffSession
 from scheduler.models.slot_versions import AvailabilityVersion
 from scheduler.models.topic import GroupQuestion, Topic, TopicGroup
+from scheduler.models.upkeep import RunOutcome, UpkeepRun, UpkeepTask, WorkerHeartbeat
 
 __all__ = [
     "Absence",
@@ -70,9 +80,13 @@ __all__ = [
     "Job",
     "JobState",
     "Library",
+    "LinkPurpose",
     "Mode",
+    "OpenShift",
+    "OpenShiftStatus",
     "OpeningHours",
     "OutboundEmail",
+    "PasswordLink",
     "PeriodStatus",
     "Person",
     "PersonRole",
@@ -81,19 +95,28 @@ __all__ = [
     "RecoveryCode",
     "Registration",
     "RegistrationStatus",
+    "RequestKind",
+    "RequestStatus",
     "Role",
     "RosterPeriod",
     "RosterPreference",
     "RosterRun",
     "RunKind",
+    "RunOutcome",
     "SecondFactor",
+    "SelfServiceSettings",
     "ServicePoint",
     "SessionSeries",
     "SessionStatus",
     "Shift",
+    "SignInThrottle",
     "Skill",
     "SourceKind",
+    "StaffRequest",
     "StaffSession",
     "Topic",
     "TopicGroup",
+    "UpkeepRun",
+    "UpkeepTask",
+    "WorkerHeartbeat",
 ]

@@ -48,6 +48,7 @@ def current_site() -> Site:
 
 def init_web(app: Flask) -> None:
     from scheduler.web import (
+        accounts,
         admin,
         api,
         appointments,
@@ -59,6 +60,7 @@ def init_web(app: Flask) -> None:
         nav,
         operations,
         rostering,
+        self_service,
         signin,
         staff,
     )
@@ -69,8 +71,10 @@ def init_web(app: Flask) -> None:
     for blueprint in (home.bp, auth.bp, staff.bp, admin.bp, api.bp, feeds.bp, my_bookings.bp):
         app.register_blueprint(blueprint)
     appointments.register(app)
+    accounts.register(app)
     dropins.register(app)
     rostering.register(app)
+    self_service.register(app)
     signin.register(app)
     nav.init_nav(app)
     _init_request_transaction(app)
@@ -129,7 +133,10 @@ def _init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> Any:
-        return _error_response(exc.status, exc.message, exc.fields)
+        body, status = _error_response(exc.status, exc.message, exc.fields)
+        if status == 429:  # a refusal to wait for (the sign-in brake): say how long
+            return body, status, {"Retry-After": str(getattr(exc, "retry_after", 60))}
+        return body, status
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:
@@ -154,9 +161,11 @@ def _init_error_handlers(app: Flask) -> None:
         }
         message = messages.get(exc.code or 500, exc.description or "")
         response = _error_response(exc.code or 500, message)
-        if exc.code == 429 and getattr(exc, "retry_after", None):
+        if exc.code == 429:
+            from scheduler.web.rate_limits import retry_after_seconds
+
             body, status = response
-            return body, status, {"Retry-After": str(exc.retry_after)}
+            return body, status, {"Retry-After": str(retry_after_seconds(exc))}
         return response
 
     @app.errorhandler(500)
@@ -169,10 +178,11 @@ def _init_error_handlers(app: Flask) -> None:
 
 
 # Blueprints whose every answer is personal or secret: sign-in steps (an enrolment
-# page shows the authenticator secret), one's sessions, and a patron's bookings behind
-# their secret link (with the JSON export of their data). Personal calendar feeds and
-# manage links say so themselves; the public activity calendar may be cached.
-PRIVATE_BLUEPRINTS = frozenset({"auth", "account", "two_factor", "my_bookings"})
+# page shows the authenticator secret), one's sessions and password pages, and a
+# patron's bookings behind their secret link (with the JSON export of their data).
+# Personal calendar feeds and manage links say so themselves; the public activity
+# calendar may be cached.
+PRIVATE_BLUEPRINTS = frozenset({"auth", "account", "accounts", "two_factor", "my_bookings"})
 # Personal data in a file (CSV exports) is never kept by a cache.
 PRIVATE_MIMETYPES = frozenset({"text/csv"})
 HSTS = "max-age=31536000"

@@ -27,7 +27,7 @@ from wtforms.validators import DataRequired, Length
 from scheduler.booking import patron_data
 from scheduler.errors import DomainError, NotFound
 from scheduler.extensions import db
-from scheduler.mail.delivery import outbox_dir
+from scheduler.mail.outbox_files import outbox_dir
 from scheduler.web import current_site, nav
 from scheduler.web.appointments import no_store, public_write_limit
 from scheduler.web.appointments.forms import MODE_LABELS

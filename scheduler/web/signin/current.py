@@ -15,6 +15,7 @@ from flask_login import login_user, logout_user
 
 from scheduler.extensions import db
 from scheduler.models import Person
+from scheduler.models.signin import StaffSession
 from scheduler.signin import sessions
 from scheduler.signin.policy import SessionPolicy
 from scheduler.timeutil import utcnow
@@ -64,6 +65,17 @@ def begin(person: Person, *, remember: bool, second_factor: bool) -> None:
         person.id,
         "yes" if second_factor else "no",
         "yes" if remember else "no",
+    )
+
+
+def renew(person: Person) -> None:
+    """After a password change (which ends every session): a new session for this
+    browser, signed in the way the old one was (kept signed in, second factor)."""
+    old = db.session.get(StaffSession, current_session_id() or "")
+    begin(
+        person,
+        remember=bool(old and old.remember),
+        second_factor=bool(old and old.second_factor),
     )
 
 

@@ -3,8 +3,8 @@
 Sign-in state kept on the server: a row per signed-in browser (so signing out ends it
 everywhere), each person's authenticator secret and the digests of recovery codes.
 
-Revision ID: b4d2e6f8a1c3
-Revises: 917bff0ace19
+Revision ID: a6ad02497be0
+Revises: 661892b2106f
 Create Date: 2026-12-06 04:30:00.000000
 
 """
@@ -15,8 +15,8 @@ import scheduler.models.base
 
 
 # revision identifiers, used by Alembic.
-revision = 'b4d2e6f8a1c3'
-down_revision = '917bff0ace19'
+revision = 'a6ad02497be0'
+down_revision = '661892b2106f'
 branch_labels = None
 depends_on = None
 
