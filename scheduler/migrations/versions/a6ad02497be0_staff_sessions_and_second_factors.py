@@ -4,7 +4,7 @@ Sign-in state kept on the server: a row per signed-in browser (so signing out en
 everywhere), each person's authenticator secret and the digests of recovery codes.
 
 Revision ID: a6ad02497be0
-Revises: 661892b2106f
+Revises: b7d2e4f6a8c1
 Create Date: 2026-12-06 04:30:00.000000
 
 """
@@ -16,7 +16,7 @@ import scheduler.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'a6ad02497be0'
-down_revision = '661892b2106f'
+down_revision = 'b7d2e4f6a8c1'
 branch_labels = None
 depends_on = None
 
