@@ -4,7 +4,7 @@ Sign-in state kept on the server: a row per signed-in browser (so signing out en
 everywhere), each person's authenticator secret and the digests of recovery codes.
 
 Revision ID: a6ad02497be0
-Revises: b7d2e4f6a8c1
+Revises: e3a0bd9bf5fd
 Create Date: 2026-12-06 04:30:00.000000
 
 """
@@ -16,7 +16,7 @@ import scheduler.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'a6ad02497be0'
-down_revision = 'b7d2e4f6a8c1'
+down_revision = 'e3a0bd9bf5fd'
 branch_labels = None
 depends_on = None
 
