@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from scheduler.calendars import Person, dropin_event
 from scheduler.mail.letter import Letter
 from scheduler.models import DropInSession, Registration, RegistrationStatus
+from scheduler.requester_text import shown_name
 from scheduler.site import Site
 
 
@@ -76,7 +77,7 @@ def _invite(
         )
         library = dropin.library
         organizer = Person(library.name, library.email or site.organizer_email)
-        attendee = Person(reg.name or reg.email or "", reg.email or "")
+        attendee = Person(shown_name(reg.name) or reg.email or "", reg.email or "")
         event = replace(event, organizer=organizer, attendees=(attendee,))
         if method == "CANCEL":
             event = replace(event, status="CANCELLED")
@@ -112,9 +113,7 @@ def send_confirmation(
                 + _("(number %(position)s on the waitlist)") % {"position": r.position}
             )
         letter.add(_("We will e-mail you if a place becomes free."), "")
-    question = first.session.question
-    if question and first.answer:
-        letter.add(_('Your answer to "%(question)s":') % {"question": question}, first.answer, "")
+    # The answer stays out: whoever signed up may not own the address (requester_text).
     if first.session.lunch and first.lunch is not None:
         letter.add(_("Lunch: yes") if first.lunch else _("Lunch: no"), "")
     letter.add(
