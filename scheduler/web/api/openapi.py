@@ -198,8 +198,14 @@ def _path(name: str, description: str) -> dict[str, Any]:
     }
 
 
-TOKEN = _path("token", "the secret manage token from the confirmation e-mail")
+TOKEN = {
+    **_path("token", "the secret manage token from the confirmation e-mail"),
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,128}$"},
+}
 BAD = _error("bad input: the fields say which and why")
+# Every operation with a body: not JSON or nested too deep (400), larger than 1 MB (413).
+BAD_BODY = _error("the body is not a JSON object, or it is nested too deeply")
+TOO_LARGE = _error("the body is larger than the server accepts (1 MB by default)")
 UNKNOWN_TOKEN = _error("unknown or expired token")
 LIMITED = _error("rate limited: try again later")
 
@@ -404,12 +410,19 @@ def api_routes(app: Flask) -> set[tuple[str, str]]:
     return found
 
 
+def _with_body_errors(operation: dict[str, Any]) -> dict[str, Any]:
+    if "requestBody" not in operation:
+        return operation
+    return {**operation, "responses": {"400": BAD_BODY, "413": TOO_LARGE, **operation["responses"]}}
+
+
 def build_document(app: Flask) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for method, path in sorted(api_routes(app)):
         operation = OPERATIONS.get((method, path))
         if operation is None:
             continue  # the drift test names it
+        operation = _with_body_errors(operation)
         paths.setdefault(_openapi_path(path), {})[method] = operation
     return {
         "openapi": "3.1.0",
