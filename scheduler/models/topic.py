@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.models.base import Base, TimestampMixin
@@ -31,6 +31,8 @@ class TopicGroup(TimestampMixin, Base):
     # Comma-separated domains, e.g. "uni.example,student.uni.example"; empty = anyone.
     allowed_email_domains: Mapped[str | None] = mapped_column(String(500))
     position: Mapped[int] = mapped_column(default=0)
+    # Every booking waits for a link sent to the address (as restricted pages always do).
+    confirm_by_email: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     topics: Mapped[list[Topic]] = relationship(back_populates="group", order_by="Topic.name")
     questions: Mapped[list[GroupQuestion]] = relationship(

@@ -89,6 +89,32 @@ def _signature(regs: list[Registration]) -> str:
     return library.name if library else ""
 
 
+def send_registration_verification(
+    session: Session, site: Site, regs: list[Registration], verify_token: str, now: datetime
+) -> None:
+    """ "Confirm your address": the places are held until the link is followed."""
+    first = regs[0]
+    letter = _letter(regs, site)
+    _ = letter.gettext
+    letter.add(
+        _("Please confirm your e-mail address to complete your registration for:"),
+        *_lines(letter, regs),
+        "",
+        site.registration_confirm_url(verify_token),
+        "",
+    )
+    if first.hold_expires_at is not None:
+        letter.add(
+            _("We hold your place until %(time)s. If you did not sign up, ignore this.")
+            % {"time": letter.clock(first.hold_expires_at)}
+        )
+    letter.queue(
+        session,
+        _("Confirm your registration: %(title)s") % {"title": first.session.title},
+        signature=_signature(regs),
+    )
+
+
 def send_confirmation(
     session: Session, site: Site, regs: list[Registration], token: str, now: datetime
 ) -> None:

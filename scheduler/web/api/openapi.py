@@ -106,6 +106,24 @@ SCHEMAS: dict[str, Any] = {
             "hold_expires_at": {"type": ["string", "null"], "format": "date-time"},
         },
     },
+    "Pending": {
+        "type": "object",
+        "required": ["status", "hold_until"],
+        "properties": {
+            "status": {"const": "pending"},
+            "hold_until": {
+                "type": "string",
+                "format": "date-time",
+                "description": "the time or place is held until then for the link to be used",
+            },
+        },
+        "description": (
+            "The request waits for its e-mail address to be confirmed: a link went to the "
+            "address (the topic's booking page or the drop-in series asks for it, or the "
+            "address made more bookings and registrations today than the daily number). "
+            "No manage token is given here; it comes with the confirmation e-mail."
+        ),
+    },
     "Dropin": {
         "type": "object",
         "required": ["id", "title", "library", "start", "end", "registration_required"],
@@ -251,7 +269,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "content": {"application/json": {"schema": _ref("NewAppointment")}},
         },
         "responses": {
-            "201": _json(_ref("Appointment"), "booked (or pending e-mail verification)"),
+            "201": _json(_ref("Appointment"), "booked"),
+            "202": _json(_ref("Pending"), "waits for the e-mail address to be confirmed"),
             "409": _error("the slot is no longer free"),
             "422": BAD,
             "429": LIMITED,
@@ -319,6 +338,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         },
         "responses": {
             "201": _json(_ref("RegistrationResult"), "registered or waitlisted"),
+            "202": _json(_ref("Pending"), "waits for the e-mail address to be confirmed"),
             "404": _error("no such session"),
             "409": _error("deadline passed, already registered, or full without waitlist"),
             "422": BAD,
