@@ -10,9 +10,10 @@ slip past the check at the same moment.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -44,6 +45,7 @@ from scheduler.models import (
 )
 from scheduler.reasons import _, conflict, input_error
 from scheduler.site import Site
+from scheduler.timeutil import utcnow
 
 MAX_ANSWER = 2000
 
@@ -192,6 +194,27 @@ def confirm_registration(
     session.flush()
     send_confirmation(session, site, waiting, token, now)
     return Registered(token, waiting)
+
+
+def release_expired_registration_holds(
+    session: Session, config: Mapping[str, Any] | None = None
+) -> int:
+    """The sweep: places held for addresses that were not confirmed in time go to the
+    waitlist (or back to the free count) without waiting for the next sign-up."""
+    now = utcnow()
+    ids = set(
+        session.scalars(
+            select(Registration.session_id).where(
+                Registration.hold_expires_at.is_not(None),
+                Registration.hold_expires_at <= now,
+                Registration.status != RegistrationStatus.CANCELLED,
+            )
+        )
+    )
+    if not ids:
+        return 0
+    locked = lock_sessions(session, ids)
+    return len(release_expired_holds(session, locked, Site.from_config(config or {}), now))
 
 
 def release_expired_holds(

@@ -5,13 +5,20 @@ is held meanwhile, and given up when the hold runs out."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from scheduler.booking.dropins.registrations import confirm_registration
 from scheduler.errors import Conflict, NotFound
-from scheduler.models import OutboundEmail, RegistrationStatus, SessionSeries
+from scheduler.models import (
+    DropInSession,
+    OutboundEmail,
+    Registration,
+    RegistrationStatus,
+    SessionSeries,
+)
 from scheduler.timeutil import utcnow
 from tests.booking.dropins.conftest import calendars, outbox
 
@@ -127,3 +134,58 @@ def test_the_api_answers_202_and_the_page_confirms(app, db, client, confirming):
     assert confirmed.status_code == 302
     assert "/dropins/manage/" in confirmed.headers["Location"]
     assert outbox(db, "kari@uni.example")[-1].subject == f"Registered: {confirming.title}"
+
+
+def test_staff_set_it_on_a_single_session_and_the_public_page_holds_the_place(
+    db, client, login, host, create_library
+):
+    library = create_library()
+    login(host)
+    form = {
+        "title": "Thesis clinic",
+        "library": str(library.id),
+        "date": (date.today() + timedelta(days=7)).isoformat(),
+        "start_time": "10:00",
+        "end_time": "11:00",
+        "repeat": "once",
+        "hosts": [str(host.id)],
+        "registration_required": "y",
+        "capacity": "5",
+        "confirm_by_email": "y",
+    }
+    assert client.post("/staff/dropins/new", data=form).status_code == 302
+    (dropin,) = db.session.scalars(select(DropInSession))
+    assert dropin.series is not None
+    assert dropin.series.confirm_by_email
+    client.post("/sign-out")
+    with client.session_transaction() as browser:
+        browser.clear()
+    response = client.post(
+        f"/dropins/{dropin.id}",
+        data={"name": "Kari", "email": "kari@uni.example"},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/dropins/{dropin.id}")
+    (reg,) = db.session.scalars(select(Registration))
+    assert reg.hold_expires_at is not None
+    assert outbox(db, "kari@uni.example")[0].subject == "Confirm your registration: Thesis clinic"
+    # Turning it off again on the edit page lets the next registrant in at once.
+    form["confirm_by_email"] = ""
+    login(host)
+    assert client.post(f"/staff/dropins/{dropin.id}/edit", data=form).status_code == 302
+    db.session.refresh(dropin.series)
+    assert not dropin.series.confirm_by_email
+
+
+def test_the_sweep_gives_expired_places_away_without_waiting_for_a_sign_up(
+    db, site, confirming, sign_up, time_machine
+):
+    from scheduler.booking.dropins.registrations import release_expired_registration_holds
+
+    now = utcnow()
+    first = sign_up(confirming, 1, now=now)
+    assert release_expired_registration_holds(db.session, {}) == 0
+    time_machine.move_to(now + timedelta(minutes=site.hold_minutes + 1))
+    assert release_expired_registration_holds(db.session, {}) == 1
+    assert first.registrations[0].status == C
