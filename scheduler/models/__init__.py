@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic and the app see every table)."""
 
+from scheduler.models.account import LinkPurpose, PasswordLink, SignInThrottle
 from scheduler.models.availability import (
     Absence,
     AbsenceKind,
@@ -38,8 +39,17 @@ from scheduler.models.roster import (
     RunKind,
     Shift,
 )
+from scheduler.models.self_service import (
+    OpenShift,
+    OpenShiftStatus,
+    RequestKind,
+    RequestStatus,
+    SelfServiceSettings,
+    StaffRequest,
+)
 from scheduler.models.slot_versions import AvailabilityVersion
 from scheduler.models.topic import GroupQuestion, Topic, TopicGroup
+from scheduler.models.upkeep import RunOutcome, UpkeepRun, UpkeepTask, WorkerHeartbeat
 
 __all__ = [
     "Absence",
@@ -69,9 +79,13 @@ __all__ = [
     "Job",
     "JobState",
     "Library",
+    "LinkPurpose",
     "Mode",
+    "OpenShift",
+    "OpenShiftStatus",
     "OpeningHours",
     "OutboundEmail",
+    "PasswordLink",
     "PeriodStatus",
     "Person",
     "PersonRole",
@@ -79,17 +93,26 @@ __all__ = [
     "PublishedShiftStatus",
     "Registration",
     "RegistrationStatus",
+    "RequestKind",
+    "RequestStatus",
     "Role",
     "RosterPeriod",
     "RosterPreference",
     "RosterRun",
     "RunKind",
+    "RunOutcome",
+    "SelfServiceSettings",
     "ServicePoint",
     "SessionSeries",
     "SessionStatus",
     "Shift",
+    "SignInThrottle",
     "Skill",
     "SourceKind",
+    "StaffRequest",
     "Topic",
     "TopicGroup",
+    "UpkeepRun",
+    "UpkeepTask",
+    "WorkerHeartbeat",
 ]
