@@ -111,3 +111,10 @@ def test_the_api_answers_202_pending_without_a_token(
     mail = emails_to(db, "ola@uni.example")[-1]
     page = client.get(f"/book/verify/{_verify_token(mail)}")
     assert page.status_code == 200
+
+
+def test_the_group_page_says_so(db, client, topic, create_topic_group):
+    topic.group = create_topic_group(confirm_by_email=True, slug="law")
+    page = client.get("/book/group/law", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert "We send a link to confirm your address" in page.get_data(as_text=True)
