@@ -118,3 +118,17 @@ def test_the_group_page_says_so(db, client, topic, create_topic_group):
     page = client.get("/book/group/law", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert "We send a link to confirm your address" in page.get_data(as_text=True)
+
+
+def test_an_admin_sets_it_on_the_booking_page(db, client, login, create_person):
+    from scheduler.models import Role, TopicGroup
+
+    login(create_person(Role.ADMIN))
+    data = {"name": "Law", "slug": "law", "position": "0", "confirm_by_email": "y"}
+    assert client.post("/admin/topic-groups/new", data=data).status_code == 302
+    group = db.session.scalar(select(TopicGroup).where(TopicGroup.slug == "law"))
+    assert group.confirm_by_email
+    data["confirm_by_email"] = ""
+    assert client.post(f"/admin/topic-groups/{group.id}", data=data).status_code == 302
+    db.session.refresh(group)
+    assert not group.confirm_by_email
