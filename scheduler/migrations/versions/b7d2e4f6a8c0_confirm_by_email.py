@@ -5,7 +5,7 @@ wait for a link sent to the address; a registration waiting for it keeps the dig
 the link's token and the time its place is held until.
 
 Revision ID: b7d2e4f6a8c0
-Revises: b7d2e4f6a8c1
+Revises: e3a0bd9bf5fd
 Create Date: 2026-12-06 05:00:00.000000
 
 """
@@ -17,7 +17,7 @@ import scheduler.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'b7d2e4f6a8c0'
-down_revision = 'b7d2e4f6a8c1'
+down_revision = 'e3a0bd9bf5fd'
 branch_labels = None
 depends_on = None
 
