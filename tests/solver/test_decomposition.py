@@ -27,8 +27,15 @@ from scheduler.solver.decomposition.search import ColumnSearch
 from scheduler.solver.decomposition.spread import spread_lower_bound
 from scheduler.solver.index import build_index
 from scheduler.solver.model import build_model
-from scheduler.solver.problem import Assignment, Preference, Problem, Rules, Shift, Unavailable
-from scheduler.solver.problem import Progress
+from scheduler.solver.problem import (
+    Assignment,
+    Preference,
+    Problem,
+    Progress,
+    Rules,
+    Shift,
+    Unavailable,
+)
 from scheduler.solver.score import score
 from scheduler.solver.solve import solve
 from tests.solver.builders import MONDAY, person, problem
@@ -210,7 +217,8 @@ def test_an_unfinished_lp_still_gives_a_useful_bound() -> None:
     idx = build_index(p)
     cs = ColumnSearch(idx)
     start = cs.bound()
-    assert start is not None and start > 0
+    assert start is not None
+    assert start > 0
     for i in range(len(cs.relaxation.groups)):
         cs.relax_group(i, time.monotonic() + 0.2)
         bound = cs.bound()
