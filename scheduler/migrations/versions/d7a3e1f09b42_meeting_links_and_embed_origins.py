@@ -5,7 +5,7 @@ the link an online appointment was given, and the web origins allowed to frame t
 booking widget.
 
 Revision ID: d7a3e1f09b42
-Revises: a6ad02497be0
+Revises: b7d2e4f6a8c0
 Create Date: 2026-12-06 05:20:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd7a3e1f09b42'
-down_revision = 'a6ad02497be0'
+down_revision = 'b7d2e4f6a8c0'
 branch_labels = None
 depends_on = None
 
