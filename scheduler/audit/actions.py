@@ -27,6 +27,7 @@ class Action(enum.StrEnum):
     # many to record one by one, so the link's creation and revocation are recorded.
     FEED_LINK_ISSUED = "feed_link.issued"
     FEED_LINK_REVOKED = "feed_link.revoked"
+    FEED_PATRON_DETAILS = "feed_link.patron_details"  # details "show": true/false
     # Bookings and drop-ins changed by staff.
     APPOINTMENT_CANCELLED = "appointment.cancelled"  # subject "appointment:<id>"
     REGISTRATION_CANCELLED = "registration.cancelled"  # subject "registration:<id>"

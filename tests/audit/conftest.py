@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from scheduler.models import AuditEntry
+from tests.rostering.helpers import make_shift, world  # noqa: F401 (fixtures for these tests)
 from tests.test_migrations import empty_database  # noqa: F401 (a fixture for these tests)
 
 
