@@ -170,3 +170,16 @@ def test_roster_and_hours_exports(client, db, world, create_person, login, entri
     assert client.get(f"/staff/hours.csv?month={month}").status_code == 200
     (hours,) = entries("export.hours")
     assert (hours.actor_id, hours.subject) == (member.id, f"person:{member.id}")
+
+
+def test_feed_links_revoked_from_the_command_line(client, db, runner, create_person, entries):
+    from scheduler.calendars.tokens import issue_token
+
+    kari = create_person(Role.FIRST_LINE, email="kari@uni.example")
+    issue_token(db.session, kari, key="k" * 32)
+    client.get("/")  # commit the arranged rows
+    result = runner.invoke(args=["feeds", "revoke", "--email", "kari@uni.example"])
+    assert result.exit_code == 0, result.output
+    (revoked,) = entries("feed_link.revoked")
+    assert (revoked.actor_id, revoked.subject) == (None, f"person:{kari.id}")
+    assert revoked.details == {"revoked": 1, "via": "command line"}
