@@ -54,6 +54,7 @@ def init_web(app: Flask) -> None:
         appointments,
         audit_trail,
         auth,
+        desk,
         dropins,
         feeds,
         home,
@@ -74,6 +75,7 @@ def init_web(app: Flask) -> None:
     appointments.register(app)
     accounts.register(app)
     dropins.register(app)
+    desk.register(app)
     rostering.register(app)
     self_service.register(app)
     nav.init_nav(app)

@@ -25,6 +25,7 @@ from scheduler.rostering import setup
 from scheduler.timeutil import monday_of
 from scheduler.web import nav
 from scheduler.web.auth import role_required
+from scheduler.web.desk import suggestions
 from scheduler.web.forms import ConfirmForm, form_flow, saved
 from scheduler.web.i18n import localize, weekday_name
 from scheduler.web.rostering.forms import (
@@ -484,4 +485,6 @@ def preview(library_id: int) -> Any:
         specs=specs,
         error=error,
         points={p.id: p for p in library.service_points},
+        # Demand suggested from the desk's statistics, beside today's rules.
+        **suggestions.preview_context(library, monday),
     )
