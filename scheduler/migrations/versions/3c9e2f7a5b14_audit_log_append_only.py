@@ -4,7 +4,7 @@ Adds ``ip`` and ``library_id`` to ``audit_log`` with indexes for the administrat
 filters, and triggers on SQLite and PostgreSQL that refuse UPDATE and DELETE.
 
 Revision ID: 3c9e2f7a5b14
-Revises: b7d2e4f6a8c1
+Revises: e3a0bd9bf5fd
 Create Date: 2026-12-06 05:25:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c9e2f7a5b14'
-down_revision = 'b7d2e4f6a8c1'
+down_revision = 'e3a0bd9bf5fd'
 branch_labels = None
 depends_on = None
 
