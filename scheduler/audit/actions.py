@@ -67,7 +67,9 @@ class Action(enum.StrEnum):
     ROSTER_REPAIR = "roster.repair"
     SELF_SERVICE_APPROVED = "self_service.approved"
     SELF_SERVICE_DECLINED = "self_service.declined"
+    SELF_SERVICE_WITHDRAWN = "self_service.withdrawn"
     SELF_SERVICE_TIME_OFF = "self_service.time_off"
+    SELF_SERVICE_SWAP = "self_service.swap"
     SELF_SERVICE_CLAIM = "self_service.claim"
     # Exports of personal data (details "format" and "rows").
     EXPORT_ROSTER = "export.roster"
