@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,8 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
         # test_runs_isolated.py).
         "SOLVER_ISOLATED": False,
         "SQLITE_BUSY_TIMEOUT": 5,
+        # Tests need no power-cut durability; production's FULL has its own test.
+        "SQLITE_SYNCHRONOUS": "NORMAL",
         "PUBLIC_URL": "https://library.test",
         "SERVER_NAME": None,
     }
@@ -152,6 +155,24 @@ def app(app_config: dict) -> Iterator:
         _db.session.remove()
         _db.engine.dispose()
     forget_dispatch(app)
+
+
+@pytest.fixture
+def make_app(app_config: dict):
+    """``make_app()``: another app from ``app_config`` (change it first), as a second
+    process of the same site would be; closed after the test."""
+    made = []
+
+    def _make():
+        made.append(create_app(app_config))
+        return made[-1]
+
+    yield _make
+    for other in made:
+        with other.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+        forget_dispatch(other)
 
 
 def forget_dispatch(app) -> None:
@@ -205,10 +226,25 @@ def runner(app):
 def login(client):
     """``login(person)`` signs the test client in as ``person`` (no password round-trip)."""
 
-    def _login(person) -> None:
+    def _login(person, *, remember: bool = False) -> str:
+        """Returns the session's token (what the cookie holds)."""
+        from scheduler.signin import sessions
+        from scheduler.signin.policy import SessionPolicy
+
+        with client.application.app_context() if not has_app_context() else nullcontext():
+            token = sessions.start(
+                _db.session,
+                person,
+                SessionPolicy.from_config(client.application.config),
+                sessions.Device(),
+                remember=remember,
+                second_factor=True,
+            )
+            _db.session.commit()
         with client.session_transaction() as sess:
-            sess["_user_id"] = person.get_id()
+            sess["_user_id"] = token
             sess["_fresh"] = True
+        return token
 
     return _login
 

@@ -63,6 +63,7 @@ def init_web(app: Flask) -> None:
         operations,
         rostering,
         self_service,
+        signin,
         staff,
     )
 
@@ -78,6 +79,7 @@ def init_web(app: Flask) -> None:
     desk.register(app)
     rostering.register(app)
     self_service.register(app)
+    signin.register(app)
     nav.init_nav(app)
     _init_request_transaction(app)
     _init_error_handlers(app)
@@ -183,7 +185,33 @@ def _init_error_handlers(app: Flask) -> None:
         return _error_response(500, _("Something went wrong on our side. Please try again."))
 
 
+# Blueprints whose every answer is personal or secret: sign-in steps (an enrolment
+# page shows the authenticator secret), one's sessions and password pages, and a
+# patron's bookings behind their secret link (with the JSON export of their data).
+# Personal calendar feeds and manage links say so themselves; the public activity
+# calendar may be cached.
+PRIVATE_BLUEPRINTS = frozenset({"auth", "account", "accounts", "two_factor", "my_bookings"})
+# Personal data in a file (CSV exports) is never kept by a cache.
+PRIVATE_MIMETYPES = frozenset({"text/csv"})
+HSTS = "max-age=31536000"
+
+
+def _private(response: Response) -> bool:
+    """Nothing for a signed-in person (staff, leader, admin, API token) and no personal
+    file may be kept by a browser or proxy cache: ``Cache-Control: no-store``."""
+    if request.endpoint == "static":
+        return False
+    user = g.get("_login_user")
+    return (
+        (user is not None and user.is_authenticated)
+        or request.blueprint in PRIVATE_BLUEPRINTS
+        or response.mimetype in PRIVATE_MIMETYPES
+    )
+
+
 def _init_security_headers(app: Flask) -> None:
+    https = str(app.config.get("PUBLIC_URL") or "").lower().startswith("https://")
+
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -191,4 +219,8 @@ def _init_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if response.mimetype == "text/html":
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if https:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if _private(response):
+            response.headers["Cache-Control"] = "no-store"
         return response

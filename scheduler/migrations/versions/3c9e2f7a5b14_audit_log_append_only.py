@@ -4,7 +4,7 @@ Adds ``ip`` and ``library_id`` to ``audit_log`` with indexes for the administrat
 filters, and triggers on SQLite and PostgreSQL that refuse UPDATE and DELETE.
 
 Revision ID: 3c9e2f7a5b14
-Revises: e3a0bd9bf5fd
+Revises: a6ad02497be0
 Create Date: 2026-12-06 05:25:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c9e2f7a5b14'
-down_revision = 'e3a0bd9bf5fd'
+down_revision = 'a6ad02497be0'
 branch_labels = None
 depends_on = None
 
