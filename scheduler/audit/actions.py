@@ -20,6 +20,9 @@ class Action(enum.StrEnum):
     PASSWORD_RESET_SENT = "password.reset_sent"
     PASSWORD_SET_BY_LINK = "password.set_by_link"
     PERSON_INVITED = "person.invited"
+    SECOND_FACTOR_ENROLLED = "second_factor.enrolled"
+    SECOND_FACTOR_TURNED_OFF = "second_factor.turned_off"
+    SECOND_FACTOR_RESET = "second_factor.reset"  # by an administrator
     PERSON_SAVED = "person.saved"  # roles, libraries, active: details say what changed
     ADMIN_CREATED = "admin.created"
     ADMIN_PROMOTED = "admin.promoted"
