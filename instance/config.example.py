@@ -44,6 +44,13 @@
 # Minutes a booking that waits for the patron to confirm their e-mail address holds its time.
 # BOOKING_HOLD_MINUTES = 30
 
+# Bookings and drop-in registrations one e-mail address may make a day before each further
+# one waits for a confirmation link sent to that address (on top of the rate limits).
+# DAILY_BOOKINGS_WITHOUT_CONFIRMATION = 3
+
+# Largest request body in bytes; a bigger one is refused with 413.
+# MAX_CONTENT_LENGTH = 1_048_576
+
 # Free slots per librarian and day kept in each process, checked against versions in the
 # database on every search (so several processes and hosts stay exact); entries kept.
 # SLOT_CACHE = True

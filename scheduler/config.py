@@ -53,6 +53,11 @@ DEFAULTS: dict[str, object] = {
     "SLOT_CACHE_ENTRIES": 50_000,
     # Book a librarian: minutes a booking waiting for e-mail verification holds its time.
     "BOOKING_HOLD_MINUTES": 30,
+    # Bookings + drop-in registrations one e-mail address may make a day before each
+    # further one waits for a confirmation link sent to that address.
+    "DAILY_BOOKINGS_WITHOUT_CONFIRMATION": 3,
+    # Largest request body in bytes (a bigger one gets 413 before anything is read).
+    "MAX_CONTENT_LENGTH": 1_048_576,
     # Roster solver defaults for runs started from the web.
     "SOLVER_TIME_LIMIT": 60,
     "SOLVER_WORKERS": 2,

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
@@ -39,6 +40,22 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"  # optional cross-checks only
 
 pytest_plugins = ["tests.factories"]
+
+# Property-based tests (Hypothesis, Schemathesis): a bounded run by default ("ci"), a long
+# one with HYPOTHESIS_PROFILE=long (the README has the command). Each example is a real
+# request against a real database, so there is no per-example deadline.
+_PROPERTY_CHECKS = {
+    "deadline": None,
+    "suppress_health_check": [
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+    "database": None,
+}
+settings.register_profile("ci", max_examples=25, **_PROPERTY_CHECKS)
+settings.register_profile("long", max_examples=1000, **_PROPERTY_CHECKS)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @functools.cache

@@ -18,6 +18,7 @@ from scheduler.database import _read_only
 from scheduler.errors import DomainError
 from scheduler.extensions import db
 from scheduler.site import Site
+from scheduler.web.input_guard import init_input_guard
 from scheduler.web.operations import outage
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -68,6 +69,7 @@ def init_web(app: Flask) -> None:
     )
 
     app.url_map.converters["id"] = IdConverter
+    init_input_guard(app)
     auth.init_login(app)
     audit_trail.init_audit_trail(app)
     operations.register(app)  # first: its /healthz answers without the database
@@ -136,8 +138,14 @@ def _error_response(status: int, message: str, fields: dict[str, str] | None = N
     return render_template("errors/error.html", status=status, message=localize(message)), status
 
 
+def _size_limit() -> str:
+    limit = int(current_app.config.get("MAX_CONTENT_LENGTH") or 0)
+    return f"{limit / 1048576:g} MB" if limit >= 1048576 else f"{limit / 1024:g} kB"
+
+
 def _init_error_handlers(app: Flask) -> None:
-    from flask_babel import gettext as _
+    # Reasons, not gettext: the API answers in English, pages translate (_error_response).
+    from scheduler.reasons import _
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> Any:
@@ -165,6 +173,7 @@ def _init_error_handlers(app: Flask) -> None:
             403: _("You do not have access to this page."),
             404: _("This page does not exist, or the link is no longer valid."),
             405: _("That action is not allowed here."),
+            413: _("The request is too large: at most %(size)s.", size=_size_limit()),
             429: _("Too many requests. Please wait a moment and try again."),
         }
         message = messages.get(exc.code or 500, exc.description or "")

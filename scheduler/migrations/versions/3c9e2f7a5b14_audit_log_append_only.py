@@ -4,7 +4,7 @@ Adds ``ip`` and ``library_id`` to ``audit_log`` with indexes for the administrat
 filters, and triggers on SQLite and PostgreSQL that refuse UPDATE and DELETE.
 
 Revision ID: 3c9e2f7a5b14
-Revises: a6ad02497be0
+Revises: b7d2e4f6a8c0
 Create Date: 2026-12-06 05:25:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c9e2f7a5b14'
-down_revision = 'a6ad02497be0'
+down_revision = 'b7d2e4f6a8c0'
 branch_labels = None
 depends_on = None
 
