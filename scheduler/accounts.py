@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.errors import InputError
+from scheduler.models.library import Library
 from scheduler.models.people import Person, Role
 from scheduler.timeutil import utcnow
 
@@ -80,9 +82,11 @@ def create_person(
     email: str,
     name: str,
     roles: set[Role] | list[Role] = (),
+    libraries: Sequence[Library] = (),
     password: str | None = None,
     password_hash: str | None = None,
 ) -> Person:
+    """A new account; ``roles`` other than administrator are held in each of ``libraries``."""
     email = normalise_email(email)
     name = (name or "").strip()
     if not name:
@@ -90,7 +94,10 @@ def create_person(
     if session.scalar(select(func.count()).select_from(Person).where(Person.email == email)):
         raise InputError.field("email", "is already used by another person")
     person = Person(email=email, name=name)
-    person.set_roles(list(roles))
+    person.set_admin(Role.ADMIN in roles)
+    for library in libraries:
+        for role in sorted(set(roles) - {Role.ADMIN}):
+            person.grant(role, library)
     if password is not None:
         set_password(person, password)
     elif password_hash is not None:

@@ -24,7 +24,15 @@ from scheduler.models.feed import FeedToken
 from scheduler.models.jobs import Job, JobState
 from scheduler.models.library import Channel, ClosedDate, Library, OpeningHours, ServicePoint
 from scheduler.models.mail import EmailState, OutboundEmail
-from scheduler.models.people import ApiToken, Person, PersonRole, Role, Skill
+from scheduler.models.people import (
+    LIBRARY_ROLES,
+    ApiToken,
+    Person,
+    PersonLibraryRole,
+    PersonRole,
+    Role,
+    Skill,
+)
 from scheduler.models.roster import (
     Assignment,
     AssignmentSource,
@@ -42,6 +50,7 @@ from scheduler.models.slot_versions import AvailabilityVersion
 from scheduler.models.topic import GroupQuestion, Topic, TopicGroup
 
 __all__ = [
+    "LIBRARY_ROLES",
     "Absence",
     "AbsenceKind",
     "ApiToken",
@@ -74,6 +83,7 @@ __all__ = [
     "OutboundEmail",
     "PeriodStatus",
     "Person",
+    "PersonLibraryRole",
     "PersonRole",
     "PublishedShift",
     "PublishedShiftStatus",

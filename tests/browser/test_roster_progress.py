@@ -19,7 +19,9 @@ def test_the_progress_page_updates_itself(
 ) -> None:
     from scheduler.models import Role
 
-    leader: Person = create_person(Role.SECTION_LEADER, email="leader@uni.example")
+    leader: Person = create_person(
+        Role.SECTION_LEADER, email="leader@uni.example", libraries=[world.library]
+    )
     db.session.commit()
     fake_engine.steps = [(900, 100), (700, 300)]
     fake_engine.hold.clear()
