@@ -57,6 +57,7 @@ def init_web(app: Flask) -> None:
         home,
         nav,
         operations,
+        people_import,
         rostering,
         staff,
     )
@@ -64,7 +65,7 @@ def init_web(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     auth.init_login(app)
     operations.register(app)  # first: its /healthz answers without the database
-    for blueprint in (home.bp, auth.bp, staff.bp, admin.bp, api.bp, feeds.bp):
+    for blueprint in (home.bp, auth.bp, staff.bp, admin.bp, people_import.bp, api.bp, feeds.bp):
         app.register_blueprint(blueprint)
     appointments.register(app)
     dropins.register(app)

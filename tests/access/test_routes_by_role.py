@@ -73,6 +73,9 @@ row("admin.new_person", "GET", "ok 403 403 403 login")
 row("admin.new_person", "POST", "ok 403 403 403 login")
 row("admin.people", "GET", "ok 403 403 403 login")
 row("outbox.index", "GET", "ok 403 403 403 login")
+row("people_import.apply", "POST", "ok 403 403 403 login")
+row("people_import.check", "GET", "ok 403 403 403 login")
+row("people_import.check", "POST", "ok 403 403 403 login")
 row("outbox.send_again", "POST", "ok/ok 403/403 403/403 403/403 login/login")
 
 # Roster set-up: the leaders of the library in the URL (an administrator everywhere).
