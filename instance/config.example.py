@@ -25,7 +25,7 @@
 
 # Base address of links in e-mails and calendar feeds (they are read outside any page),
 # e.g. "https://bibliotek.uni.example".
-# PUBLIC_URL = "http://localhost:8000"
+# PUBLIC_URL = None  # e.g. "https://booking.library.example"; None: what `serve` listens on
 
 # Days to keep patrons' and registrants' names and e-mail addresses after their
 # appointment or session (`scheduler purge` forgets them then).
@@ -79,6 +79,31 @@
 # Seconds without a heartbeat after which a running job counts as lost.
 # JOBS_LOST_AFTER = 120
 
+# --- Upkeep (runs by itself, no cron) ------------------------------------------------------
+
+# Reminders, the retention purge, the job sweeper, token clean-up and calendar sync run
+# on a schedule: in a thread of each web process, or with BROKER_URL as a periodic task
+# of `scheduler worker`. A lease in the database lets one process run each due task.
+# False: none of it in this process (run the commands from cron instead).
+# UPKEEP_ENABLED = True
+
+# Each task's schedule: "every 10m", "every 1h" (an interval), "daily 03:00" (the clock
+# of TIMEZONE, summer time included) or "off". /admin/system shows the last and next run.
+# UPKEEP_REMINDERS = "daily 17:00"
+# UPKEEP_PURGE = "daily 03:00"
+# UPKEEP_SWEEP = "every 1m"
+# UPKEEP_TOKENS = "every 15m"
+# UPKEEP_CALENDARS = "every 1m"
+
+# Seconds between the upkeep thread's looks at the schedule (a worker looks each minute).
+# UPKEEP_POLL_SECONDS = 30
+
+# Seconds a process holds a task's lease; if it dies, another runs the task after this.
+# UPKEEP_LEASE_SECONDS = 600
+
+# Days the run records and the heartbeats of workers no longer seen are kept.
+# UPKEEP_KEEP_DAYS = 30
+
 # --- E-mail ------------------------------------------------------------------------------
 
 # SMTP server, e.g. "smtp.uni.example". None: messages are written to instance/outbox/
@@ -115,6 +140,19 @@
 # and sign-in attempts.
 # RATELIMIT_PUBLIC_WRITE = "20 per minute;200 per hour"
 # RATELIMIT_SIGN_IN = "10 per minute"
+
+# Per client: asking for a password link ("forgot password") and changing one's password.
+# RATELIMIT_PASSWORD = "5 per minute;30 per hour"
+
+# --- Staff accounts ----------------------------------------------------------------------
+
+# Guessing one account's password, from however many clients: after SIGN_IN_SLOW_AFTER
+# failed sign-ins each further try must wait twice as long as the last (1 s, 2 s, 4 s ...);
+# after SIGN_IN_LOCK_AFTER, sign-in is locked for SIGN_IN_LOCK_MINUTES and the account's
+# owner is e-mailed. Counted per e-mail address, so unknown addresses behave the same.
+# SIGN_IN_SLOW_AFTER = 5
+# SIGN_IN_LOCK_AFTER = 10
+# SIGN_IN_LOCK_MINUTES = 15
 
 # --- Calendar feeds ----------------------------------------------------------------------
 

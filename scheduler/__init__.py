@@ -9,10 +9,12 @@ from typing import Any
 from flask import Flask
 
 from scheduler.config import (
+    DEFAULT_PUBLIC_URL,
     DEFAULTS,
     ConfigError,
     allowed_networks,
     check_timezone,
+    check_upkeep,
     database_url,
     ensure_instance_folder,
     instance_secret_key,
@@ -99,6 +101,11 @@ def _finish_config(app: Flask) -> None:
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = instance_secret_key(app.instance_path)
     cfg["TIMEZONE"] = check_timezone(cfg.get("TIMEZONE"))
+    check_upkeep(cfg)
+    if not cfg.get("PUBLIC_URL"):
+        # Remembered so that `scheduler serve` can put its own address here instead.
+        cfg["PUBLIC_URL"] = DEFAULT_PUBLIC_URL
+        cfg["PUBLIC_URL_DERIVED"] = True
     languages = cfg.get("LANGUAGES")
     if isinstance(languages, str):
         languages = [code.strip() for code in languages.split(",") if code.strip()]

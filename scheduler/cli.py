@@ -24,11 +24,55 @@ def cli() -> None:
     """Library booking and staffing scheduler."""
 
 
-def upgrade_database() -> None:
-    """Create the schema or bring it up to date through the migrations."""
-    from flask_migrate import upgrade
+def upgrade_database(wait_seconds: float = 600.0) -> None:
+    """Create the schema or bring it up to date through the migrations.
 
-    upgrade(directory=current_app.extensions["migrate"].directory)
+    A database already up to date is only looked at (no write lock), so a server starts
+    while another process holds SQLite's write lock. An upgrade that finds the database
+    locked waits and tries again, for up to ``wait_seconds``.
+    """
+    import time
+
+    from flask_migrate import upgrade
+    from sqlalchemy.exc import OperationalError
+
+    directory = current_app.extensions["migrate"].directory
+    if _schema_is_current(directory):
+        return
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            upgrade(directory=directory)
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            click.echo(
+                "The database is locked by another process; waiting to upgrade it...", err=True
+            )
+            time.sleep(2)
+
+
+def _schema_is_current(directory: str) -> bool:
+    """True if the database is at the newest migration (read without a write lock)."""
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from scheduler.database import read_only_transactions
+    from scheduler.extensions import db
+
+    heads = set(ScriptDirectory.from_config(_alembic_config(Config, directory)).get_heads())
+    with read_only_transactions(), db.engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+        conn.rollback()
+    return current == heads
+
+
+def _alembic_config(config_class, directory: str):
+    cfg = config_class()
+    cfg.set_main_option("script_location", directory)
+    return cfg
 
 
 @click.command("init-db")
@@ -82,6 +126,16 @@ def demo_command() -> None:
     _print_sign_ins(seed_demo_if_empty())
 
 
+def served_address(host: str, port: int) -> str:
+    """The address a browser on this machine uses: the host as given (``localhost`` for
+    every interface), an IPv6 literal in brackets."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -89,19 +143,27 @@ def demo_command() -> None:
 @click.option("--demo", is_flag=True, help="Load the demo first if the database is empty.")
 @with_appcontext
 def serve(host: str, port: int, threads: int, demo: bool) -> None:
-    """Serve the app with a production WSGI server (waitress) and run background jobs."""
+    """Serve the app with a production WSGI server (waitress), run background jobs and
+    keep the upkeep schedule (without a broker: threads in this process)."""
     from waitress import serve as waitress_serve
 
     from scheduler.jobs.thread import start_worker_thread
+    from scheduler.upkeep.thread import start_upkeep_thread
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    address = served_address(host, port)
+    if app.config.get("PUBLIC_URL_DERIVED"):
+        # Links in e-mails and feeds must reach this server, not a default port.
+        app.config["PUBLIC_URL"] = address
     upgrade_database()
     if demo:
         _print_sign_ins(seed_demo_if_empty())
     if not app.config.get("BROKER_URL") and app.config.get("JOBS_THREAD"):
         start_worker_thread(app)
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
-    click.echo(f"Serving on http://{shown}:{port}/  (Ctrl+C to stop)")
+    if not app.config.get("BROKER_URL") and app.config.get("UPKEEP_ENABLED"):
+        start_upkeep_thread(app)
+    everywhere = "  (every interface)" if host in ("0.0.0.0", "::") else ""
+    click.echo(f"Serving on {address}/{everywhere}  (Ctrl+C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="scheduler")
 
 
@@ -133,6 +195,57 @@ def feeds_revoke(email: str | None, everyone: bool) -> None:
         count = tokens.revoke_tokens(db.session, person)
     db.session.commit()
     click.echo(f"Revoked {count} feed link{'s' if count != 1 else ''}.")
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", help="The person's name (needed when the account is new).")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of printing "
+    "a link to choose it (for scripts).",
+)
+@with_appcontext
+def create_admin_command(email: str, name: str | None, password_stdin: bool) -> None:
+    """Create an administrator, or make the person with EMAIL one, and print a one-time
+    link (24 hours) to choose the password. Running it again never makes a second
+    account for the same address; it ends the old link and prints a new one."""
+    from scheduler.accounts import create_admin
+    from scheduler.errors import InputError
+    from scheduler.extensions import db
+    from scheduler.site import Site
+
+    password = None
+    if password_stdin:
+        if sys.stdin.isatty():  # typed by hand: ask without showing it
+            password = click.prompt("Password", hide_input=True, default="", err=True)
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            click.echo("error: --password-stdin: no password on standard input", err=True)
+            sys.exit(2)
+    options = {"email": "EMAIL", "name": "--name", "password": "--password-stdin"}
+    try:
+        result = create_admin(
+            db.session, email, Site.from_config(current_app.config), name=name, password=password
+        )
+    except InputError as exc:
+        db.session.rollback()
+        for field, reason in (exc.fields or {"": exc.message}).items():
+            click.echo(f"error: {options.get(field, field)}: {reason}", err=True)
+        sys.exit(2)
+    db.session.commit()
+    person = result.person
+    if result.created:
+        click.echo(f"Created the administrator {person.name} <{person.email}>.")
+    else:
+        click.echo(f"{person.name} <{person.email}> is an administrator (no new account).")
+    if result.link is None:
+        click.echo("The password is set.")
+    else:
+        click.echo("Open this link within 24 hours to choose the password (it works once):")
+        click.echo(f"  {result.link.url}")
 
 
 @click.command("send-reminders")
@@ -200,20 +313,52 @@ def sync_calendars_command(every: bool, source_id: int | None) -> None:
 @with_appcontext
 def purge_command(days: int | None) -> None:
     """Delete patrons' and registrants' names, addresses and messages after the
-    retention period (appointments, drop-in registrations, stored e-mails), and release
-    booking holds that were never confirmed."""
+    retention period (appointments, drop-in registrations, stored e-mails and their
+    files in the outbox folder, finished jobs), and release booking holds that were
+    never confirmed. The upkeep schedule runs this nightly by itself (UPKEEP_PURGE)."""
     from scheduler.booking.retention import purge_personal_data
     from scheduler.extensions import db
+    from scheduler.mail.outbox_files import outbox_dir
     from scheduler.timeutil import utcnow
 
     retention = int(current_app.config["RETENTION_DAYS"]) if days is None else days
-    report = purge_personal_data(db.session, now=utcnow(), retention_days=retention)
+    report = purge_personal_data(
+        db.session,
+        now=utcnow(),
+        retention_days=retention,
+        outbox=outbox_dir(current_app.instance_path),
+    )
     db.session.commit()
     click.echo(
         f"Purged appointments: {report.appointments}; "
-        f"registrations: {report.registrations}; deleted e-mails: {report.emails}; "
+        f"registrations: {report.registrations}; deleted e-mails: {report.emails} "
+        f"(files: {report.files}); finished jobs: {report.jobs}; "
         f"expired holds released: {report.holds_released} (retention {retention} days)"
     )
+
+
+@click.command("upkeep")
+@click.option("--task", "task", help="Run this task now, whatever its schedule says.")
+@with_appcontext
+def upkeep_command(task: str | None) -> None:
+    """Run the upkeep tasks that are due now (the web processes or workers do this by
+    themselves; for cron-only set-ups, or to run one task at once with --task)."""
+    from scheduler.upkeep.runner import run_due
+    from scheduler.upkeep.tasks import TASKS
+
+    names = [t.name for t in TASKS]
+    if task is not None and task not in names:
+        click.echo(f"error: --task: {task!r} is not a task (one of {', '.join(names)})", err=True)
+        sys.exit(2)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    ran = run_due(app, force=task)
+    for run in ran:
+        done = ", ".join(f"{k}: {v}" for k, v in run.counts.items()) or "-"
+        click.echo(f"{run.task}: {run.outcome} ({done})")
+    if not ran:
+        click.echo("Nothing was due (or another process is running it).")
+    if any(run.outcome != "ok" for run in ran):
+        sys.exit(1)
 
 
 @click.command("worker")
@@ -226,20 +371,26 @@ def purge_command(days: int | None) -> None:
 )
 @with_appcontext
 def worker_command(workers: int) -> None:
-    """Run background jobs from the queue (needs SCHEDULER_BROKER_URL); Ctrl+C stops."""
+    """Run background jobs from the queue (needs SCHEDULER_BROKER_URL) and the upkeep
+    schedule (reminders, purge, sweeps, calendar sync); Ctrl+C stops."""
     import logging
 
     from scheduler.jobs import queue
+    from scheduler.upkeep import periodic
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if queue.get_queue(app) is None:
+    job_queue = queue.get_queue(app)
+    if job_queue is None:
         click.echo(
             "error: SCHEDULER_BROKER_URL: not set; the worker needs a redis:// URL", err=True
         )
         sys.exit(2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"Worker for queue {app.config['BROKER_QUEUE']!r} on {_safe_broker()}")
-    queue.run_worker(app, workers=workers)
+    upkeep = bool(app.config.get("UPKEEP_ENABLED"))
+    if upkeep:
+        periodic.register(job_queue)
+    queue.run_worker(app, workers=workers, periodic=upkeep)
 
 
 def _safe_broker() -> str:
@@ -257,11 +408,13 @@ def register_commands(app) -> None:
     for command in (
         init_db,
         demo_command,
+        create_admin_command,
         serve,
         feeds_group,
         send_reminders_command,
         purge_command,
         sync_calendars_command,
+        upkeep_command,
         worker_command,
     ):
         app.cli.add_command(command)

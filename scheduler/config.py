@@ -22,6 +22,8 @@ class ConfigError(Exception):
 
 
 # Every setting with its default. ``SCHEDULER_<NAME>`` in the environment overrides it.
+DEFAULT_PUBLIC_URL = "http://localhost:8000"
+
 DEFAULTS: dict[str, object] = {
     # Database: any SQLAlchemy URL; None means SQLite in the instance folder.
     "DATABASE_URL": None,
@@ -34,7 +36,9 @@ DEFAULTS: dict[str, object] = {
     # UI languages; the first is used when the browser asks for none of them.
     "LANGUAGES": ["nb", "en"],
     # Base URL used in e-mails and calendar feeds (links must work outside a request).
-    "PUBLIC_URL": "http://localhost:8000",
+    # Unset: `scheduler serve` uses its own --host and --port, other commands
+    # http://localhost:8000. Set it in production (https switches on secure cookies).
+    "PUBLIC_URL": None,
     # How long patrons' names and e-mail addresses are kept after the appointment/session.
     "RETENTION_DAYS": 180,
     # Free slots per librarian and day kept in each process (checked against versions in
@@ -65,6 +69,23 @@ DEFAULTS: dict[str, object] = {
     "JOBS_THREAD": True,
     # Seconds without a heartbeat after which a running job counts as lost.
     "JOBS_LOST_AFTER": 120,
+    # Upkeep that runs by itself (no cron): a thread in each web process, or with a
+    # broker a periodic task in ``scheduler worker``; a database lease per task makes
+    # each due run happen once however many processes there are. False = none here.
+    "UPKEEP_ENABLED": True,
+    # Each task's schedule: "every 10m" / "every 1h" (an interval), "daily 03:00" (the
+    # clock of TIMEZONE, summer time included) or "off".
+    "UPKEEP_REMINDERS": "daily 17:00",
+    "UPKEEP_PURGE": "daily 03:00",
+    "UPKEEP_SWEEP": "every 1m",
+    "UPKEEP_TOKENS": "every 15m",
+    "UPKEEP_CALENDARS": "every 1m",
+    # Seconds between the thread's looks at the schedule (a worker looks every minute).
+    "UPKEEP_POLL_SECONDS": 30,
+    # Seconds a process holds a task's lease; a holder that died is replaced after this.
+    "UPKEEP_LEASE_SECONDS": 600,
+    # Days run records and silent workers' heartbeats are kept.
+    "UPKEEP_KEEP_DAYS": 30,
     # E-mail: with no MAIL_SERVER, messages are written to instance/outbox/ as .eml files.
     "MAIL_SERVER": None,
     "MAIL_PORT": 587,
@@ -84,6 +105,14 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_PUBLIC_WRITE": "20 per minute;200 per hour",
     "RATELIMIT_SIGN_IN": "10 per minute",
+    # Per client: the "forgot password" page and changing one's password.
+    "RATELIMIT_PASSWORD": "5 per minute;30 per hour",
+    # Per account (e-mail address): after SIGN_IN_SLOW_AFTER failed sign-ins each further
+    # try waits twice as long as the last (1 s, 2 s, 4 s ...); after SIGN_IN_LOCK_AFTER
+    # sign-in is locked for SIGN_IN_LOCK_MINUTES and the account's owner gets an e-mail.
+    "SIGN_IN_SLOW_AFTER": 5,
+    "SIGN_IN_LOCK_AFTER": 10,
+    "SIGN_IN_LOCK_MINUTES": 15,
     # Calendar feeds: days of past events kept in them, days a cancelled item stays as
     # STATUS:CANCELLED, and how often clients are asked to fetch again (minutes).
     "FEEDS_PAST_DAYS": 90,
@@ -183,6 +212,25 @@ def allowed_networks(raw: object) -> list:
                 f"SCHEDULER_METRICS_ALLOW: {item.strip()!r} is not an IP address or network"
             ) from None
     return networks
+
+
+def check_upkeep(cfg: dict) -> None:
+    """Every ``UPKEEP_*`` schedule must parse; the numbers must be positive."""
+    from scheduler.upkeep.schedule import parse_schedule
+
+    for name in ("REMINDERS", "PURGE", "SWEEP", "TOKENS", "CALENDARS"):
+        try:
+            parse_schedule(cfg.get(f"UPKEEP_{name}"), setting=f"SCHEDULER_UPKEEP_{name}")
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    for name in ("POLL_SECONDS", "LEASE_SECONDS", "KEEP_DAYS"):
+        value = cfg.get(f"UPKEEP_{name}")
+        try:
+            ok = float(str(value)) > 0
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ConfigError(f"SCHEDULER_UPKEEP_{name}: {value!r} must be a number above zero")
 
 
 def check_timezone(name: object, setting: str = "SCHEDULER_TIMEZONE") -> str:

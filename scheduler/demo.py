@@ -34,10 +34,13 @@ from scheduler.models import (
     Library,
     OpeningHours,
     Person,
+    RequestKind,
+    RequestStatus,
     Role,
     ServicePoint,
     SessionSeries,
     Skill,
+    StaffRequest,
     Topic,
     TopicGroup,
 )
@@ -420,6 +423,28 @@ def seed_demo(session: Session, *, today: date, password: str | None = None) -> 
                 note="Annual leave",
                 starts_at=local_to_utc(day, time(0), TZ),
                 ends_at=local_to_utc(day + timedelta(days=2), time(0), TZ),
+            )
+        )
+
+    # Two time-off requests waiting in the section leader's approvals inbox.
+    later = monday_of(today) + timedelta(days=21)
+    for p, kind, note, day, hours in (
+        (first_line[2], AbsenceKind.COURSE, "First-aid course", later + timedelta(days=1), None),
+        (first_line[3], AbsenceKind.LEAVE, "Dentist", later + timedelta(days=3), (9, 12)),
+    ):
+        start, end = (time(hours[0]), time(hours[1])) if hours else (time(0), None)
+        session.add(
+            StaffRequest(
+                library=main,
+                kind=RequestKind.TIME_OFF,
+                status=RequestStatus.PENDING,
+                requester=p,
+                absence_kind=kind,
+                note=note,
+                starts_at=local_to_utc(day, start, TZ),
+                ends_at=local_to_utc(day, end, TZ)
+                if end is not None
+                else local_to_utc(day + timedelta(days=1), time(0), TZ),
             )
         )
 

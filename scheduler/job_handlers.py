@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import partial
 
 from scheduler import solver
+from scheduler.accounts.upkeep import forget_spent_account_rows
 from scheduler.calendars.sources.sync_job import JOB_KIND as SYNC_CALENDAR
 from scheduler.calendars.sources.sync_job import run_sync_job
 from scheduler.jobs import Handler
@@ -27,4 +28,4 @@ HANDLERS: dict[str, Handler] = {
 }
 
 # What every worker does on each sweep besides lost jobs (scheduler.jobs.sweeps).
-SWEEPS = [retry_due_emails]
+SWEEPS = [retry_due_emails, forget_spent_account_rows]

@@ -148,6 +148,7 @@ class DatabaseCollector(Collector):
         from scheduler.models.jobs import Job, JobState
         from scheduler.models.mail import EmailState, OutboundEmail
         from scheduler.models.roster import RosterRun
+        from scheduler.models.upkeep import RunOutcome, UpkeepRun, UpkeepTask
 
         now = utcnow()
         jobs = GaugeMetricFamily(
@@ -170,6 +171,16 @@ class DatabaseCollector(Collector):
         )
         runs = GaugeMetricFamily(
             "scheduler_solver_runs", "Roster solver runs by job state.", labels=["state"]
+        )
+        overdue = GaugeMetricFamily(
+            "scheduler_upkeep_overdue_seconds",
+            "How long an upkeep task has been due without a process running it (0: on time).",
+            labels=["task"],
+        )
+        upkeep_failed = GaugeMetricFamily(
+            "scheduler_upkeep_last_run_failed",
+            "1 when the latest run of an upkeep task failed.",
+            labels=["task"],
         )
         up = GaugeMetricFamily(
             "scheduler_database_up", "1 when the metrics could be read from the database."
@@ -212,13 +223,23 @@ class DatabaseCollector(Collector):
                         durations.append(_age(finished, started))
                 for state, count in by_state.items():
                     runs.add_metric([state], count)
+                for name, due in conn.execute(select(UpkeepTask.name, UpkeepTask.next_run_at)):
+                    late = 0.0 if due is None else max(0.0, _age(now, due))
+                    overdue.add_metric([name], late)
+                    last = conn.execute(
+                        select(UpkeepRun.outcome)
+                        .where(UpkeepRun.task == name, UpkeepRun.finished_at.is_not(None))
+                        .order_by(UpkeepRun.started_at.desc())
+                        .limit(1)
+                    ).scalar()
+                    upkeep_failed.add_metric([name], 1 if last == RunOutcome.FAILED else 0)
             up.add_metric([], 1)
         except Exception:  # the database is down: say so, and still serve the rest
             log.warning("metrics: could not read the database", exc_info=True)
             up.add_metric([], 0)
             yield up
             return
-        yield from (jobs, ages, failed, emails, email_age, runs, up)
+        yield from (jobs, ages, failed, emails, email_age, runs, overdue, upkeep_failed, up)
         yield _histogram(
             "scheduler_solver_run_duration_seconds",
             "Wall time of finished roster solver runs (from the job's start to its end).",

@@ -133,3 +133,17 @@ def test_demo_command_seeds_once_and_prints_sign_ins(runner, db) -> None:
     assert "already has data" in again.output
     assert db.session.scalar(select(func.count()).select_from(Library)) == 5
     assert db.session.scalar(select(func.count()).select_from(ServicePoint)) >= 3
+
+
+def test_two_time_off_requests_wait_for_the_section_leader(client, db, seeded) -> None:
+    from scheduler.models import Person
+    from scheduler.rostering.approvals import pending_count
+
+    leader = db.session.scalar(select(Person).where(Person.email.startswith("leader@")))
+    assert pending_count(db.session, leader) == 2
+
+    with client.session_transaction() as sess:
+        sess["_user_id"] = leader.get_id()
+    page = client.get("/staff/approvals", headers={"Accept-Language": "en"})
+    assert page.status_code == 200
+    assert "First-aid course" in page.get_data(as_text=True)

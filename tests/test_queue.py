@@ -271,8 +271,7 @@ def test_a_worker_process_solves_a_roster_built_from_demand(broker_app, start_wo
                 min_hours_per_week=4.0,
                 max_hours_per_week=8.0,
             )
-            person.set_roles([Role.FIRST_LINE])
-            person.libraries = [lib]
+            person.grant(Role.FIRST_LINE, lib)
             s.add(person)
         s.flush()
         period = create_period(s, lib, date(2027, 1, 4), 1, acting_admin())

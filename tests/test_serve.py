@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -35,17 +36,25 @@ def _free_port() -> int:
 class Server:
     """One ``scheduler serve`` process and what it printed."""
 
-    def __init__(self, instance: Path, *args: str) -> None:
+    def __init__(
+        self,
+        instance: Path,
+        *args: str,
+        public_url: bool = True,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.port = _free_port()
         self.log = instance.parent / f"serve-{self.port}.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("SCHEDULER_")}
         env.update(
             {
                 "SCHEDULER_INSTANCE": str(instance),
-                "SCHEDULER_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
                 "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
             }
         )
+        if public_url:
+            env["SCHEDULER_PUBLIC_URL"] = f"http://127.0.0.1:{self.port}"
+        env.update(extra_env or {})
         command = [sys.executable, "-c", "from scheduler.cli import main; main()", "serve"]
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
@@ -91,8 +100,8 @@ class Server:
 def serve(tmp_path: Path) -> Iterator:
     started: list[Server] = []
 
-    def _serve(*args: str) -> Server:
-        server = Server(tmp_path / "instance", *args)
+    def _serve(*args: str, public_url: bool = True, **env: str) -> Server:
+        server = Server(tmp_path / "instance", *args, public_url=public_url, extra_env=env)
         started.append(server)
         return server
 
@@ -174,3 +183,74 @@ def test_serve_runs_jobs_while_another_process_holds_the_database(serve, tmp_pat
         holder.wait()
         if holder.stdout is not None:
             holder.stdout.close()
+
+
+def test_serve_starts_while_another_process_holds_the_write_lock(serve, tmp_path) -> None:
+    """A long write transaction elsewhere (a migration, a bulk import, a stuck script)
+    must not stop the server: it starts, answers, and its job and upkeep threads catch
+    up once the lock is released, instead of dying with "database is locked"."""
+    loader = serve("--demo")
+    loader.wait_until_serving()
+    loader.stop()
+
+    database = tmp_path / "instance" / "scheduler.sqlite3"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "db.execute('BEGIN IMMEDIATE')\n"
+            "db.execute('UPDATE libraries SET name = name')\n"
+            "print('holding', flush=True)\n"
+            "time.sleep(120)\n",
+            str(database),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "holding"
+        # Each write gives up after 2 s here, so the threads fail several rounds meanwhile.
+        server = serve(
+            SCHEDULER_SQLITE_BUSY_TIMEOUT="2",
+            SCHEDULER_UPKEEP_POLL_SECONDS="1",
+            SCHEDULER_UPKEEP_SWEEP="every 2s",
+        )
+        server.wait_until_serving()
+        status, libraries = _json(server.url("/api/v1/libraries"))  # reads go on
+        assert status == 200
+        assert len(libraries) == 5
+        time.sleep(5)  # a few rounds of the upkeep thread against the lock
+        assert server.proc.poll() is None, server.output()
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
+
+    # Released: the upkeep thread records its heartbeat and runs.
+    deadline = time.monotonic() + 30
+    runs = 0
+    while time.monotonic() < deadline and not runs:
+        with sqlite3.connect(database) as conn:
+            runs = conn.execute(
+                "SELECT count(*) FROM upkeep_runs WHERE task = 'sweep' AND outcome = 'ok'"
+            ).fetchone()[0]
+        time.sleep(0.5)
+    assert runs >= 1, server.output()
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM worker_heartbeats").fetchone()[0] >= 1
+    assert server.proc.poll() is None, server.output()
+
+
+def test_links_follow_the_served_address_when_no_public_url_is_set(serve) -> None:
+    """Links in e-mails and feeds used localhost:8000 whatever --port said."""
+    server = serve("--host", "127.0.0.1", public_url=False)
+    server.wait_until_serving()
+    address = f"http://127.0.0.1:{server.port}"
+    status, spec = _json(server.url("/api/v1/openapi.json"))
+    assert status == 200
+    assert spec["servers"] == [{"url": address}]
+    assert f"Serving on {address}/" in server.output()

@@ -22,9 +22,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from scheduler.accounts import token_digest, tokens_equal
 from scheduler.models import FeedToken, Person
 from scheduler.timeutil import utcnow
+from scheduler.tokens import token_digest, tokens_equal
 
 TOKEN_BYTES = 24  # 192 bits; the API contract asks for at least 128
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{22,86}")

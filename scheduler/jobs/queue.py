@@ -123,15 +123,16 @@ class Sweeper:
         self.stopping.set()
 
 
-def run_worker(app: Flask, workers: int = 1) -> None:
-    """Run the Huey consumer for ``app`` until interrupted (SIGINT: finish running jobs)."""
+def run_worker(app: Flask, workers: int = 1, periodic: bool = False) -> None:
+    """Run the Huey consumer for ``app`` until interrupted (SIGINT: finish running jobs);
+    ``periodic`` runs the periodic tasks registered on the queue (the upkeep schedule)."""
     queue = get_queue(app)
     if queue is None:
         raise RuntimeError("BROKER_URL is not set: there is no queue to work for")
     sweeper = Sweeper(queue, float(app.config.get("JOBS_SWEEP_SECONDS") or 30))
     sweeper.start()
     consumer = queue.huey.create_consumer(
-        workers=workers, worker_type="thread", periodic=False, check_worker_health=True
+        workers=workers, worker_type="thread", periodic=periodic, check_worker_health=True
     )
     try:
         consumer.run()

@@ -1,9 +1,10 @@
 """Sending a stored e-mail: the job behind every message.
 
 By default messages are written to ``instance/outbox/`` as ``.eml`` files (open them
-with any mail client); with ``MAIL_SERVER`` set they go out over SMTP. The job is safe
-to run twice: a sent message is skipped, and the outbox file has the e-mail's id as
-its name, so a second run writes the same file again rather than a second one.
+with any mail client; they are readable by the server's user only); with
+``MAIL_SERVER`` set they go out over SMTP. The job is safe to run twice: a sent message
+is skipped, and the outbox file has the e-mail's id as its name, so a second run writes
+the same file again rather than a second one.
 
 A mail server that is down or refuses does not lose the message: it stays pending with
 the time of its next attempt, after a wait that doubles (``MAIL_RETRY_SECONDS``, at most
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from scheduler.jobs.context import JobContext
+from scheduler.mail.outbox_files import outbox_dir, write_private
 from scheduler.models.mail import EmailState, OutboundEmail
 from scheduler.timeutil import utcnow
 
@@ -60,20 +62,12 @@ def build_message(email: OutboundEmail, sender: str) -> EmailMessage:
     return msg
 
 
-def outbox_dir(instance_path: str) -> Path:
-    path = Path(instance_path) / "outbox"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def deliver(msg: EmailMessage, email_id: int, *, config: Mapping[str, Any], outbox: Path) -> None:
     """Write the message to ``outbox`` or, with ``MAIL_SERVER`` set, send it over SMTP."""
     if not config.get("MAIL_SERVER"):
         # Same file name for the same e-mail: running the job twice writes it once.
-        target = outbox / f"{email_id:08d}.eml"
-        tmp = target.with_suffix(".tmp")
-        tmp.write_bytes(bytes(msg))
-        tmp.replace(target)
+        # Readable by the server's user only: the file quotes names and manage links.
+        write_private(outbox / f"{email_id:08d}.eml", bytes(msg))
         return
     with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=30) as smtp:
         if config.get("MAIL_USE_TLS"):

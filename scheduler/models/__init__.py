@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic and the app see every table)."""
 
+from scheduler.models.account import LinkPurpose, PasswordLink, SignInThrottle
 from scheduler.models.availability import (
     Absence,
     AbsenceKind,
@@ -46,8 +47,17 @@ from scheduler.models.roster import (
     RunKind,
     Shift,
 )
+from scheduler.models.self_service import (
+    OpenShift,
+    OpenShiftStatus,
+    RequestKind,
+    RequestStatus,
+    SelfServiceSettings,
+    StaffRequest,
+)
 from scheduler.models.slot_versions import AvailabilityVersion
 from scheduler.models.topic import GroupQuestion, Topic, TopicGroup
+from scheduler.models.upkeep import RunOutcome, UpkeepRun, UpkeepTask, WorkerHeartbeat
 
 __all__ = [
     "LIBRARY_ROLES",
@@ -78,9 +88,13 @@ __all__ = [
     "Job",
     "JobState",
     "Library",
+    "LinkPurpose",
     "Mode",
+    "OpenShift",
+    "OpenShiftStatus",
     "OpeningHours",
     "OutboundEmail",
+    "PasswordLink",
     "PeriodStatus",
     "Person",
     "PersonLibraryRole",
@@ -89,17 +103,26 @@ __all__ = [
     "PublishedShiftStatus",
     "Registration",
     "RegistrationStatus",
+    "RequestKind",
+    "RequestStatus",
     "Role",
     "RosterPeriod",
     "RosterPreference",
     "RosterRun",
     "RunKind",
+    "RunOutcome",
+    "SelfServiceSettings",
     "ServicePoint",
     "SessionSeries",
     "SessionStatus",
     "Shift",
+    "SignInThrottle",
     "Skill",
     "SourceKind",
+    "StaffRequest",
     "Topic",
     "TopicGroup",
+    "UpkeepRun",
+    "UpkeepTask",
+    "WorkerHeartbeat",
 ]

@@ -367,23 +367,26 @@ def _without_pin(checker: RosterChecker, a: Assignment) -> RosterChecker:
 
 
 def refused_text(exc: EditRefused, gettext) -> list[str]:
-    """One line per broken rule, the rule's name in the reader's language."""
-    return [
-        f"{v.rule} {translate(RULE_LABELS.get(v.rule, v.rule), gettext)}: {v.message}"
-        for v in exc.violations
-    ]
+    """One line per broken rule, the rule in plain words in the reader's language."""
+    return [f"{rule_words(v.rule, gettext).capitalize()}: {v.message}" for v in exc.violations]
+
+
+def rule_words(rule: str, gettext) -> str:
+    """A rule in plain words (``H2`` → "two shifts at the same time")."""
+    label = RULE_LABELS.get(rule)
+    return translate(label, gettext) if label is not None else rule
 
 
 # The rule names as translatable reasons (pages show them in the reader's language).
 RULE_LABELS: dict[str, Reason] = {
     "H0": _("the roster itself"),
-    "H1": _("headcount"),
-    "H2": _("one place at a time"),
-    "H3": _("availability"),
-    "H4": _("skills"),
-    "H5": _("first line, ground floor only"),
-    "H6": _("weekly hours"),
-    "H7": _("daily hours"),
-    "H8": _("breaks"),
-    "H9": _("pins"),
+    "H1": _("too few or too many people on a shift"),
+    "H2": _("two shifts at the same time"),
+    "H3": _("not available then"),
+    "H4": _("a skill the shift needs"),
+    "H5": _("only the first-line pool, at first-line points"),
+    "H6": _("hours in a week"),
+    "H7": _("hours in a day"),
+    "H8": _("a break after long work"),
+    "H9": _("a pinned shift"),
 }

@@ -119,10 +119,18 @@ def _slot(row: PublishedShift) -> Slot:
     return (row.service_point_id, row.starts_at, row.ends_at)
 
 
-def compare(session: Session, period: RosterPeriod) -> RosterDiff:
-    """What publishing now would change (nothing is written)."""
+def compare(
+    session: Session, period: RosterPeriod, wanted: dict[int, list[Slot]] | None = None
+) -> RosterDiff:
+    """What publishing now would change (nothing is written).
+
+    :param wanted: every person's shifts as they should be published; by default the
+        draft roster's. Self-service changes pass the published roster with their one
+        change applied, so that they go through the same diff as a publish.
+    """
     tz = period.library.timezone
-    wanted = _draft_slots(session, period)
+    if wanted is None:
+        wanted = _draft_slots(session, period)
     rows = _published(session, period)
     by_person: dict[int, list[PublishedShift]] = defaultdict(list)
     for row in rows:
@@ -194,6 +202,27 @@ def publish(
         )
     diff = compare(session, period)
     now = utcnow()
+    apply_diff(session, period, diff, now)
+    period.status = PeriodStatus.PUBLISHED
+    period.published_at = now
+    period.published_version = (period.published_version or 0) + 1
+    changed = diff.by_person()
+    session.add(
+        AuditEntry(
+            actor_id=actor.id if actor is not None else None,
+            action="roster.publish",
+            subject=f"roster_period:{period.id}",
+            details={"version": period.published_version, **diff.counts},
+        )
+    )
+    session.flush()
+    notified = _notify(session, period, changed, my_shifts_url, site or Site())
+    return PublishResult(period.published_version, diff, notified)
+
+
+def apply_diff(session: Session, period: RosterPeriod, diff: RosterDiff, now: datetime) -> None:
+    """Write ``diff`` to the published roster: rows kept, moved (SEQUENCE bumped),
+    cancelled (kept as CANCELLED for the feeds) or added. Flushes nothing."""
     rows = {r.id: r for r in _published(session, period)}
     for c in diff.changes:
         if c.kind == "kept":
@@ -224,21 +253,6 @@ def publish(
                     sequence=0,
                 )
             )
-    period.status = PeriodStatus.PUBLISHED
-    period.published_at = now
-    period.published_version = (period.published_version or 0) + 1
-    changed = diff.by_person()
-    session.add(
-        AuditEntry(
-            actor_id=actor.id if actor is not None else None,
-            action="roster.publish",
-            subject=f"roster_period:{period.id}",
-            details={"version": period.published_version, **diff.counts},
-        )
-    )
-    session.flush()
-    notified = _notify(session, period, changed, my_shifts_url, site or Site())
-    return PublishResult(period.published_version, diff, notified)
 
 
 # E-mails -----------------------------------------------------------------------------

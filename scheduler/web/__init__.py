@@ -48,6 +48,7 @@ def current_site() -> Site:
 
 def init_web(app: Flask) -> None:
     from scheduler.web import (
+        accounts,
         admin,
         api,
         appointments,
@@ -55,21 +56,34 @@ def init_web(app: Flask) -> None:
         dropins,
         feeds,
         home,
+        my_bookings,
         nav,
         operations,
         people_import,
         rostering,
+        self_service,
         staff,
     )
 
     app.url_map.converters["id"] = IdConverter
     auth.init_login(app)
     operations.register(app)  # first: its /healthz answers without the database
-    for blueprint in (home.bp, auth.bp, staff.bp, admin.bp, people_import.bp, api.bp, feeds.bp):
+    for blueprint in (
+        home.bp,
+        auth.bp,
+        staff.bp,
+        admin.bp,
+        people_import.bp,
+        api.bp,
+        feeds.bp,
+        my_bookings.bp,
+    ):
         app.register_blueprint(blueprint)
     appointments.register(app)
+    accounts.register(app)
     dropins.register(app)
     rostering.register(app)
+    self_service.register(app)
     nav.init_nav(app)
     _init_request_transaction(app)
     _init_error_handlers(app)
@@ -127,7 +141,10 @@ def _init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> Any:
-        return _error_response(exc.status, exc.message, exc.fields)
+        body, status = _error_response(exc.status, exc.message, exc.fields)
+        if status == 429:  # a refusal to wait for (the sign-in brake): say how long
+            return body, status, {"Retry-After": str(getattr(exc, "retry_after", 60))}
+        return body, status
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> Any:
@@ -152,9 +169,11 @@ def _init_error_handlers(app: Flask) -> None:
         }
         message = messages.get(exc.code or 500, exc.description or "")
         response = _error_response(exc.code or 500, message)
-        if exc.code == 429 and getattr(exc, "retry_after", None):
+        if exc.code == 429:
+            from scheduler.web.rate_limits import retry_after_seconds
+
             body, status = response
-            return body, status, {"Retry-After": str(exc.retry_after)}
+            return body, status, {"Retry-After": str(retry_after_seconds(exc))}
         return response
 
     @app.errorhandler(500)

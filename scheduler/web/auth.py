@@ -30,7 +30,9 @@ from wtforms.validators import DataRequired, Length
 from scheduler import accounts
 from scheduler.extensions import db, limiter, login_manager
 from scheduler.models.people import ApiToken, Person, Role
+from scheduler.site import Site
 from scheduler.timeutil import utcnow
+from scheduler.web.i18n import localize
 
 bp = Blueprint("auth", __name__)
 
@@ -136,12 +138,24 @@ def sign_in() -> Any:
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
-        person = accounts.authenticate(db.session, form.email.data, form.password.data)
+        try:
+            person = accounts.authenticate(
+                db.session,
+                form.email.data,
+                form.password.data,
+                rules=accounts.ThrottleRules.from_config(current_app.config),
+                site=Site.from_config(current_app.config),
+            )
+        except accounts.SignInThrottled as exc:
+            form.form_errors.append(localize(exc.message))
+            page = render_template("auth/sign_in.html", form=form)
+            return page, 429, {"Retry-After": str(exc.retry_after)}
         if person is not None:
             login_user(person, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("staff.dashboard"))
         # One message for unknown e-mail and wrong password alike.
         form.form_errors.append(_("Wrong e-mail or password."))
+        db.session.commit()  # the failure counts although the answer is an error
         status = 401
     elif form.is_submitted():
         status = 422

@@ -74,13 +74,12 @@ EVENT_FALLBACK = {
 }
 
 nav.add("feeds.settings", _l("Calendar feeds"), roles=STAFF_ROLES, area="staff", order=80)
-nav.add("feeds.public_page", _l("Activity calendar"), order=70)
 
 
 # Helpers ---------------------------------------------------------------------------
 
 
-def _absolute(endpoint: str, **values: Any) -> str:
+def absolute_url(endpoint: str, **values: Any) -> str:
     """A link that works outside this request (in a calendar app): PUBLIC_URL + path."""
     return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
 
@@ -117,7 +116,7 @@ def _event_link(endpoint: str, arg: str):
     """``id -> absolute URL`` for a route ending in ``/<id:arg>``, built once: url_for
     costs ~40 µs, which is 80 ms over a feed of 2,000 events."""
     sentinel = 987654321
-    url = _absolute(endpoint, **{arg: sentinel})
+    url = absolute_url(endpoint, **{arg: sentinel})
     assert url.endswith(f"/{sentinel}")
     prefix = url[: -len(str(sentinel))]
 
@@ -209,10 +208,10 @@ def person_feed(token: str, kind: str) -> Response:
         return _not_found()
     person = row.person
     lang = _language(person.locale)
-    source = _absolute("feeds.person_feed", token=token, kind=kind)
+    source = absolute_url("feeds.person_feed", token=token, kind=kind)
     with force_locale(lang):
         options = _options(lang)
-        links = _links(source, _absolute("staff.dashboard"))
+        links = _links(source, absolute_url("staff.dashboard"))
         show_patron = row.show_patron_details
         fingerprint = fingerprints.person_fingerprint(
             db.session, person, feeds.FeedKind(kind), options, links, show_patron=show_patron
@@ -252,10 +251,10 @@ def public_dropins() -> Response:
         )
     except InputError as exc:
         return _plain_error(exc)
-    source = _absolute("feeds.public_dropins", **request.args.to_dict(flat=False))
+    source = absolute_url("feeds.public_dropins", **request.args.to_dict(flat=False))
     with force_locale(lang):
         options = _options(lang)
-        links = _links(source, _absolute("feeds.public_page"))
+        links = _links(source, absolute_url("activity.calendar"))
         fingerprint = fingerprints.public_fingerprint(db.session, filters, options, links)
         return _answer(
             f"public:{source}",
@@ -319,16 +318,16 @@ def _feed_links(token: str | None) -> list[dict[str, str]]:
     links = []
     for kind, label, show in wanted:
         if show:
-            https = _absolute("feeds.person_feed", token=token, kind=kind)
+            https = absolute_url("feeds.person_feed", token=token, kind=kind)
             links.append({"kind": kind, "label": label, "https": https, "webcal": webcal(https)})
     return links
 
 
 def _public_links() -> list[dict[str, str]]:
     libraries = db.session.scalars(select(Library).order_by(Library.position, Library.name))
-    links = [{"label": _("All libraries"), "https": _absolute("feeds.public_dropins")}]
+    links = [{"label": _("All libraries"), "https": absolute_url("feeds.public_dropins")}]
     for lib in libraries:
-        https = _absolute("feeds.public_dropins", library=lib.slug)
+        https = absolute_url("feeds.public_dropins", library=lib.slug)
         links.append({"label": lib.name, "https": https})
     for link in links:
         link["webcal"] = webcal(link["https"])
@@ -404,7 +403,7 @@ class PublicFeedForm(FlaskForm):
     topic = SelectField(_l("Topic"), choices=[], default="")
 
 
-@bp.get("/calendar")
+@bp.get("/calendar/subscribe")
 def public_page() -> Any:
     form = PublicFeedForm(request.args)
     libraries = db.session.scalars(select(Library).order_by(Library.position, Library.name))
@@ -420,6 +419,6 @@ def public_page() -> Any:
         values = {key: value for key, value in chosen if value}
     link = None
     if status == 200:
-        https = _absolute("feeds.public_dropins", **values)
+        https = absolute_url("feeds.public_dropins", **values)
         link = {"https": https, "webcal": webcal(https)}
     return render_template("feeds/public.html", form=form, link=link), status

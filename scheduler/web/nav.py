@@ -6,6 +6,7 @@ know which features exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, url_for
@@ -22,6 +23,8 @@ class NavItem:
     roles: tuple[Role, ...] = ()  # empty: everyone; otherwise any of these roles
     area: str = "public"  # "public" (top bar) or "staff" (staff menu)
     order: int = 50
+    # A number shown next to the label (e.g. requests waiting), given the signed-in person.
+    count: Callable[[object], int] | None = None
 
 
 _ITEMS: dict[str, NavItem] = {}
@@ -34,11 +37,12 @@ def add(
     roles: tuple[Role, ...] = (),
     area: str = "public",
     order: int = 50,
+    count: Callable[[object], int] | None = None,
 ) -> None:
-    _ITEMS[endpoint] = NavItem(endpoint, label, roles, area, order)
+    _ITEMS[endpoint] = NavItem(endpoint, label, roles, area, order, count)
 
 
-def visible(area: str) -> list[dict[str, str]]:
+def visible(area: str) -> list[dict]:
     items = []
     for item in sorted(_ITEMS.values(), key=lambda i: (i.order, i.endpoint)):
         if item.area != area:
@@ -48,9 +52,10 @@ def visible(area: str) -> list[dict[str, str]]:
         )
         if not allowed:
             continue
-        items.append(
-            {"url": url_for(item.endpoint), "label": str(item.label), "endpoint": item.endpoint}
-        )
+        entry = {"url": url_for(item.endpoint), "label": str(item.label), "endpoint": item.endpoint}
+        if item.count is not None:
+            entry["count"] = item.count(current_user._get_current_object())
+        items.append(entry)
     return items
 
 

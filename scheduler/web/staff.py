@@ -10,13 +10,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from scheduler import access
 from scheduler.extensions import db
 from scheduler.models import (
     Appointment,
     AppointmentStatus,
     PublishedShift,
     PublishedShiftStatus,
+    Role,
 )
+from scheduler.rostering.overview import leader_overview
 from scheduler.timeutil import utcnow
 from scheduler.web import nav
 from scheduler.web.auth import STAFF_ROLES, role_required
@@ -53,6 +56,13 @@ def dashboard() -> Any:
         .order_by(PublishedShift.starts_at)
         .limit(10)
     ).all()
+    leads = bool(access.library_ids(current_user, Role.SECTION_LEADER) != set())
+    rosters = leader_overview(db.session, current_user, now.date()) if leads else []
     return render_template(
-        "staff/dashboard.html", appointments=appointments, shifts=shifts, now=now
+        "staff/dashboard.html",
+        appointments=appointments,
+        shifts=shifts,
+        rosters=rosters,
+        leads=leads,
+        now=now,
     )

@@ -9,7 +9,7 @@ from scheduler import create_app
 from scheduler.extensions import db
 from tests.test_migrations import empty_database  # noqa: F401 - the fixture
 
-BEFORE = "917bff0ace19"  # the last revision with global roles only
+BEFORE = "661892b2106f"  # the last revision with global roles only
 AFTER = "4c2e8a61d9b7"
 NOW = "2026-12-01 10:00:00+00:00"
 

@@ -37,12 +37,15 @@ from scheduler.models import (
     EmailState,
     Library,
     Mode,
+    OpenShift,
     OutboundEmail,
     Person,
     PublishedShift,
     PublishedShiftStatus,
     Registration,
     RegistrationStatus,
+    RequestKind,
+    RequestStatus,
     Role,
     RosterPeriod,
     RosterRun,
@@ -52,6 +55,7 @@ from scheduler.models import (
     SessionStatus,
     Shift,
     SourceKind,
+    StaffRequest,
 )
 
 ROLES = ("admin", "leader", "librarian", "first_line", "anonymous")
@@ -66,17 +70,21 @@ def row(endpoint: str, method: str, cells: str) -> None:
     TABLE[(endpoint, method)] = cells
 
 
-# Administration: administrators only.
+# Administration: administrators only (the people admin and its import, invitations,
+# the e-mail outbox, the system page and its tasks).
 row("admin.edit_person", "GET", "ok/ok 403/403 403/403 403/403 login/login")
 row("admin.edit_person", "POST", "ok/ok 403/403 403/403 403/403 login/login")
 row("admin.new_person", "GET", "ok 403 403 403 login")
 row("admin.new_person", "POST", "ok 403 403 403 login")
 row("admin.people", "GET", "ok 403 403 403 login")
+row("invitations.invite", "POST", "ok/ok 403/403 403/403 403/403 login/login")
 row("outbox.index", "GET", "ok 403 403 403 login")
+row("outbox.send_again", "POST", "ok/ok 403/403 403/403 403/403 login/login")
 row("people_import.apply", "POST", "ok 403 403 403 login")
 row("people_import.check", "GET", "ok 403 403 403 login")
 row("people_import.check", "POST", "ok 403 403 403 login")
-row("outbox.send_again", "POST", "ok/ok 403/403 403/403 403/403 login/login")
+row("system.index", "GET", "ok 403 403 403 login")
+row("system.run_task", "POST", "ok/ok 403/403 403/403 403/403 login/login")
 
 # Roster set-up: the leaders of the library in the URL (an administrator everywhere).
 row("roster_setup.delete_rule", "GET", "ok/ok ok/403 403/403 403/403 login/login")
@@ -118,6 +126,7 @@ row("roster_review.remove", "POST", "ok/ok ok/403 403/403 403/403 login/login")
 row("roster_review.repair", "GET", "ok/ok ok/403 403/403 403/403 login/login")
 row("roster_review.repair", "POST", "ok/ok ok/403 403/403 403/403 login/login")
 row("roster_review.review", "GET", "ok/ok ok/403 403/403 403/403 login/login")
+row("roster_review.shift", "GET", "ok/ok ok/403 403/403 403/403 login/login")
 row("roster_runs.period_runs", "GET", "ok/ok ok/403 403/403 403/403 login/login")
 row("roster_runs.period_runs", "POST", "ok/ok ok/403 403/403 403/403 login/login")
 row("roster_runs.periods", "GET", "ok ok 403 403 login")
@@ -126,6 +135,27 @@ row("roster_runs.progress", "GET", "ok/ok ok/403 403/403 403/403 login/login")
 row("roster_runs.state", "GET", "ok/ok ok/403 403/403 403/403 login/login")
 row("roster_runs.stop", "GET", "ok/ok ok/403 403/403 403/403 login/login")
 row("roster_runs.stop", "POST", "ok/ok ok/403 403/403 403/403 login/login")
+
+# Approvals of staff requests and open shifts: the leaders of the request's library.
+row("approvals.approve", "POST", "ok/ok ok/403 403/403 403/403 login/login")
+row("approvals.decline", "POST", "ok/ok ok/403 403/403 403/403 login/login")
+row("approvals.inbox", "GET", "ok ok 403 403 login")
+row("approvals.post_open_shift", "POST", "ok ok 403 403 login")
+row("approvals.save_settings", "POST", "ok/ok ok/403 403/403 403/403 login/login")
+row("approvals.withdraw_open_shift", "POST", "ok/ok ok/403 403/403 403/403 login/login")
+
+# Self-service at the desk: first-line staff, in the libraries where they are first line
+# (library B's offer and open shift are refused). Only the person who asked withdraws a
+# request. The hours statement is one's own (an administrator, who works nowhere, is
+# asked which library: 422).
+row("hours.statement", "GET", "422 ok 403 ok login")
+row("hours.statement_file", "GET", "422 ok 403 ok login")
+row("self_service.accept", "POST", "ok/ok 403/403 403/403 ok/403 login/login")
+row("self_service.ask_time_off", "POST", "ok 403 403 ok login")
+row("self_service.claim", "POST", "ok/ok 403/403 403/403 ok/403 login/login")
+row("self_service.index", "GET", "ok 403 403 ok login")
+row("self_service.offer", "POST", "ok 403 403 ok login")
+row("self_service.withdraw", "POST", "403/403 403/403 403/403 403/403 login/login")
 
 # Drop-in sessions: librarians and leaders plan them; a session is managed by its hosts,
 # its creator and its library's leaders (librarian A hosts A's sessions). Anyone who plans
@@ -188,6 +218,7 @@ class Side:
     point: ServicePoint
     rule: DemandRule
     period: RosterPeriod
+    shift: Shift
     assignment: Assignment
     run: RosterRun
     dropin: DropInSession
@@ -197,6 +228,8 @@ class Side:
     published_shift: PublishedShift
     source: CalendarSource
     email: OutboundEmail
+    request: StaffRequest
+    open_shift: OpenShift
 
     def params(self) -> dict[str, int]:
         return {
@@ -213,6 +246,9 @@ class Side:
             "shift_id": self.published_shift.id,
             "source_id": self.source.id,
             "email_id": self.email.id,
+            "request_id": self.request.id,
+            "open_shift_id": self.open_shift.id,
+            "name": "reminders",  # an upkeep task (not a library's)
         }
 
 
@@ -306,7 +342,23 @@ def _side(db, create_library, create_person, create_topic, name: str) -> Side:
         body_text="b",
         state=EmailState.FAILED,
     )
-    db.session.add_all([registration, appointment, published, source, email])
+    # A colleague at the desk offers a shift to anyone qualified.
+    colleague = create_person(Role.FIRST_LINE, libraries=[lib], name=f"Colleague {name}")
+    request = StaffRequest(
+        library=lib,
+        period=period,
+        kind=RequestKind.SWAP,
+        status=RequestStatus.OFFERED,
+        requester=colleague,
+        starts_at=day,
+        ends_at=day + timedelta(hours=2),
+        published_shift=published,
+        shift_sequence=0,
+    )
+    open_shift = OpenShift(
+        library=lib, period=period, shift=shift, places=1, posted_by_id=leader.id
+    )
+    db.session.add_all([registration, appointment, published, source, email, request, open_shift])
     db.session.flush()
     return Side(
         name,
@@ -317,6 +369,7 @@ def _side(db, create_library, create_person, create_topic, name: str) -> Side:
         point,
         rule,
         period,
+        shift,
         assignment,
         run,
         sessions[0],
@@ -326,6 +379,8 @@ def _side(db, create_library, create_person, create_topic, name: str) -> Side:
         published,
         source,
         email,
+        request,
+        open_shift,
     )
 
 
@@ -391,7 +446,10 @@ def _call(client, login, app, rule, method: str, world: World, role: str, side: 
     actor = world.actor(role)
     if actor is not None:
         login(actor)
-    values = {arg: side.params()[arg] for arg in rule.arguments} if side else {}
+    params = side.params() if side else {}
+    if side and rule.endpoint == "roster_review.shift":
+        params["shift_id"] = side.shift.id  # a draft shift there, a published one elsewhere
+    values = {arg: params[arg] for arg in rule.arguments}
     with app.test_request_context():
         url = url_for(rule.endpoint, **values)
     data = (

@@ -143,13 +143,14 @@ def test_sessions_are_in_norwegian_by_default(client, sessions):
 
 
 def test_public_subscribe_page_builds_the_link(client, sessions):
-    page = client.get("/calendar?library=health&topic=", headers={"Accept-Language": "en"})
+    en = {"Accept-Language": "en"}
+    page = client.get("/calendar/subscribe?library=health&topic=", headers=en)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'value="https://library.test/feeds/public/dropins.ics?library=health"' in html
     assert 'href="webcal://library.test/feeds/public/dropins.ics?library=health"' in html
     assert "<script>" not in html  # the CSP allows no inline script
-    bad = client.get("/calendar?library=nowhere", headers={"Accept-Language": "en"})
+    bad = client.get("/calendar/subscribe?library=nowhere", headers={"Accept-Language": "en"})
     assert bad.status_code == 422
     assert "Not a valid choice" in bad.get_data(as_text=True)
 

@@ -63,6 +63,14 @@ def test_admin_may_set_up(client, create_person, login, library) -> None:
     assert client.get(f"/leader/setup/{library.id}/points").status_code == 200
 
 
+@pytest.mark.parametrize("tab", ["points", "hours", "pool", "demand", "preview"])
+def test_every_set_up_tab_has_its_stylesheet(client, leader, library, tab) -> None:
+    """The tabs are a list styled as tabs: without the set-up stylesheet they render as
+    bullets (they did on hours, pool and demand)."""
+    page = client.get(f"/leader/setup/{library.id}/{tab}", headers=EN).get_data(as_text=True)
+    assert "css/roster_setup.css" in page
+
+
 def test_leader_adds_and_edits_a_service_point(client, db, leader, library) -> None:
     response = client.post(
         f"/leader/setup/{library.id}/points",

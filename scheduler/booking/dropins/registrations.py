@@ -189,6 +189,14 @@ def cancel_by_staff(
     return reg
 
 
+def cancel_registrations(
+    session: Session, regs: list[Registration], *, site: Site, now: datetime
+) -> list[Registration]:
+    """Cancel these registrations as their registrant asked (the waitlist moves up)."""
+    lock_sessions(session, [r.session_id for r in regs])
+    return _cancel(session, regs, site, now, by_staff=False)
+
+
 def _cancel(
     session: Session, regs: list[Registration], site: Site, now: datetime, *, by_staff: bool
 ) -> list[Registration]:

@@ -29,4 +29,10 @@ def _csrf_for_cookie_sessions() -> Any:
     return None
 
 
-from scheduler.web.api import appointments, core, dropins, openapi  # noqa: E402,F401  (routes register on bp)
+from scheduler.web.api import (  # noqa: E402,F401  (routes register on bp)
+    appointments,
+    core,
+    dropins,
+    openapi,
+    staff_requests,
+)

@@ -170,6 +170,80 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+PERSON = {
+    "type": ["object", "null"],
+    "properties": {"id": ID, "name": {"type": "string"}},
+}
+NULLABLE_ID = {"type": ["string", "null"], "description": "an id, or null"}
+
+SCHEMAS["StaffRequest"] = {
+    "type": "object",
+    "required": ["id", "type", "status", "library", "requester", "start", "end"],
+    "properties": {
+        "id": ID,
+        "type": {"type": "string", "enum": ["time_off", "swap", "claim"]},
+        "status": {
+            "type": "string",
+            "enum": ["offered", "pending", "approved", "declined", "withdrawn"],
+            "description": "offered: a swap waiting for a colleague; pending: waiting for "
+            "the section leader",
+        },
+        "library": ID,
+        "requester": PERSON,
+        "start": INSTANT,
+        "end": INSTANT,
+        "kind": {"type": ["string", "null"], "enum": ["leave", "course", "other", None]},
+        "shift": {**NULLABLE_ID, "description": "the published shift offered (swap)"},
+        "to_person": PERSON,
+        "trade_shift": {**NULLABLE_ID, "description": "the colleague's shift in return"},
+        "taker": PERSON,
+        "open_shift": NULLABLE_ID,
+        "objective_delta": {
+            "type": ["integer", "null"],
+            "description": "roster objective after minus before (negative is better)",
+        },
+        "note": {"type": ["string", "null"]},
+        "decision_reason": {"type": ["string", "null"]},
+        "decided_at": {"type": ["string", "null"], "format": "date-time"},
+        "auto_approved": {"type": "boolean"},
+    },
+}
+SCHEMAS["NewStaffRequest"] = {
+    "type": "object",
+    "required": ["type"],
+    "description": "time_off: library, kind, start, end; swap: shift and optionally "
+    "to_person or trade_shift (neither: anyone who may legally take it); claim: open_shift",
+    "properties": {
+        "type": {"type": "string", "enum": ["time_off", "swap", "claim"]},
+        "library": ID,
+        "kind": {"type": "string", "enum": ["leave", "course", "other"]},
+        "start": INSTANT,
+        "end": INSTANT,
+        "shift": ID,
+        "to_person": ID,
+        "trade_shift": ID,
+        "open_shift": ID,
+        "note": {"type": "string", "maxLength": 1000},
+    },
+}
+SCHEMAS["OpenShift"] = {
+    "type": "object",
+    "required": ["id", "library", "start", "end", "places", "filled", "claimable"],
+    "properties": {
+        "id": ID,
+        "library": ID,
+        "start": INSTANT,
+        "end": INSTANT,
+        "service_point": {"type": "string"},
+        "places": {"type": "integer"},
+        "filled": {"type": "integer"},
+        "claimable": {"type": "boolean"},
+        "reasons": {"type": "array", "items": {"type": "string"}},
+        "objective_delta": {"type": "integer"},
+    },
+}
+
+
 def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -202,6 +276,8 @@ TOKEN = _path("token", "the secret manage token from the confirmation e-mail")
 BAD = _error("bad input: the fields say which and why")
 UNKNOWN_TOKEN = _error("unknown or expired token")
 LIMITED = _error("rate limited: try again later")
+SIGN_IN = _error("not signed in: send a personal API token as Authorization: Bearer")
+FORBIDDEN = _error("you do not have that role in this library, or it is not yours")
 
 # (method, path as Flask writes it) -> operation
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
@@ -370,6 +446,91 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "tags": ["reference"],
         "responses": {"200": {"description": "the OpenAPI document"}},
     },
+    ("get", "/api/v1/staff/requests"): {
+        "summary": "My time-off, swap and claim requests, or the leader's inbox",
+        "tags": ["staff self-service"],
+        "security": [{"bearer": []}, {"cookie": []}],
+        "parameters": [
+            _query(
+                "scope",
+                {"type": "string", "enum": ["mine", "inbox"]},
+                "mine (default): made, taken or offered to me; inbox: waiting for me as "
+                "section leader",
+            )
+        ],
+        "responses": {
+            "200": _json({"type": "array", "items": _ref("StaffRequest")}),
+            "401": SIGN_IN,
+            "422": BAD,
+        },
+    },
+    ("post", "/api/v1/staff/requests"): {
+        "summary": "Ask for time off, offer a shift (swap or give-away), or claim an open shift",
+        "description": "Every change is checked against the roster's hard rules; a refusal "
+        "quotes the checker (rule and shift). A claim is decided at once: the first valid "
+        "claim wins, later ones get 409.",
+        "tags": ["staff self-service"],
+        "security": [{"bearer": []}, {"cookie": []}],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _ref("NewStaffRequest")}},
+        },
+        "responses": {
+            "201": _json(_ref("StaffRequest"), "created (a claim: approved)"),
+            "401": SIGN_IN,
+            "403": FORBIDDEN,
+            "404": _error("no such shift or open shift"),
+            "409": _error("an open request exists, the shift is taken, or it changed"),
+            "422": BAD,
+        },
+    },
+    **{
+        ("post", f"/api/v1/staff/requests/<request_id>/{action}"): {
+            "summary": summary,
+            "tags": ["staff self-service"],
+            "security": [{"bearer": []}, {"cookie": []}],
+            "parameters": [_path("request_id", "the request's id")],
+            "requestBody": {
+                "required": False,
+                "content": {"application/json": {"schema": body}},
+            },
+            "responses": {
+                "200": _json(_ref("StaffRequest")),
+                "401": SIGN_IN,
+                "403": FORBIDDEN,
+                "404": _error("no such request"),
+                "409": _error("already decided, or the shift changed since the request"),
+                "422": BAD,
+            },
+        }
+        for action, summary, body in (
+            ("accept", "Take an offered shift (then the leader decides)", {"type": "object"}),
+            (
+                "approve",
+                "Approve (section leader): the published roster and feeds change",
+                {"type": "object", "properties": {"repair": {"type": "boolean"}}},
+            ),
+            (
+                "decline",
+                "Decline with a reason (section leader)",
+                {
+                    "type": "object",
+                    "required": ["reason"],
+                    "properties": {"reason": {"type": "string", "maxLength": 1000}},
+                },
+            ),
+            ("withdraw", "Withdraw my own open request", {"type": "object"}),
+        )
+    },
+    ("get", "/api/v1/staff/open-shifts"): {
+        "summary": "Open shifts in my libraries and whether I may claim each",
+        "tags": ["staff self-service"],
+        "security": [{"bearer": []}, {"cookie": []}],
+        "responses": {
+            "200": _json({"type": "array", "items": _ref("OpenShift")}),
+            "401": SIGN_IN,
+        },
+    },
 }
 
 
@@ -425,7 +586,13 @@ def build_document(app: Flask) -> dict[str, Any]:
         },
         "servers": [{"url": current_app.config["PUBLIC_URL"]}],
         "paths": paths,
-        "components": {"schemas": SCHEMAS},
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
     }
 
 

@@ -49,6 +49,23 @@ def manage(token: str) -> Any:
     return no_store(Response(html))
 
 
+@bp.get("/book/manage/<token>/cancel")
+def confirm_cancel(token: str) -> Any:
+    """Cancelling is asked once more: one stray click must not give the time away."""
+    appointment = _load(token)
+    can_change, _until = _changeable(appointment)
+    if not can_change:
+        return redirect(url_for("appointments.manage", token=token))
+    html = render_template(
+        "appointments/cancel_confirm.html",
+        appointment=appointment,
+        token=token,
+        cancel_form=ConfirmForm(),
+        mode_labels=MODE_LABELS,
+    )
+    return no_store(Response(html))
+
+
 @bp.post("/book/manage/<token>/cancel")
 @public_write_limit
 def cancel(token: str) -> Any:

@@ -9,7 +9,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import dates
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -30,12 +32,30 @@ from scheduler.web.forms import errors_to_form
 from scheduler.web.i18n import page_language
 
 DAYS_SHOWN = 7
+# How far "first available" looks ahead, a week at a time, when the week asked is empty.
+LOOKAHEAD_WEEKS = 8
+PARTS_OF_DAY = (("morning", 12), ("afternoon", 17), ("evening", 24))  # until this hour
+
+
+def part_of_day(hour: int) -> str:
+    return next(name for name, until in PARTS_OF_DAY if hour < until)
 
 
 @dataclass
 class LibrarianTimes:
     profile: LibrarianProfile
     slots: list[Slot] = field(default_factory=list)
+    # The same slots by part of the day (morning, afternoon, evening), in time order.
+    by_part: OrderedDict[str, list[Slot]] = field(default_factory=OrderedDict)
+
+    @property
+    def modes(self) -> list[Any]:
+        """Every way to meet this librarian offers in these slots, once each."""
+        return list(dict.fromkeys(m for s in self.slots for m in s.modes))
+
+    @property
+    def library_ids(self) -> list[int]:
+        return list(dict.fromkeys(s.library_id for s in self.slots if s.library_id))
 
 
 @dataclass
@@ -62,7 +82,14 @@ def group_by_day(
         if entry is None:
             entry = people[slot.librarian_id] = LibrarianTimes(profiles[slot.librarian_id])
         entry.slots.append(slot)
+        entry.by_part.setdefault(part_of_day(local.hour), []).append(slot)
     return [DayTimes(day, list(people.values())) for day, people in days.items()]
+
+
+def zone_name(tz: str) -> str:
+    """ "Oslo time": the zone as people say it, in the page's language."""
+    city = dates.get_timezone_location(tz, locale=get_locale() or "en", return_city=True)
+    return _("%(city)s time", city=city)
 
 
 def today_local() -> date:
@@ -144,33 +171,71 @@ def _filters() -> tuple[int | None, Any]:
 
 @bp.get("/book/topic/<slug>")
 def topic(slug: str) -> Any:
-    """Free times for a topic across every librarian who covers it, a week at a time."""
+    """Free times for a topic across every librarian who covers it, a week at a time.
+
+    Without a chosen week the page opens on the first week with a free time (looking
+    up to eight weeks ahead), so nobody has to click "Later" through empty weeks.
+    """
     found = queries.topic_by_slug(db.session, slug)
     if found is None:
         abort(404)
     week = week_from_args()
     library_id, mode = _filters()
+    who = queries.public_librarians(db.session, topic_id=found.id)
+    try:
+        person_id = parse_id(request.args.get("person"), "person", required=False)
+    except InputError:
+        person_id = None
+    if person_id not in {p.id for p in who}:
+        person_id = None
     site = current_site()
-    slots = find_slots(
-        db.session,
-        SlotQuery(week.first, week.last, topic_id=found.id, library_id=library_id, mode=mode),
-        now=site.now,
-        default_tz=site.default_tz,
-        busy_policy=site.busy_policy,
-    )
+
+    def search(first: date, last: date) -> list[Slot]:
+        query = SlotQuery(
+            first, last, topic_id=found.id, librarian_id=person_id, library_id=library_id,
+            mode=mode,
+        )  # fmt: skip
+        return find_slots(
+            db.session, query, now=site.now, default_tz=site.default_tz,
+            busy_policy=site.busy_policy,
+        )  # fmt: skip
+
+    slots = search(week.first, week.last)
+    jumped = False
+    if not slots and "from" not in request.args:
+        for _n in range(LOOKAHEAD_WEEKS - 1):
+            week = Week(week.next, week.today)
+            slots = search(week.first, week.last)
+            if slots:
+                jumped = True
+                break
     profiles = queries.librarian_profiles(db.session, {s.librarian_id for s in slots})
     libraries = libraries_by_id()
-    who = queries.public_librarians(db.session, topic_id=found.id)
+    days = group_by_day(slots, profiles, libraries)
+    counts = {d.day: sum(len(e.slots) for e in d.librarians) for d in days}
+    strip = [
+        (week.first + timedelta(days=i), counts.get(week.first + timedelta(days=i), 0))
+        for i in range(DAYS_SHOWN)
+    ]
+    first_slot = min(slots, key=lambda s: s.start) if slots else None
+    zones = {lib.timezone for lib in libraries.values()} or {site.default_tz}
     return render_template(
         "appointments/topic.html",
         topic=found,
-        days=group_by_day(slots, profiles, libraries),
+        days=days,
+        strip=strip,
+        first_slot=first_slot,
+        first_profile=profiles.get(first_slot.librarian_id) if first_slot else None,
+        jumped=jumped,
         who=who,
+        person_id=person_id,
         libraries=libraries,
         week=week,
         library_id=library_id,
         mode=mode,
         mode_labels=MODE_LABELS,
+        zone=sorted(zones)[0] if len(zones) == 1 else site.default_tz,
+        zone_name=zone_name(sorted(zones)[0] if len(zones) == 1 else site.default_tz),
         iso=iso,
     )
 

@@ -64,7 +64,8 @@ def public_write_limit(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def register(app: Flask) -> None:
     """The public and the staff drop-in pages."""
-    from scheduler.web.dropins import public, staff
+    from scheduler.web.dropins import calendar, public, staff
 
+    app.register_blueprint(calendar.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(staff.bp)

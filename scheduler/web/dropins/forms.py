@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -52,6 +53,8 @@ class RegistrationForm(FlaskForm):
 
 class ManageForm(FlaskForm):
     sessions = MultiCheckboxField(_l("Sessions"), choices=[], validate_choice=False)
+    # Set by the confirmation page: the first submit only asks "are you sure?".
+    confirmed = HiddenField()
 
 
 class CancelForm(FlaskForm):

@@ -175,6 +175,10 @@ def manage(token: str) -> Any:
     ]
     form = ManageForm()
     form.sessions.choices = [choice(str(r.session_id), r.session.title) for r in cancellable]
+    if form.validate_on_submit() and form.confirmed.data != "yes":
+        chosen = [r for r in cancellable if str(r.session_id) in (form.sessions.data or [])]
+        if chosen:  # ask once more; nothing chosen falls through to the field's message
+            return render_template("dropins/manage_confirm.html", chosen=chosen, form=form)
 
     def cancel() -> list:
         ids = parse_ids(form.sessions.data, "sessions")

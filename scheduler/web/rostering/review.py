@@ -38,11 +38,13 @@ from scheduler.models import (
     ServicePoint,
 )
 from scheduler.rostering import edits
+from scheduler.rostering.candidates import shift_candidates
 from scheduler.rostering.edits import RULE_LABELS, EditRefused
 from scheduler.rostering.exports import roster_csv
 from scheduler.rostering.periods import period_end
 from scheduler.rostering.problem import pool
 from scheduler.rostering.publish import compare, publish
+from scheduler.rostering.quality import roster_quality
 from scheduler.rostering.repair import start_repair
 from scheduler.rostering.review import build_review, person_roster
 from scheduler.rostering.roster_check import draft_pairs, roster_checker
@@ -55,6 +57,7 @@ from scheduler.web.rostering.loading import leader_period
 bp = Blueprint("roster_review", __name__, url_prefix="/staff/roster")
 
 LEADER = (Role.SECTION_LEADER,)
+VIEWS = ("grid", "pins", "coverage", "hours", "quality")
 
 
 def _actor() -> Person:
@@ -87,6 +90,14 @@ def _review_page(
     status: int = 200,
 ) -> Any:
     review = build_review(db.session, period)
+    view = request.args.get("view", "grid") if not form else "grid"
+    if view not in VIEWS:
+        view = "grid"
+    quality = (
+        roster_quality(db.session, period, review.objective.total)
+        if view == "quality" and review.objective
+        else None
+    )
     run = active_run(db.session, period)
     diff = compare(db.session, period) if period.published_version else None
     people = sorted(
@@ -97,6 +108,8 @@ def _review_page(
         period=period,
         last_day=period_end(period) - timedelta(days=1),
         review=review,
+        view=view,
+        quality=quality,
         run=run,
         run_state=run_state(run) if run else None,
         progress_url=url_for("roster_runs.progress", run_id=run.id) if run else None,
@@ -108,6 +121,7 @@ def _review_page(
         form_name=form,
         values=request.form if request.method == "POST" else {},
         rule_labels={k: localize(v) for k, v in RULE_LABELS.items()},
+        refused_words=[localize(RULE_LABELS.get(r, r)) for r in refused.rules] if refused else [],
     )
     return html, status
 
@@ -148,7 +162,31 @@ def _edit(period: RosterPeriod, form: str, action: Any) -> Any:
         flash(gettext("Saved, with your reason for breaking a rule."), "warning")
     else:
         flash(gettext("Saved."), "success")
+    back = parse_id(request.form.get("back"), "back", required=False)
+    if back is not None:  # edited from a shift's page: stay there
+        return redirect(url_for(".shift", period_id=period.id, shift_id=back), 303)
     return redirect(url_for(".review", period_id=period.id, _anchor="edit"), 303)
+
+
+@bp.get("/periods/<id:period_id>/shifts/<id:shift_id>")
+@role_required(*LEADER)
+def shift(period_id: int, shift_id: int) -> Any:
+    """One shift from the grid: its people, and everyone who could take a place."""
+    period = leader_period(period_id)
+    review = build_review(db.session, period, with_objective=False)
+    view = next((s for s in review.shifts if s.id == shift_id), None)
+    if view is None:
+        return _review_page(period, errors=[gettext("This shift is not part of the period.")],
+                            status=404)  # fmt: skip
+    return render_template(
+        "roster_review/shift.html",
+        period=period,
+        shift=view,
+        candidates=shift_candidates(db.session, period, shift_id),
+        rule_labels={k: localize(v) for k, v in RULE_LABELS.items()},
+        run=active_run(db.session, period),
+        tz=period.library.timezone,
+    )
 
 
 @bp.route("/periods/<id:period_id>/assignments", methods=["GET", "POST"])

@@ -182,6 +182,18 @@ def test_restricted_group_page_and_verification_by_link(
 def test_patron_cancels_from_the_manage_page(db, client, topic, librarian, outbox) -> None:
     _link, response = book_first_time(client, topic)
     manage_url = response.headers["Location"]
+    # The manage page's button only asks; nothing is cancelled until the patron confirms.
+    manage = soup(client.get(manage_url, headers=EN))
+    ask = manage.find("a", string="Cancel the appointment")["href"]
+    question = client.get(ask, headers=EN)
+    assert "Cancel the appointment?" in question.get_data(as_text=True)
+    assert (
+        question.headers["Cache-Control"].startswith("no-store")
+        or "no-store" in (question.headers["Cache-Control"])
+    )
+    assert db.session.scalar(select(Appointment)).status == AppointmentStatus.BOOKED
+    form = soup(question).find("form", action=f"{manage_url}/cancel")
+    assert form.find("button").get_text(strip=True) == "Yes, cancel it"
     cancelled = client.post(f"{manage_url}/cancel", headers=EN)
     assert cancelled.status_code == 302
     page = client.get(manage_url, headers=EN).get_data(as_text=True)
@@ -250,3 +262,65 @@ def test_modes_on_the_form_come_from_the_slot(client, topic, create_librarian) -
     page = client.get(f"/book/topic/{topic.slug}")
     form = soup(client.get(slot_links(page)[0], headers=EN))
     assert [i["value"] for i in form.select("input[name=mode]")] == [Mode.ONLINE.value]
+    # The only way to meet is chosen already, and the question is marked as required.
+    (only,) = form.select("input[name=mode]")
+    assert only.has_attr("checked")
+    assert only.has_attr("required")
+    legend = only.find_parent("fieldset").legend
+    assert "How would you like to meet?" in legend.get_text()
+    assert legend.find("span", class_="req") is not None
+
+
+def test_several_ways_to_meet_are_not_preselected(client, topic, create_librarian) -> None:
+    create_librarian(modes="in_person,online", windows=[(1, time(9), time(10))])
+    page = client.get(f"/book/topic/{topic.slug}")
+    form = soup(client.get(slot_links(page)[0], headers=EN))
+    options = form.select("input[name=mode]")
+    assert len(options) == 2
+    assert not any(o.has_attr("checked") for o in options)
+
+
+def test_finding_a_time_names_the_zone_and_the_first_free_time(client, topic, librarian) -> None:
+    page = soup(client.get(f"/book/topic/{topic.slug}", headers=EN))
+    assert "Times are shown in Oslo time." in page.get_text()
+    first = page.select_one(".first-free a")
+    assert "Tuesday, January 5, 2027, 09:00 with Kari Nordmann" in first.get_text(" ", strip=True)
+    assert "start=2027-01-05T08:00:00" in first["href"]  # 09:00 in Oslo is 08:00 UTC
+    # The date strip: seven days, Monday (today, no times left) to Sunday.
+    strip = page.select(".date-strip li")
+    assert len(strip) == 7
+    assert strip[0].select_one(".none") is not None
+    tuesday = strip[1].find("a")
+    assert tuesday["href"] == "#day-2027-01-05"
+    assert "4 times" in tuesday.get_text()  # 09:00, 09:45, 10:30, 11:15
+    # Times come grouped by part of the day.
+    assert page.select_one(".part-name").get_text() == "Morning"
+
+
+def test_the_page_opens_on_the_first_week_with_a_free_time(client, topic, create_librarian) -> None:
+    # Free only on Tuesdays with a 10-day notice: nothing this week.
+    create_librarian(windows=[(1, time(9), time(10))], min_notice_minutes=10 * 24 * 60)
+    page = soup(client.get(f"/book/topic/{topic.slug}", headers=EN))
+    assert "No free times in the week you asked for." in page.get_text()
+    links = slot_links(client.get(f"/book/topic/{topic.slug}", headers=EN))
+    assert links
+    assert all("start=2027-01-19" in link for link in links)  # two weeks on
+    # A week asked for explicitly is shown as asked, even when empty.
+    asked = client.get(f"/book/topic/{topic.slug}?from=2027-01-04", headers=EN)
+    assert slot_links(asked) == []
+
+
+def test_filter_by_person(client, topic, create_librarian) -> None:
+    kari = create_librarian(name="Kari Nordmann", windows=[(1, time(9), time(10))])
+    create_librarian(name="Per Hansen", windows=[(2, time(9), time(10))])
+    everyone = client.get(f"/book/topic/{topic.slug}", headers=EN)
+    assert {"2027-01-05", "2027-01-06"} <= {
+        link.split("start=")[1][:10] for link in slot_links(everyone)
+    }
+    only = client.get(f"/book/topic/{topic.slug}?person={kari.id}", headers=EN)
+    assert slot_links(only)
+    assert all(f"librarian={kari.id}" in link for link in slot_links(only))
+    assert soup(only).select_one(f"#f-person option[value='{kari.id}']").has_attr("selected")
+    # Someone who does not cover the topic (or nonsense) is ignored, not an error.
+    assert client.get(f"/book/topic/{topic.slug}?person=999999").status_code == 200
+    assert client.get(f"/book/topic/{topic.slug}?person=%C2%B2").status_code == 200

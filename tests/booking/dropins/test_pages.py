@@ -158,7 +158,17 @@ def test_manage_page_cancels_and_the_waitlist_moves_up(client, db, create_dropin
     done = sign_up(dropin, 1)
     sign_up(dropin, 2)
     url = f"/dropins/manage/{done.token}"
-    response = client.post(url, data={"sessions": [str(dropin.id)]}, headers=EN)
+    # The first submit asks once more and changes nothing.
+    question = client.post(url, data={"sessions": [str(dropin.id)]}, headers=EN)
+    assert question.status_code == 200
+    assert "Cancel your registration?" in _text(question)
+    assert (
+        db.session.scalar(
+            select(Registration.status).where(Registration.email == "student1@uni.example")
+        )
+        == RegistrationStatus.REGISTERED
+    )
+    response = client.post(url, data={"sessions": [str(dropin.id)], "confirmed": "yes"}, headers=EN)
     assert response.status_code == 302
     statuses = dict(db.session.execute(select(Registration.email, Registration.status)).all())
     assert statuses == {
