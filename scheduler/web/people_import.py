@@ -18,10 +18,12 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
 
+from scheduler import accounts
 from scheduler.errors import DomainError
 from scheduler.extensions import db
 from scheduler.models import Person, Role
 from scheduler.people.import_staff import COLUMNS, MAX_BYTES, Outcome, apply_import, plan_import
+from scheduler.web import current_site
 from scheduler.web.auth import role_required
 from scheduler.web.forms import errors_to_form, saved
 from scheduler.web.i18n import localize
@@ -101,11 +103,16 @@ def apply() -> Any:
         errors_to_form(upload, exc, {"file": "file"})
         plan = plan_import(db.session, _actor(), form.csv_text.data)
         return _page(upload, exc.status, plan=plan)
-    # result.created are the new people: the place to send them an invitation to set a
-    # password, once invitations exist (issue 14, accounts).
+    # Each new person gets an e-mail with a link to choose a password (after the commit).
+    for person in result.created:
+        accounts.invite(db.session, person, _actor(), current_site())
     message = " ".join(
         [
-            ngettext("%(num)s new person.", "%(num)s new people.", len(result.created)),
+            ngettext(
+                "%(num)s new person, invited by e-mail.",
+                "%(num)s new people, invited by e-mail.",
+                len(result.created),
+            ),
             ngettext("%(num)s person changed.", "%(num)s people changed.", len(result.updated)),
             ngettext("%(num)s person unchanged.", "%(num)s people unchanged.", result.unchanged),
         ]

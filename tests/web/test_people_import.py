@@ -6,7 +6,7 @@ import io
 
 from sqlalchemy import select
 
-from scheduler.models import Person, Role
+from scheduler.models import OutboundEmail, Person, Role
 
 HEADER = "name,email,libraries,roles,first_line,min_hours,target_hours,max_hours,skills,topics\n"
 EN = {"Accept-Language": "en"}
@@ -35,6 +35,10 @@ def test_check_then_apply(client, db, create_person, create_library, login) -> N
     assert applied.status_code == 302
     kari = db.session.scalar(select(Person).where(Person.email == "kari@uni.example"))
     assert kari.roles_in(lib.id) == {Role.SECTION_LEADER, Role.FIRST_LINE}
+    invitation = db.session.scalar(
+        select(OutboundEmail).where(OutboundEmail.to_address == "kari@uni.example")
+    )
+    assert invitation is not None, "a new person is invited to choose a password"
 
 
 def test_row_errors_are_shown_and_nothing_can_be_applied(
