@@ -12,8 +12,18 @@ from scheduler.models.availability import (
     RosterPreference,
 )
 from scheduler.models.base import Base
-from scheduler.models.booking import Appointment, AppointmentStatus
+from scheduler.models.booking import Appointment, AppointmentStatus, Attendance
 from scheduler.models.calendar_source import BusyInterval, BusyKind, CalendarSource, SourceKind
+from scheduler.models.desk import (
+    Actor,
+    Campaign,
+    CampaignQuestion,
+    DurationBand,
+    Inquiry,
+    InquiryCategory,
+    InquiryChannel,
+    RoutineRow,
+)
 from scheduler.models.dropin import (
     DropInSession,
     Registration,
@@ -63,11 +73,13 @@ __all__ = [
     "LIBRARY_ROLES",
     "Absence",
     "AbsenceKind",
+    "Actor",
     "ApiToken",
     "Appointment",
     "AppointmentStatus",
     "Assignment",
     "AssignmentSource",
+    "Attendance",
     "AuditEntry",
     "AvailabilityException",
     "AvailabilityRule",
@@ -77,14 +89,20 @@ __all__ = [
     "BusyInterval",
     "BusyKind",
     "CalendarSource",
+    "Campaign",
+    "CampaignQuestion",
     "Channel",
     "ClosedDate",
     "DemandRule",
     "DropInSession",
+    "DurationBand",
     "EmailState",
     "ExceptionKind",
     "FeedToken",
     "GroupQuestion",
+    "Inquiry",
+    "InquiryCategory",
+    "InquiryChannel",
     "Job",
     "JobState",
     "Library",
@@ -109,6 +127,7 @@ __all__ = [
     "RosterPeriod",
     "RosterPreference",
     "RosterRun",
+    "RoutineRow",
     "RunKind",
     "RunOutcome",
     "SelfServiceSettings",

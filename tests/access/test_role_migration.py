@@ -9,7 +9,7 @@ from scheduler import create_app
 from scheduler.extensions import db
 from tests.test_migrations import empty_database  # noqa: F401 - the fixture
 
-BEFORE = "661892b2106f"  # the last revision with global roles only
+BEFORE = "e3a0bd9bf5fd"  # the last revision with global roles only
 AFTER = "4c2e8a61d9b7"
 NOW = "2026-12-01 10:00:00+00:00"
 

@@ -6,7 +6,7 @@ library); ``person_roles`` keeps only administrators. Downgrading
 folds the per-library roles back into global ones.
 
 Revision ID: 4c2e8a61d9b7
-Revises: 661892b2106f
+Revises: e3a0bd9bf5fd
 Create Date: 2026-12-06 04:40:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4c2e8a61d9b7'
-down_revision = '661892b2106f'
+down_revision = 'e3a0bd9bf5fd'
 branch_labels = None
 depends_on = None
 

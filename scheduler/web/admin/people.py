@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,10 +21,9 @@ from scheduler.extensions import db
 from scheduler.models import LIBRARY_ROLES, Library, Person, Role, Topic
 from scheduler.people.save_person import PersonInput, save_person
 from scheduler.web import nav
+from scheduler.web.admin import bp
 from scheduler.web.auth import role_required
 from scheduler.web.forms import MultiCheckboxField, form_flow, saved
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 nav.add("admin.people", _l("People"), roles=(Role.ADMIN,), area="staff", order=90)
 
