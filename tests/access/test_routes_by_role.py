@@ -72,7 +72,7 @@ def row(endpoint: str, method: str, cells: str) -> None:
 
 
 # Administration: administrators only (the people admin and its import, invitations,
-# the e-mail outbox, the system page and its tasks).
+# the e-mail outbox, the system page and its tasks, resetting someone's second factor).
 row("admin.edit_person", "GET", "ok/ok 403/403 403/403 403/403 login/login")
 row("admin.edit_person", "POST", "ok/ok 403/403 403/403 403/403 login/login")
 row("admin.new_person", "GET", "ok 403 403 403 login")
@@ -84,6 +84,7 @@ row("outbox.send_again", "POST", "ok/ok 403/403 403/403 403/403 login/login")
 row("people_import.apply", "POST", "ok 403 403 403 login")
 row("people_import.check", "GET", "ok 403 403 403 login")
 row("people_import.check", "POST", "ok 403 403 403 login")
+row("two_factor.reset", "POST", "ok/ok 403/403 403/403 403/403 login/login")
 row("system.index", "GET", "ok 403 403 403 login")
 row("system.run_task", "POST", "ok/ok 403/403 403/403 403/403 login/login")
 
