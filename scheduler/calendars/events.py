@@ -75,7 +75,7 @@ def mode_label(mode: Mode, gettext: Gettext = untranslated) -> str:
 def appointment_location(appointment: Appointment, gettext: Gettext = untranslated) -> str:
     _ = gettext
     if appointment.mode == Mode.ONLINE:
-        return _("Online")
+        return appointment.meeting_url or _("Online")
     if appointment.mode == Mode.PHONE:
         return _("Phone")
     lib = appointment.library
@@ -139,6 +139,11 @@ def appointment_event(
                 _details(url, gettext),
             ]
         )
+    meeting = appointment.meeting_url if appointment.mode == Mode.ONLINE else None
+    if meeting:
+        description = _join([_("Join the meeting: %(url)s") % {"url": meeting}, description])
+        if for_patron:
+            description = _join([description, _details(url, gettext)])
     organizer = Person(librarian.name, librarian.email)
     attendees: tuple[Person, ...] = ()
     if for_patron and appointment.patron_email:
@@ -156,7 +161,10 @@ def appointment_event(
         tz=_library_tz(appointment.library, default_tz),
         description=description,
         location=appointment_location(appointment, gettext) or None,
-        url=url,
+        # Clients open URL (and RFC 7986 CONFERENCE) as the place to join; the page
+        # about the appointment stays in the description.
+        url=meeting or url,
+        conference=meeting,
         sequence=appointment.sequence,
         status=appointment_status(appointment),
         last_modified=appointment.updated_at,

@@ -9,7 +9,7 @@ from scheduler import create_app
 from scheduler.extensions import db
 from tests.test_migrations import empty_database  # noqa: F401 - the fixture
 
-BEFORE = "b7d2e4f6a8c0"  # the last revision with global roles only
+BEFORE = "d7a3e1f09b42"  # the last revision with global roles only
 AFTER = "4c2e8a61d9b7"
 NOW = "2026-12-01 10:00:00+00:00"
 

@@ -143,6 +143,11 @@ row("desk_stats.statistics_export", "GET", "ok ok 403 403 login")
 row("desk_texts.mark_text", "POST", "404/404 404/404 403/403 403/403 login/login")
 row("desk_texts.texts", "GET", "ok ok 403 403 login")
 
+# Online booking settings (embedding the booking pages): the library's leaders.
+row("embed.libraries", "GET", "ok ok 403 403 login")
+row("embed.library_settings", "GET", "ok/ok ok/403 403/403 403/403 login/login")
+row("embed.library_settings", "POST", "ok/ok ok/403 403/403 403/403 login/login")
+
 # Roster set-up: the leaders of the library in the URL (an administrator everywhere).
 row("roster_setup.delete_rule", "GET", "ok/ok ok/403 403/403 403/403 login/login")
 row("roster_setup.delete_rule", "POST", "ok/ok ok/403 403/403 403/403 login/login")

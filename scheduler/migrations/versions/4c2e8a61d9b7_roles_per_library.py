@@ -6,7 +6,7 @@ library); ``person_roles`` keeps only administrators. Downgrading
 folds the per-library roles back into global ones.
 
 Revision ID: 4c2e8a61d9b7
-Revises: b7d2e4f6a8c0
+Revises: d7a3e1f09b42
 Create Date: 2026-12-06 04:40:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4c2e8a61d9b7'
-down_revision = 'b7d2e4f6a8c0'
+down_revision = 'd7a3e1f09b42'
 branch_labels = None
 depends_on = None
 
