@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from scheduler import access
@@ -62,6 +62,15 @@ class Removal:
 
     deleted: bool
     references: dict[str, int] = field(default_factory=dict)
+
+
+def matching(stmt, q: str, name_column, key_column):
+    """``stmt`` narrowed to rows whose name or slug/code contains ``q`` (any case)."""
+    q = q.strip().lower()
+    if not q:
+        return stmt
+    like = f"%{q}%"
+    return stmt.where(or_(func.lower(name_column).like(like), key_column.like(like)))
 
 
 def count(session: Session, stmt) -> int:

@@ -6,7 +6,7 @@ import zoneinfo
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from scheduler import accounts
@@ -18,6 +18,7 @@ from scheduler.administration.common import (
     clean_slug,
     clean_text,
     count,
+    matching,
     require_admin,
 )
 from scheduler.errors import InputError
@@ -54,11 +55,7 @@ def list_libraries(session: Session, actor: Person, q: str = "") -> list[Library
     """Every library (deactivated ones too), in their order; ``q`` searches name and slug."""
     require_admin(actor)
     stmt = select(Library).order_by(Library.position, Library.name)
-    q = q.strip().lower()
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(func.lower(Library.name).like(like), Library.slug.like(like)))
-    return list(session.scalars(stmt))
+    return list(session.scalars(matching(stmt, q, Library.name, Library.slug)))
 
 
 def save_library(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.administration.common import (
@@ -19,6 +19,7 @@ from scheduler.administration.common import (
     check_unique,
     clean_text,
     count,
+    matching,
     require_admin,
 )
 from scheduler.errors import InputError
@@ -38,11 +39,7 @@ class SkillInput:
 def list_skills(session: Session, actor: Person, q: str = "") -> list[Skill]:
     require_admin(actor)
     stmt = select(Skill).order_by(Skill.code)
-    q = q.strip().lower()
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(func.lower(Skill.name).like(like), Skill.code.like(like)))
-    return list(session.scalars(stmt))
+    return list(session.scalars(matching(stmt, q, Skill.name, Skill.code)))
 
 
 def _uses_code(column, code: str):

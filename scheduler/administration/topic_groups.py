@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.administration.common import (
@@ -16,6 +16,7 @@ from scheduler.administration.common import (
     clean_slug,
     clean_text,
     count,
+    matching,
     require_admin,
 )
 from scheduler.errors import InputError
@@ -61,11 +62,7 @@ def list_groups(session: Session, actor: Person, q: str = "") -> list[TopicGroup
         .options(selectinload(TopicGroup.topics), selectinload(TopicGroup.questions))
         .order_by(TopicGroup.position, TopicGroup.name)
     )
-    q = q.strip().lower()
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(func.lower(TopicGroup.name).like(like), TopicGroup.slug.like(like)))
-    return list(session.scalars(stmt))
+    return list(session.scalars(matching(stmt, q, TopicGroup.name, TopicGroup.slug)))
 
 
 def save_group(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.administration.common import (
@@ -16,6 +16,7 @@ from scheduler.administration.common import (
     clean_slug,
     clean_text,
     count,
+    matching,
     require_admin,
 )
 from scheduler.errors import InputError
@@ -40,11 +41,7 @@ def list_topics(session: Session, actor: Person, q: str = "") -> list[Topic]:
         .options(selectinload(Topic.people), selectinload(Topic.group))
         .order_by(Topic.name)
     )
-    q = q.strip().lower()
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(func.lower(Topic.name).like(like), Topic.slug.like(like)))
-    return list(session.scalars(stmt))
+    return list(session.scalars(matching(stmt, q, Topic.name, Topic.slug)))
 
 
 def save_topic(session: Session, actor: Person, topic: Topic | None, data: TopicInput) -> Topic:
