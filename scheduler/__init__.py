@@ -19,6 +19,7 @@ from scheduler.config import (
     ensure_instance_folder,
     instance_secret_key,
 )
+from scheduler.i18n import LANGUAGES as WRITTEN_LANGUAGES
 
 __all__ = ["ConfigError", "create_app"]
 
@@ -109,8 +110,9 @@ def _finish_config(app: Flask) -> None:
     languages = cfg.get("LANGUAGES")
     if isinstance(languages, str):
         languages = [code.strip() for code in languages.split(",") if code.strip()]
-    if not languages or any(code not in ("nb", "en") for code in languages):
-        raise ConfigError(f"SCHEDULER_LANGUAGES: {languages!r} must list nb and/or en")
+    if not languages or any(code not in WRITTEN_LANGUAGES for code in languages):
+        choices = ", ".join(WRITTEN_LANGUAGES)
+        raise ConfigError(f"SCHEDULER_LANGUAGES: {languages!r} must list some of {choices}")
     cfg["LANGUAGES"] = list(languages)
     cfg["RATELIMIT_ENABLED"] = cfg.get("RATELIMIT_ENABLED", True)
     cfg["METRICS_ALLOW_NETWORKS"] = allowed_networks(cfg.get("METRICS_ALLOW"))
