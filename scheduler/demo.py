@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler import accounts
+from scheduler.demo_translations import translate_demo
 from scheduler.models import (
     Absence,
     AbsenceKind,
@@ -451,6 +452,7 @@ def seed_demo(session: Session, *, today: date, password: str | None = None) -> 
     session.flush()
     _booking(session, today, librarians, first_line[1])
     _dropin_registrations(session)
+    translate_demo(session)
     return [
         DemoSignIn("admin", admin.email, password),
         DemoSignIn("section leader", leader.email, password),
@@ -787,7 +789,7 @@ def _booking(session: Session, today: date, librarians: list[Person], desk: Pers
                     patron_name=name,
                     patron_email=f"{name.split()[0].lower()}@student.uni.example",
                     message=message,
-                    locale="nb" if n % 2 else "en",
+                    locale=("nb", "en", "sv")[n % 3],
                     booked_by_id=desk.id if n == 3 else None,
                     # Demo patrons have no manage link: a random, never-issued token.
                     manage_token_hash=accounts.new_token()[1],

@@ -27,7 +27,7 @@ TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 LANGUAGES = ("nb", "en", "sv")
 
 # The regional conventions dates are written in. One style for everyone: English dates are
-# British ("Monday 7 December 2026"), never American ("Monday, December 7, 2026"), so
+# British ("Monday, 7 December 2026"), never American ("Monday, December 7, 2026"), so
 # pages, e-mails and feeds agree with the Norwegian and Swedish day-month order.
 _DATE_LOCALES = {"en": "en_GB", "nb": "nb_NO", "sv": "sv_SE"}
 

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler.errors import InputError
+from scheduler.i18n import date_locale
 from scheduler.mail.letter import Letter
 from scheduler.models import (
     Assignment,
@@ -298,7 +299,7 @@ def _notify(
 
 
 def _day(day: date, lang: str) -> str:
-    return dates.format_date(day, "d MMMM yyyy", locale=lang)
+    return dates.format_date(day, "d MMMM yyyy", locale=date_locale(lang))
 
 
 def shift_change_email(

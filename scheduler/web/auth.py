@@ -32,7 +32,7 @@ from scheduler.extensions import db, limiter, login_manager
 from scheduler.models.people import ApiToken, Person, Role
 from scheduler.site import Site
 from scheduler.timeutil import utcnow
-from scheduler.web.i18n import localize
+from scheduler.web.i18n import localize, page_language
 
 bp = Blueprint("auth", __name__)
 
@@ -152,6 +152,11 @@ def sign_in() -> Any:
             return page, 429, {"Retry-After": str(exc.retry_after)}
         if person is not None:
             login_user(person, remember=form.remember.data)
+            if person.locale is None:
+                # Feeds and e-mails are written in the person's own language: until they
+                # choose one, it is the language they signed in with.
+                person.locale = page_language()
+                db.session.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("staff.dashboard"))
         # One message for unknown e-mail and wrong password alike.
         form.form_errors.append(_("Wrong e-mail or password."))

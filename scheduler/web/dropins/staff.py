@@ -61,6 +61,7 @@ from scheduler.models import (
     SessionSeries,
     Topic,
 )
+from scheduler.models.translations import localized
 from scheduler.timeutil import utcnow
 from scheduler.web import nav
 from scheduler.web.auth import role_required
@@ -73,6 +74,7 @@ from scheduler.web.dropins.forms import (
     read_recurrence,
 )
 from scheduler.web.forms import choice, form_flow, saved
+from scheduler.web.i18n import page_language
 
 bp = Blueprint("dropin_staff", __name__, url_prefix="/staff/dropins")
 
@@ -104,11 +106,12 @@ def index() -> Any:
 
 def _choices(form: SessionForm) -> None:
     form.library.choices = [choice("", _("Choose a library"))] + [
-        choice(str(lib.id), lib.name)
+        choice(str(lib.id), localized(lib, "name", page_language()))
         for lib in db.session.scalars(select(Library).order_by(Library.position, Library.name))
     ]
     form.topic.choices = [choice("", _("No topic"))] + [
-        choice(str(t.id), t.name) for t in db.session.scalars(select(Topic).order_by(Topic.name))
+        choice(str(t.id), localized(t, "name", page_language()))
+        for t in db.session.scalars(select(Topic).order_by(Topic.name))
     ]
     hosts = db.session.scalars(
         select(Person)
