@@ -68,12 +68,54 @@ def browser() -> Iterator:
         instance.close()
 
 
+# axe-core's rules for WCAG 2.0, 2.1 and 2.2, levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+NOT_PAGES = (".ics", ".json", ".csv", ".js", ".css", ".svg")
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core (the engine browsers' own accessibility tools use) on the page as shown."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    results = Axe().run(page, options=options)
+    return [
+        f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'][:3])}"
+        for v in results.response["violations"]
+    ]
+
+
 @pytest.fixture
-def page(browser) -> Iterator:
+def page(browser, request) -> Iterator:
+    """A fresh browser tab; afterwards axe-core checks every page the test visited (each
+    address fetched again as it stands, with the test's cookies), unless the test says
+    ``@pytest.mark.no_axe``."""
+    # Set up first so that it stops last: the pages are fetched again after the test.
+    request.getfixturevalue("live_server")
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    visited: list[str] = []
+
+    def seen(frame) -> None:
+        if frame == page.main_frame and frame.url.startswith("http"):
+            visited.append(frame.url.split("#")[0])
+
+    page.on("framenavigated", seen)
     yield page
+    problems = {}
+    if request.node.get_closest_marker("no_axe") is None:
+        page.remove_listener("framenavigated", seen)
+        for url in dict.fromkeys(visited):
+            if url.split("?")[0].endswith(NOT_PAGES):
+                continue
+            response = page.goto(url)
+            if response is None or response.status >= 400:
+                continue
+            found = axe_violations(page)
+            if found:
+                problems[url] = found
     context.close()
+    assert problems == {}, f"axe-core found WCAG 2.2 AA problems: {problems}"
 
 
 @pytest.fixture

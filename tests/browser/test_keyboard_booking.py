@@ -11,7 +11,7 @@ from scheduler.models import Appointment, AppointmentStatus, OutboundEmail
 FOCUSED_STYLE = """() => {
   const el = document.activeElement;
   const style = getComputedStyle(el);
-  return {tag: el.tagName, cls: el.className, text: el.textContent.trim(),
+  return {tag: el.tagName, cls: el.className, text: el.textContent.trim(), id: el.id, type: el.type,
           outline: style.outlineStyle, width: parseFloat(style.outlineWidth)};
 }"""
 
