@@ -32,6 +32,12 @@ LANGUAGES = ("nb", "en", "sv")
 _DATE_LOCALES = {"en": "en_GB", "nb": "nb_NO", "sv": "sv_SE"}
 
 
+# The one date style per context (docs/glossary.md), by name, for the page filters
+# ``local`` and ``local_date`` and for e-mails: a day in a heading or sentence, an item in
+# a list of times, a cell in a table.
+DATE_STYLES = {"day": "full", "list": "EEE d MMM", "table": "medium"}
+
+
 def date_locale(lang: str | None) -> Locale:
     """The Babel locale that formats dates and times for ``lang``."""
     return Locale.parse(_DATE_LOCALES.get(lang or "en", "en_GB"))

@@ -19,7 +19,7 @@ from flask_babel import gettext as _gettext
 from flask_login import current_user
 from jinja2 import Environment, Undefined, pass_environment
 
-from scheduler.i18n import catalogue, date_locale
+from scheduler.i18n import DATE_STYLES, catalogue, date_locale
 from scheduler.models.translations import Translatable
 from scheduler.reasons import translate
 
@@ -81,9 +81,15 @@ def _zone(tz: str | None) -> ZoneInfo:
 
 
 def format_local(value: datetime | None, fmt: str = "medium", tz: str | None = None) -> str:
-    """An instant as the library's wall-clock date and time in the current language."""
+    """An instant as the library's wall-clock date and time in the current language;
+    ``fmt`` is a style of :data:`~scheduler.i18n.DATE_STYLES` ("day", "list", "table":
+    the date in that style, then the time) or a Babel format."""
     if value is None:
         return ""
+    if fmt in DATE_STYLES:
+        local = value.astimezone(_zone(tz))
+        day = dates.format_date(local.date(), DATE_STYLES[fmt], locale=_babel_locale())
+        return f"{day}, {local:%H:%M}"
     return dates.format_datetime(value, fmt, tzinfo=_zone(tz), locale=_babel_locale())
 
 
@@ -98,7 +104,7 @@ def format_local_date(value: datetime | date | None, fmt: str = "full", tz: str 
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(_zone(tz)).date()
-    return dates.format_date(value, fmt, locale=_babel_locale())
+    return dates.format_date(value, DATE_STYLES.get(fmt, fmt), locale=_babel_locale())
 
 
 def weekday_name(weekday: int, width: str = "wide") -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,9 @@ from babel.messages.extract import extract_from_dir
 
 import scheduler
 from scheduler.i18n import translated_msgids
+from scheduler.mail.letter import Letter
+from scheduler.site import Site
+from scheduler.web.i18n import format_local
 
 
 def test_browser_language_decides(client) -> None:
@@ -103,3 +107,23 @@ def test_languages_can_be_limited(app_config, request) -> None:
     assert '<html lang="nb">' in html
     assert "Svenska" in html
     assert 'value="en"' not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "day", "listed", "table"),
+    [
+        ("en", "Monday, 7 December 2026, 14:30", "Mon 7 Dec, 14:30", "7 Dec 2026, 14:30"),
+        ("nb", "mandag 7. desember 2026, 14:30", "man. 7 des., 14:30", "7. des. 2026, 14:30"),
+        ("sv", "måndag 7 december 2026, 14:30", "mån 7 dec., 14:30", "7 dec. 2026, 14:30"),
+    ],
+)
+def test_one_date_style_per_context_in_every_language(app, lang, day, listed, table) -> None:
+    """Pages and e-mails write a day the same way; English is British, never
+    "December 7, 2026"."""
+    instant = datetime(2026, 12, 7, 13, 30, tzinfo=UTC)  # 14:30 in Oslo
+    with app.test_request_context("/", headers={"Accept-Language": lang}):
+        assert format_local(instant, "day", "Europe/Oslo") == day
+        assert format_local(instant, "list", "Europe/Oslo") == listed
+        assert format_local(instant, "table", "Europe/Oslo") == table
+    letter = Letter("x@uni.example", language=lang, site=Site(language="nb"))
+    assert letter.when(instant, instant).startswith(day.rsplit(",", 1)[0] + ", 14:30")
