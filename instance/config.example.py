@@ -31,6 +31,10 @@
 # appointment or session (`scheduler purge` forgets them then).
 # RETENTION_DAYS = 180
 
+# Days to keep the free text (description, reflection) of inquiries logged at the desk,
+# unless a leader marked the entry anonymised; the counts stay for the statistics.
+# DESK_TEXT_RETENTION_DAYS = 90
+
 # --- Book a librarian --------------------------------------------------------------------
 
 # Minutes a booking that waits for the patron to confirm their e-mail address holds its time.

@@ -315,8 +315,11 @@ def purge_command(days: int | None) -> None:
     """Delete patrons' and registrants' names, addresses and messages after the
     retention period (appointments, drop-in registrations, stored e-mails and their
     files in the outbox folder, finished jobs), and release booking holds that were
-    never confirmed. The upkeep schedule runs this nightly by itself (UPKEEP_PURGE)."""
+    never confirmed; clear the free text of desk inquiries after
+    DESK_TEXT_RETENTION_DAYS unless marked anonymised. The upkeep schedule runs this
+    nightly by itself (UPKEEP_PURGE)."""
     from scheduler.booking.retention import purge_personal_data
+    from scheduler.desk.privacy import purge_desk_text
     from scheduler.extensions import db
     from scheduler.mail.outbox_files import outbox_dir
     from scheduler.timeutil import utcnow
@@ -328,12 +331,15 @@ def purge_command(days: int | None) -> None:
         retention_days=retention,
         outbox=outbox_dir(current_app.instance_path),
     )
+    desk_days = int(current_app.config["DESK_TEXT_RETENTION_DAYS"])
+    desk_texts = purge_desk_text(db.session, utcnow(), desk_days)
     db.session.commit()
     click.echo(
         f"Purged appointments: {report.appointments}; "
         f"registrations: {report.registrations}; deleted e-mails: {report.emails} "
         f"(files: {report.files}); finished jobs: {report.jobs}; "
-        f"expired holds released: {report.holds_released} (retention {retention} days)"
+        f"expired holds released: {report.holds_released} (retention {retention} days); "
+        f"desk inquiry texts: {desk_texts} (retention {desk_days} days)"
     )
 
 

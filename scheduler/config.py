@@ -41,6 +41,9 @@ DEFAULTS: dict[str, object] = {
     "PUBLIC_URL": None,
     # How long patrons' names and e-mail addresses are kept after the appointment/session.
     "RETENTION_DAYS": 180,
+    # Days the free text of logged desk inquiries (description, reflection) is kept unless
+    # a leader marked it anonymised; the counts are kept.
+    "DESK_TEXT_RETENTION_DAYS": 90,
     # Free slots per librarian and day kept in each process (checked against versions in
     # the database on every search, so several processes and hosts stay exact).
     "SLOT_CACHE": True,

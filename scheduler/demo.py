@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from scheduler import accounts
 from scheduler.demo_translations import translate_demo
+from scheduler.desk.demo_data import seed_desk_demo
 from scheduler.models import (
     Absence,
     AbsenceKind,
@@ -452,6 +453,14 @@ def seed_demo(session: Session, *, today: date, password: str | None = None) -> 
     session.flush()
     _booking(session, today, librarians, first_line[1])
     _dropin_registrations(session)
+    seed_desk_demo(
+        session,
+        today=today,
+        library=main,
+        desk=desk,
+        back_office=back_office,
+        staff=first_line,
+    )
     translate_demo(session)
     return [
         DemoSignIn("admin", admin.email, password),

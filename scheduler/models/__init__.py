@@ -12,8 +12,18 @@ from scheduler.models.availability import (
     RosterPreference,
 )
 from scheduler.models.base import Base
-from scheduler.models.booking import Appointment, AppointmentStatus
+from scheduler.models.booking import Appointment, AppointmentStatus, Attendance
 from scheduler.models.calendar_source import BusyInterval, BusyKind, CalendarSource, SourceKind
+from scheduler.models.desk import (
+    Actor,
+    Campaign,
+    CampaignQuestion,
+    DurationBand,
+    Inquiry,
+    InquiryCategory,
+    InquiryChannel,
+    RoutineRow,
+)
 from scheduler.models.dropin import (
     DropInSession,
     Registration,
@@ -54,11 +64,13 @@ from scheduler.models.upkeep import RunOutcome, UpkeepRun, UpkeepTask, WorkerHea
 __all__ = [
     "Absence",
     "AbsenceKind",
+    "Actor",
     "ApiToken",
     "Appointment",
     "AppointmentStatus",
     "Assignment",
     "AssignmentSource",
+    "Attendance",
     "AuditEntry",
     "AvailabilityException",
     "AvailabilityRule",
@@ -68,14 +80,20 @@ __all__ = [
     "BusyInterval",
     "BusyKind",
     "CalendarSource",
+    "Campaign",
+    "CampaignQuestion",
     "Channel",
     "ClosedDate",
     "DemandRule",
     "DropInSession",
+    "DurationBand",
     "EmailState",
     "ExceptionKind",
     "FeedToken",
     "GroupQuestion",
+    "Inquiry",
+    "InquiryCategory",
+    "InquiryChannel",
     "Job",
     "JobState",
     "Library",
@@ -99,6 +117,7 @@ __all__ = [
     "RosterPeriod",
     "RosterPreference",
     "RosterRun",
+    "RoutineRow",
     "RunKind",
     "RunOutcome",
     "SelfServiceSettings",

@@ -31,6 +31,14 @@ class AppointmentStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class Attendance(enum.StrEnum):
+    """What became of a booked appointment, as its librarian marks it afterwards."""
+
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+    LATE_CANCEL = "late_cancel"  # called off too late to give the time to someone else
+
+
 class Appointment(TimestampMixin, Base):
     """A booking. Patron name and e-mail are personal data, purged after retention.
 
@@ -84,6 +92,9 @@ class Appointment(TimestampMixin, Base):
     # iCalendar SEQUENCE: bumped on every change the patron or librarian should see.
     sequence: Mapped[int] = mapped_column(default=0)
     purged_at: Mapped[datetime | None]
+    # Marked by the librarian afterwards, for the second line's reports.
+    attendance: Mapped[Attendance | None] = mapped_column(str_enum(Attendance, "attendance"))
+    attendance_marked_at: Mapped[datetime | None]
 
     librarian: Mapped[Person] = relationship(foreign_keys=[librarian_id])
     booked_by: Mapped[Person | None] = relationship(foreign_keys=[booked_by_id])

@@ -92,6 +92,8 @@ class DropInSession(Translatable, TimestampMixin, Base):
     cancelled_at: Mapped[datetime | None]
     sequence: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # People who came without registering, counted by a host.
+    walk_ins: Mapped[int] = mapped_column(default=0, server_default="0")
 
     series: Mapped[SessionSeries | None] = relationship(back_populates="sessions")
     topic: Mapped[Topic | None] = relationship()
@@ -154,5 +156,9 @@ class Registration(TimestampMixin, Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     cancelled_at: Mapped[datetime | None]
     purged_at: Mapped[datetime | None]
+    # Moved up from the waitlist (the reports count promotions).
+    promoted_at: Mapped[datetime | None]
+    # Checked in by a host at the session.
+    attended_at: Mapped[datetime | None]
 
     session: Mapped[DropInSession] = relationship(back_populates="registrations")

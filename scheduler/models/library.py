@@ -6,7 +6,7 @@ import enum
 from datetime import date, time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.models.base import Base, TimestampMixin, str_enum
@@ -31,6 +31,8 @@ class Library(Translatable, TimestampMixin, Base):
     # The main library is open every day and hosts the first-line desk.
     is_main: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
+    # A library that history refers to is deactivated instead of deleted.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     opening_hours: Mapped[list[OpeningHours]] = relationship(
         back_populates="library",

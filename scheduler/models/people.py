@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -72,6 +73,8 @@ class Skill(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Demand rules and shifts name skills by code: such a skill is deactivated, not deleted.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class Person(TimestampMixin, Base):

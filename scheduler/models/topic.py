@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.models.base import Base, TimestampMixin
@@ -33,6 +33,8 @@ class TopicGroup(Translatable, TimestampMixin, Base):
     # Comma-separated domains, e.g. "uni.example,student.uni.example"; empty = anyone.
     allowed_email_domains: Mapped[str | None] = mapped_column(String(500))
     position: Mapped[int] = mapped_column(default=0)
+    # Groups and topics that bookings refer to are deactivated instead of deleted.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     topics: Mapped[list[Topic]] = relationship(back_populates="group", order_by="Topic.name")
     questions: Mapped[list[GroupQuestion]] = relationship(
@@ -56,6 +58,7 @@ class Topic(Translatable, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("topic_groups.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     group: Mapped[TopicGroup | None] = relationship(back_populates="topics")
     people: Mapped[list[Person]] = relationship(

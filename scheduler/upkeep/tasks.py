@@ -23,6 +23,7 @@ from scheduler.booking.appointments.reminders import send_reminders
 from scheduler.booking.retention import purge_personal_data
 from scheduler.calendars.sources.settings import read_settings
 from scheduler.calendars.sources.sync_job import sync_due_sources
+from scheduler.desk.privacy import purge_desk_text
 from scheduler.jobs.sweeper import sweep_lost_jobs
 from scheduler.jobs.sweeps import run_sweeps
 from scheduler.mail.outbox_files import outbox_dir
@@ -59,12 +60,16 @@ def reminders(ctx: UpkeepContext) -> dict[str, int]:
 
 
 def purge(ctx: UpkeepContext) -> dict[str, int]:
-    """The retention purge (rows and outbox files), and old run records and heartbeats."""
+    """The retention purge (rows and outbox files), the desk log's free text after its
+    own retention, and old run records and heartbeats."""
     report = purge_personal_data(
         ctx.session,
         now=ctx.now,
         retention_days=int(ctx.config["RETENTION_DAYS"]),
         outbox=outbox_dir(ctx.instance_path),
+    )
+    desk_texts = purge_desk_text(
+        ctx.session, ctx.now, int(ctx.config.get("DESK_TEXT_RETENTION_DAYS", 90))
     )
     kept = ctx.now - timedelta(days=int(ctx.config.get("UPKEEP_KEEP_DAYS") or 30))
     runs = ctx.session.execute(
@@ -84,6 +89,7 @@ def purge(ctx: UpkeepContext) -> dict[str, int]:
         "files": report.files,
         "jobs": report.jobs,
         "holds_released": report.holds_released,
+        "desk_texts": desk_texts,
         "run_records": runs or 0,
         "heartbeats": beats or 0,
     }

@@ -53,6 +53,7 @@ def init_web(app: Flask) -> None:
         api,
         appointments,
         auth,
+        desk,
         dropins,
         feeds,
         home,
@@ -72,6 +73,7 @@ def init_web(app: Flask) -> None:
     appointments.register(app)
     accounts.register(app)
     dropins.register(app)
+    desk.register(app)
     rostering.register(app)
     self_service.register(app)
     nav.init_nav(app)

@@ -31,8 +31,12 @@ nav.add("home.index", _l("Home"), order=0)
 
 @bp.get("/")
 def index() -> Any:
-    libraries = db.session.scalars(select(Library).order_by(Library.position, Library.name)).all()
-    topics = db.session.scalars(select(Topic).order_by(Topic.name)).all()
+    libraries = db.session.scalars(
+        select(Library).where(Library.active.is_(True)).order_by(Library.position, Library.name)
+    ).all()
+    topics = db.session.scalars(
+        select(Topic).where(Topic.active.is_(True)).order_by(Topic.name)
+    ).all()
     now = utcnow()
     sessions = db.session.scalars(
         select(DropInSession)

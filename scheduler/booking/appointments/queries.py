@@ -99,22 +99,35 @@ def topic_groups(session: Session) -> list[TopicGroup]:
     return list(
         session.scalars(
             select(TopicGroup)
-            .options(selectinload(TopicGroup.topics))
+            .options(selectinload(TopicGroup.topics.and_(Topic.active.is_(True))))
+            .where(TopicGroup.active.is_(True))
             .order_by(TopicGroup.position, TopicGroup.name)
         )
     )
 
 
 def ungrouped_topics(session: Session) -> list[Topic]:
-    return list(session.scalars(select(Topic).where(Topic.group_id.is_(None)).order_by(Topic.name)))
+    return list(
+        session.scalars(
+            select(Topic)
+            .where(Topic.group_id.is_(None), Topic.active.is_(True))
+            .order_by(Topic.name)
+        )
+    )
 
 
 def topic_by_slug(session: Session, slug: str) -> Topic | None:
-    return session.scalar(select(Topic).options(joinedload(Topic.group)).where(Topic.slug == slug))
+    return session.scalar(
+        select(Topic)
+        .options(joinedload(Topic.group))
+        .where(Topic.slug == slug, Topic.active.is_(True))
+    )
 
 
 def group_by_slug(session: Session, slug: str) -> TopicGroup | None:
-    return session.scalar(select(TopicGroup).where(TopicGroup.slug == slug))
+    return session.scalar(
+        select(TopicGroup).where(TopicGroup.slug == slug, TopicGroup.active.is_(True))
+    )
 
 
 def upcoming_for_librarian(

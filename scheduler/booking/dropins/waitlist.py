@@ -97,6 +97,7 @@ def fill_from_waitlist(
     for reg in promoted:
         reg.status = RegistrationStatus.REGISTERED
         reg.position = None
+        reg.promoted_at = now
     if promoted:
         session.flush()
         renumber_waitlist(session, dropin.id)

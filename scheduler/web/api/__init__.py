@@ -32,6 +32,7 @@ def _csrf_for_cookie_sessions() -> Any:
 from scheduler.web.api import (  # noqa: E402,F401  (routes register on bp)
     appointments,
     core,
+    desk,
     dropins,
     openapi,
     staff_requests,

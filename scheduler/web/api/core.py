@@ -14,7 +14,9 @@ from scheduler.web.api import bp
 
 @bp.get("/libraries")
 def libraries() -> Any:
-    rows = db.session.scalars(select(Library).order_by(Library.position, Library.name))
+    rows = db.session.scalars(
+        select(Library).where(Library.active.is_(True)).order_by(Library.position, Library.name)
+    )
     return jsonify(
         [{"id": str(lib.id), "name": lib.name, "timezone": lib.timezone} for lib in rows]
     )
@@ -22,5 +24,5 @@ def libraries() -> Any:
 
 @bp.get("/topics")
 def topics() -> Any:
-    rows = db.session.scalars(select(Topic).order_by(Topic.name))
+    rows = db.session.scalars(select(Topic).where(Topic.active.is_(True)).order_by(Topic.name))
     return jsonify([{"id": str(t.id), "name": t.name} for t in rows])

@@ -167,6 +167,39 @@ SCHEMAS: dict[str, Any] = {
             "position": {"type": ["integer", "null"]},
         },
     },
+    "NewInquiry": {
+        "type": "object",
+        "required": ["client_uuid", "library", "channel", "duration"],
+        "properties": {
+            "client_uuid": {
+                "type": "string",
+                "format": "uuid",
+                "description": "made by the client once per entry; a resend is stored once",
+            },
+            "library": ID,
+            "service_point": ID,
+            "channel": {"type": "string", "enum": ["desk", "phone", "email", "chat"]},
+            "category": ID,
+            "duration": {"type": "string", "enum": ["under_5", "5_15", "15_30", "over_30"]},
+            "read_scale": {"type": "integer", "minimum": 1, "maximum": 6},
+            "referred_to": {**ID, "description": "an actor of the library's directory"},
+            "appointment": {**ID, "description": "the guidance session booked from the desk"},
+            "handed_over": {"type": "boolean"},
+            "description": {"type": "string", "maxLength": 2000},
+            "reflection": {"type": "string", "maxLength": 2000},
+            "asked_at": {**INSTANT, "description": "when it was asked; default now"},
+        },
+    },
+    "LoggedInquiry": {
+        "type": "object",
+        "required": ["id", "client_uuid", "created"],
+        "properties": {
+            "id": ID,
+            "client_uuid": {"type": "string", "format": "uuid"},
+            "created": {"type": "boolean", "description": "false: stored before (a resend)"},
+            "asked_at": INSTANT,
+        },
+    },
 }
 
 
@@ -439,6 +472,23 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "404": UNKNOWN_TOKEN,
             "422": BAD,
             "429": LIMITED,
+        },
+    },
+    ("post", "/api/v1/desk/inquiries"): {
+        "summary": "Log an inquiry answered by first-line staff (staff; idempotent)",
+        "tags": ["desk"],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _ref("NewInquiry")}},
+        },
+        "responses": {
+            "201": _json(_ref("LoggedInquiry"), "stored"),
+            "200": _json(_ref("LoggedInquiry"), "stored before under the same client_uuid"),
+            "400": _error("a cookie session without its X-CSRFToken header"),
+            "401": _error("not signed in"),
+            "403": _error("no desk role in this library"),
+            "404": _error("no such library"),
+            "422": BAD,
         },
     },
     ("get", "/api/v1/openapi.json"): {

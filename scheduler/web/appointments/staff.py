@@ -159,7 +159,9 @@ def _settings_form(person: Person, formdata: Any) -> SettingsForm:
 
 
 def _library_choices(all_option: bool) -> list[tuple[str, str]]:
-    libraries = db.session.scalars(select(Library).order_by(Library.position, Library.name))
+    libraries = db.session.scalars(
+        select(Library).where(Library.active.is_(True)).order_by(Library.position, Library.name)
+    )
     choices = [(str(lib.id), localized(lib, "name", page_language())) for lib in libraries]
     return [("", _("All libraries")), *choices] if all_option else choices
 

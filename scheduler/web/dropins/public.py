@@ -66,9 +66,11 @@ def listing() -> Any:
         days=days,
         filters=filters,
         errors=errors,
-        topics=db.session.scalars(select(Topic).order_by(Topic.name)).all(),
+        topics=db.session.scalars(
+            select(Topic).where(Topic.active.is_(True)).order_by(Topic.name)
+        ).all(),
         libraries=db.session.scalars(
-            select(Library).order_by(Library.position, Library.name)
+            select(Library).where(Library.active.is_(True)).order_by(Library.position, Library.name)
         ).all(),
         now=utcnow(),
     ), (422 if errors else 200)

@@ -24,6 +24,7 @@ from scheduler.rostering import setup
 from scheduler.timeutil import monday_of
 from scheduler.web import nav
 from scheduler.web.auth import role_required
+from scheduler.web.desk import suggestions
 from scheduler.web.forms import ConfirmForm, form_flow, saved
 from scheduler.web.i18n import localize, weekday_name
 from scheduler.web.rostering.forms import (
@@ -243,8 +244,14 @@ def hours(library_id: int) -> Any:
 # The first-line pool --------------------------------------------------------------------
 
 
-def _skill_choices() -> list[tuple[str, str]]:
-    return [(s.code, s.name) for s in db.session.scalars(select(Skill).order_by(Skill.code))]
+def _skill_choices(keep: list[str] | None = None) -> list[tuple[str, str]]:
+    """Active skills, and deactivated ones only where already chosen (``keep``)."""
+    kept = set(keep or ())
+    return [
+        (s.code, s.name)
+        for s in db.session.scalars(select(Skill).order_by(Skill.code))
+        if s.active or s.code in kept
+    ]
 
 
 def _pool_input(form: PoolMemberForm) -> setup.PoolInput:
@@ -310,7 +317,7 @@ def edit_member(library_id: int, person_id: int) -> Any:
     person = _member(library, person_id)
     form = PoolMemberForm(obj=person)
     del form.person_id
-    form.skills.choices = _skill_choices()
+    form.skills.choices = _skill_choices(person.skill_codes)
     if request.method == "GET":
         form.skills.data = person.skill_codes
     return form_flow(
@@ -347,7 +354,7 @@ def _demand_form(library: Library, rule: DemandRule | None = None) -> DemandRule
     form = DemandRuleForm(obj=rule)
     points = [p for p in library.service_points if p.active]
     form.service_point_id.choices = [(p.id, p.name) for p in points]
-    form.skills.choices = _skill_choices()
+    form.skills.choices = _skill_choices(rule.skill_list if rule is not None else None)
     if rule is not None and request.method == "GET":
         form.weekdays.data = [str(d) for d in rule.weekday_list]
         form.skills.data = rule.skill_list
@@ -462,4 +469,6 @@ def preview(library_id: int) -> Any:
         specs=specs,
         error=error,
         points={p.id: p for p in library.service_points},
+        # Demand suggested from the desk's statistics, beside today's rules.
+        **suggestions.preview_context(library, monday),
     )

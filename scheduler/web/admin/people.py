@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,10 +18,9 @@ from scheduler.errors import InputError
 from scheduler.extensions import db
 from scheduler.models import AuditEntry, Person, Role
 from scheduler.web import nav
+from scheduler.web.admin import bp
 from scheduler.web.auth import role_required
 from scheduler.web.forms import MultiCheckboxField, form_flow, saved
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 nav.add("admin.people", _l("People"), roles=(Role.ADMIN,), area="staff", order=90)
 
