@@ -12,6 +12,10 @@
 # SQLite only: seconds a transaction waits for the write lock before it gives up.
 # SQLITE_BUSY_TIMEOUT = 30
 
+# SQLite only: "FULL" syncs every commit to disk (a confirmed booking survives a power
+# cut); "NORMAL" is faster but may lose the last commits when the power goes.
+# SQLITE_SYNCHRONOUS = "FULL"
+
 # Key that signs sessions and manage links. None: a random key made on first start and
 # kept in instance/secret_key. Set it when several hosts serve the same site.
 # SECRET_KEY = None
@@ -39,6 +43,13 @@
 
 # Minutes a booking that waits for the patron to confirm their e-mail address holds its time.
 # BOOKING_HOLD_MINUTES = 30
+
+# Bookings and drop-in registrations one e-mail address may make a day before each further
+# one waits for a confirmation link sent to that address (on top of the rate limits).
+# DAILY_BOOKINGS_WITHOUT_CONFIRMATION = 3
+
+# Largest request body in bytes; a bigger one is refused with 413.
+# MAX_CONTENT_LENGTH = 1_048_576
 
 # Free slots per librarian and day kept in each process, checked against versions in the
 # database on every search (so several processes and hosts stay exact); entries kept.
@@ -135,6 +146,10 @@
 # e.g. "redis://127.0.0.1:6379/1".
 # RATELIMIT_STORAGE_URI = "memory://"
 
+# The limiter's Redis, shared by every process, e.g. "redis://127.0.0.1:6379/1".
+# None: the broker's Redis when BROKER_URL is set, else RATELIMIT_STORAGE_URI.
+# RATELIMIT_STORAGE_URL = None
+
 # While the storage (Redis) is unreachable, count in each process's memory instead of
 # refusing or failing requests: the limits loosen, they never block anyone.
 # RATELIMIT_SWALLOW_ERRORS = True
@@ -144,6 +159,13 @@
 # and sign-in attempts.
 # RATELIMIT_PUBLIC_WRITE = "20 per minute;200 per hour"
 # RATELIMIT_SIGN_IN = "10 per minute"
+
+# Attempts at the second sign-in step (authenticator or recovery code) per client.
+# RATELIMIT_SECOND_FACTOR = "10 per minute"
+
+# Reverse proxies in front of the app that set X-Forwarded-For and X-Forwarded-Proto;
+# the client's address is read from them. 0: the app is reached directly.
+# PROXY_HOPS = 0
 
 # Per client: asking for a password link ("forgot password") and changing one's password.
 # RATELIMIT_PASSWORD = "5 per minute;30 per hour"
@@ -190,9 +212,10 @@
 
 # --- Connected calendars (docs/booking.md) -----------------------------------------------
 
-# Keys that seal calendar addresses and app passwords (Fernet keys, comma separated; the
-# first seals, all open). None: a key made on first use in instance/calendar_keys. Make
-# one with python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'
+# Keys that seal calendar addresses and app passwords, and staff's authenticator keys
+# (Fernet keys, comma separated; the first seals, all open). None: a key made on first
+# use in instance/calendar_keys. Make one with
+# python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'
 # CALENDARS_SECRET_KEYS = None
 
 # Minutes between syncs of each calendar; hours of failure before the librarian is
@@ -219,7 +242,8 @@
 
 # --- Cookies and sessions ----------------------------------------------------------------
 
-# Cookies are HttpOnly and SameSite=Lax; mark them Secure when the site is served over HTTPS.
+# Cookies are HttpOnly and SameSite=Lax. When PUBLIC_URL is https:// they are also Secure
+# and named with the __Host- prefix, and responses carry HSTS, whatever is set here.
 # SESSION_COOKIE_HTTPONLY = True
 # SESSION_COOKIE_SAMESITE = "Lax"
 # SESSION_COOKIE_SECURE = False
@@ -229,6 +253,16 @@
 
 # Seconds a sign-in lasts (12 hours).
 # PERMANENT_SESSION_LIFETIME = 43200
+
+# Staff sessions: minutes without a request before a session ends (idle timeout), hours
+# a session lasts at most, and days "keep me signed in" lasts at most.
+# SESSION_IDLE_MINUTES = 30
+# SESSION_LIFETIME_HOURS = 12
+# REMEMBER_DAYS = 30
+
+# Roles that must use a second factor (an authenticator app) to sign in; the others may.
+# Comma-separated from admin, section_leader, librarian, first_line; "" for nobody.
+# REQUIRE_2FA_ROLES = "admin,section_leader"
 
 # Seconds a form's CSRF token is valid; None: as long as the session.
 # WTF_CSRF_TIME_LIMIT = None

@@ -18,6 +18,9 @@ from scheduler.config import (
     database_url,
     ensure_instance_folder,
     instance_secret_key,
+    limiter_storage,
+    secure_cookies,
+    sign_in_settings,
 )
 from scheduler.i18n import LANGUAGES as WRITTEN_LANGUAGES
 
@@ -80,6 +83,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         queue.init_app(app)
     register_commands(app)
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address and scheme as the trusted proxies saw them (rate limits,
+        # sessions); headers beyond PROXY_HOPS are the client's own and ignored.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app
 
 
@@ -118,13 +128,16 @@ def _finish_config(app: Flask) -> None:
     cfg["METRICS_ALLOW_NETWORKS"] = allowed_networks(cfg.get("METRICS_ALLOW"))
     if str(cfg.get("LOG_FORMAT")) not in ("json", "text"):
         raise ConfigError(f"SCHEDULER_LOG_FORMAT: {cfg.get('LOG_FORMAT')!r} must be json or text")
+    if cfg.get("BROKER_URL") and not str(cfg["BROKER_URL"]).startswith(("redis://", "rediss://")):
+        raise ConfigError(f"SCHEDULER_BROKER_URL: {cfg['BROKER_URL']!r} is not a redis:// URL")
+    secure_cookies(cfg)
+    sign_in_settings(cfg)
+    limiter_storage(cfg)
     if str(cfg.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://")):
         # A Redis that does not answer must not hold requests up: give up fast, fall back.
         cfg.setdefault(
             "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 1, "socket_timeout": 1}
         )
-    if cfg.get("BROKER_URL") and not str(cfg["BROKER_URL"]).startswith(("redis://", "rediss://")):
-        raise ConfigError(f"SCHEDULER_BROKER_URL: {cfg['BROKER_URL']!r} is not a redis:// URL")
     from scheduler.calendars.sources.settings import read_settings
 
     try:

@@ -197,6 +197,39 @@ def feeds_revoke(email: str | None, everyone: bool) -> None:
     click.echo(f"Revoked {count} feed link{'s' if count != 1 else ''}.")
 
 
+@click.group("sessions")
+def sessions_group() -> None:
+    """Staff sign-in sessions."""
+
+
+@sessions_group.command("end")
+@click.option("--email", help="Sign this person out on every device.")
+@click.option("--all", "everyone", is_flag=True, help="Sign everyone out.")
+@with_appcontext
+def sessions_end(email: str | None, everyone: bool) -> None:
+    """End staff sessions (a suspected break-in, a stolen laptop); people sign in again."""
+    from sqlalchemy import delete
+
+    from scheduler import accounts
+    from scheduler.extensions import db
+    from scheduler.models import StaffSession
+    from scheduler.signin import sessions
+
+    if bool(email) == everyone:
+        click.echo("error: give either --email or --all", err=True)
+        sys.exit(2)
+    if everyone:
+        count = int(db.session.execute(delete(StaffSession)).rowcount or 0)
+    else:
+        person = accounts.find_by_email(db.session, email or "")
+        if person is None:
+            click.echo(f"error: --email: no person with e-mail {email!r}", err=True)
+            sys.exit(2)
+        count = sessions.end_all(db.session, person)
+    db.session.commit()
+    click.echo(f"Ended {count} session{'s' if count != 1 else ''}.")
+
+
 @click.command("create-admin")
 @click.argument("email")
 @click.option("--name", help="The person's name (needed when the account is new).")
@@ -417,6 +450,7 @@ def register_commands(app) -> None:
         create_admin_command,
         serve,
         feeds_group,
+        sessions_group,
         send_reminders_command,
         purge_command,
         sync_calendars_command,

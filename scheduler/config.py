@@ -29,6 +29,9 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_URL": None,
     # SQLite only: seconds a transaction waits for the write lock before giving up.
     "SQLITE_BUSY_TIMEOUT": 30,
+    # SQLite only: FULL syncs the write-ahead log on every commit (a confirmed booking
+    # survives a power cut); NORMAL is faster but may lose the last commits then.
+    "SQLITE_SYNCHRONOUS": "FULL",
     # Session signing key; None means a random key kept in instance/secret_key.
     "SECRET_KEY": None,
     # Default IANA time zone for new libraries and for pages without a library.
@@ -50,6 +53,11 @@ DEFAULTS: dict[str, object] = {
     "SLOT_CACHE_ENTRIES": 50_000,
     # Book a librarian: minutes a booking waiting for e-mail verification holds its time.
     "BOOKING_HOLD_MINUTES": 30,
+    # Bookings + drop-in registrations one e-mail address may make a day before each
+    # further one waits for a confirmation link sent to that address.
+    "DAILY_BOOKINGS_WITHOUT_CONFIRMATION": 3,
+    # Largest request body in bytes (a bigger one gets 413 before anything is read).
+    "MAX_CONTENT_LENGTH": 1_048_576,
     # Roster solver defaults for runs started from the web.
     "SOLVER_TIME_LIMIT": 60,
     "SOLVER_WORKERS": 2,
@@ -104,10 +112,18 @@ DEFAULTS: dict[str, object] = {
     # With redis://, limits are shared by every process; while Redis is unreachable each
     # process counts in memory instead (so the limits loosen, never block anyone).
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Where the limiter counts, shared by every process: a redis:// URL. None = the
+    # broker's Redis when BROKER_URL is set, else RATELIMIT_STORAGE_URI.
+    "RATELIMIT_STORAGE_URL": None,
     "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_PUBLIC_WRITE": "20 per minute;200 per hour",
     "RATELIMIT_SIGN_IN": "10 per minute",
+    # Attempts at the second sign-in step (authenticator or recovery code) per client.
+    "RATELIMIT_SECOND_FACTOR": "10 per minute",
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0 = none):
+    # the client address (rate limits, the list of sessions) is taken from them.
+    "PROXY_HOPS": 0,
     # Per client: the "forgot password" page and changing one's password.
     "RATELIMIT_PASSWORD": "5 per minute;30 per hour",
     # Per account (e-mail address): after SIGN_IN_SLOW_AFTER failed sign-ins each further
@@ -136,8 +152,9 @@ DEFAULTS: dict[str, object] = {
     # Seconds a client is asked to wait (Retry-After) when the database is unreachable.
     "DB_RETRY_AFTER": 5,
     # Connected calendars (a librarian's own Outlook/Google/CalDAV calendar blocks slots).
-    # Keys that seal calendar addresses and app passwords (Fernet, comma separated, the
-    # first seals); None = a key made on first use in instance/calendar_keys.
+    # Keys that seal calendar addresses and app passwords, and staff's authenticator keys
+    # (Fernet, comma separated, the first seals); None = a key made on first use in
+    # instance/calendar_keys. Losing it means every second factor must be reset.
     "CALENDARS_SECRET_KEYS": None,
     # Minutes between scheduled syncs of each source.
     "CALENDARS_SYNC_MINUTES": 10,
@@ -162,7 +179,8 @@ DEFAULTS: dict[str, object] = {
     # Allow calendar servers on loopback and private networks (an intranet server; tests).
     # Off by default: a user-supplied address must not reach inside the network.
     "CALENDARS_ALLOW_PRIVATE": False,
-    # Cookies: HttpOnly and SameSite always; Secure when served over HTTPS.
+    # Cookies: HttpOnly and SameSite always; Secure (and the __Host- prefix, and HSTS)
+    # whenever PUBLIC_URL is https (see secure_cookies below).
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
@@ -170,9 +188,85 @@ DEFAULTS: dict[str, object] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SECURE": False,
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    # Staff sessions (kept on the server): minutes without a request before a session
+    # ends, hours it lasts at most, and days "keep me signed in" lasts at most.
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_LIFETIME_HOURS": 12,
+    "REMEMBER_DAYS": 30,
+    # Roles that must sign in with a second factor (authenticator app); others may.
+    # Comma-separated: admin, section_leader, librarian, first_line; "" = nobody.
+    "REQUIRE_2FA_ROLES": "admin,section_leader",
     # CSRF tokens live as long as the session.
     "WTF_CSRF_TIME_LIMIT": None,
 }
+
+
+def secure_cookies(config: dict) -> None:
+    """Over HTTPS, cookies are Secure and ``__Host-`` prefixed: the browser then refuses
+    them over plain HTTP and from any other (sub)domain or path."""
+    if not str(config.get("PUBLIC_URL") or "").lower().startswith("https://"):
+        return
+    config["SESSION_COOKIE_SECURE"] = True
+    config["REMEMBER_COOKIE_SECURE"] = True
+    config["SESSION_COOKIE_NAME"] = "__Host-session"
+    config["REMEMBER_COOKIE_NAME"] = "__Host-remember_token"
+    config["SESSION_COOKIE_DOMAIN"] = None
+    config["SESSION_COOKIE_PATH"] = "/"
+    config["REMEMBER_COOKIE_DOMAIN"] = None
+    config["REMEMBER_COOKIE_PATH"] = "/"
+
+
+def sign_in_settings(config: dict) -> None:
+    """Check the session timeouts, the second-factor roles, proxies and SQLite sync."""
+    from datetime import timedelta
+
+    for name in ("SESSION_IDLE_MINUTES", "SESSION_LIFETIME_HOURS", "REMEMBER_DAYS"):
+        try:
+            value = float(config.get(name))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            value = -1
+        if not 0 < value <= 366 * 24 * 60:
+            raise ConfigError(f"SCHEDULER_{name}: {config.get(name)!r} must be a positive number")
+        config[name] = value
+    config["REMEMBER_COOKIE_DURATION"] = timedelta(days=config["REMEMBER_DAYS"])
+    roles = config.get("REQUIRE_2FA_ROLES") or ""
+    if isinstance(roles, str):
+        roles = [r.strip() for r in roles.split(",") if r.strip()]
+    known = {"admin", "section_leader", "librarian", "first_line"}
+    unknown = [str(r) for r in roles if str(r) not in known]
+    if unknown:
+        raise ConfigError(
+            f"SCHEDULER_REQUIRE_2FA_ROLES: {', '.join(unknown)} is not a role "
+            f"(use {', '.join(sorted(known))})"
+        )
+    config["REQUIRE_2FA_ROLES"] = ",".join(str(r) for r in roles)
+    try:
+        hops = int(config.get("PROXY_HOPS") or 0)
+    except (TypeError, ValueError):
+        hops = -1
+    if not 0 <= hops <= 10:
+        raise ConfigError(
+            f"SCHEDULER_PROXY_HOPS: {config.get('PROXY_HOPS')!r} must be a whole number 0-10"
+        )
+    config["PROXY_HOPS"] = hops
+    sync = str(config.get("SQLITE_SYNCHRONOUS") or "").upper()
+    if sync not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+        raise ConfigError(
+            f"SCHEDULER_SQLITE_SYNCHRONOUS: {config.get('SQLITE_SYNCHRONOUS')!r} must be "
+            "FULL, NORMAL, EXTRA or OFF"
+        )
+    config["SQLITE_SYNCHRONOUS"] = sync
+
+
+def limiter_storage(config: dict) -> None:
+    """The limiter counts in Redis, shared by every process, when one is configured."""
+    url = config.get("RATELIMIT_STORAGE_URL")
+    if not url and str(config.get("RATELIMIT_STORAGE_URI") or "memory://") == "memory://":
+        url = config.get("BROKER_URL")
+    if url:
+        if not str(url).startswith(("redis://", "rediss://", "memory://")):
+            raise ConfigError(f"SCHEDULER_RATELIMIT_STORAGE_URL: {url!r} is not a redis:// URL")
+        config["RATELIMIT_STORAGE_URI"] = str(url)
 
 
 def database_url(config: dict, instance_path: str) -> str:

@@ -51,6 +51,7 @@ def init_database(app: Flask, db: SQLAlchemy) -> None:
     connection settings and the write-transaction discipline described above."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     busy_timeout = float(app.config.get("SQLITE_BUSY_TIMEOUT", 30))
+    synchronous = str(app.config.get("SQLITE_SYNCHRONOUS") or "FULL")
     options = engine_options(url, busy_timeout)
     options.update(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
@@ -59,10 +60,10 @@ def init_database(app: Flask, db: SQLAlchemy) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
-            _configure_sqlite(engine, int(busy_timeout * 1000))
+            _configure_sqlite(engine, int(busy_timeout * 1000), synchronous)
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, synchronous: str) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from the sqlite3 module so BEGIN is ours.
@@ -72,7 +73,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            # FULL (the default): each commit is on disk before it is confirmed.
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

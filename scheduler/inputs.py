@@ -3,7 +3,8 @@
 Every page and API endpoint reads request values through here, so ``library``, ``from``
 or ``mode`` are understood (and refused) the same way everywhere. The bounds are part of
 the contract: an id is 1 to 12 ASCII digits (so "²" or 9223372036854775808 is bad input,
-never a server error), and dates and instants lie in the years 2000 to 2099. A bad value
+never a server error), and dates and instants lie from five years back to five years
+ahead of today unless the field says otherwise (``earliest``/``latest``). A bad value
 raises :class:`~scheduler.errors.InputError` naming the field; its reason is a
 :class:`~scheduler.reasons.Reason`, in English for the API and translated by pages.
 
@@ -25,11 +26,28 @@ from scheduler.reasons import _, input_error
 T = TypeVar("T")
 
 _ID = re.compile(r"[0-9]{1,12}")
+# What no database column can hold: PostgreSQL refuses NUL in text, and a lone UTF-16
+# surrogate (which JSON's "\\ud800" escape can carry) cannot be encoded as UTF-8.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE = _("contains a character that is not allowed (a NUL or a lone surrogate)")
 _WHOLE = re.compile(r"-?[0-9]{1,9}")
-# The dates we accept: wide enough for any plan, narrow enough that date arithmetic
-# (a week on, a day before) can never leave the calendar.
-FIRST_DATE = date(2000, 1, 1)
-LAST_DATE = date(2099, 12, 31)
+# The dates we accept unless a field says otherwise: wide enough for any plan, narrow
+# enough that date arithmetic (a week on, a day before) can never leave the calendar.
+YEARS_BACK = 5
+YEARS_AHEAD = 5
+
+
+def _years_from(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def date_window(today: date | None = None) -> tuple[date, date]:
+    """The first and last date a date field accepts by default."""
+    today = today or date.today()
+    return _years_from(today, -YEARS_BACK), _years_from(today, YEARS_AHEAD)
 
 
 def _text(raw: object) -> str:
@@ -40,16 +58,25 @@ def _missing(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 
 
-def _in_range(value: date, field: str) -> None:
-    if not FIRST_DATE <= value <= LAST_DATE:
+def _in_range(value: date, field: str, earliest: date | None, latest: date | None) -> None:
+    first, last = date_window()
+    first, last = earliest or first, latest or last
+    if not first <= value <= last:
         raise InputError.field(
             field,
             _(
                 "must be between %(first)s and %(last)s",
-                first=FIRST_DATE.isoformat(),
-                last=LAST_DATE.isoformat(),
+                first=first.isoformat(),
+                last=last.isoformat(),
             ),
         )
+
+
+def check_text(raw: object, field: str) -> None:
+    """Refuse text that cannot be stored (a NUL, a lone surrogate) before it reaches a
+    query, where PostgreSQL would fail; other values pass unchanged."""
+    if isinstance(raw, str) and _UNSTORABLE.search(raw):
+        raise input_error({field: UNSTORABLE})
 
 
 def parse_id(raw: object, field: str, *, required: bool = True) -> int | None:
@@ -138,8 +165,16 @@ def parse_number(
     return value
 
 
-def parse_date(raw: object, field: str, *, required: bool = False) -> date | None:
-    """A ``YYYY-MM-DD`` date in 2000-2099; None when absent (unless required)."""
+def parse_date(
+    raw: object,
+    field: str,
+    *,
+    required: bool = False,
+    earliest: date | None = None,
+    latest: date | None = None,
+) -> date | None:
+    """A ``YYYY-MM-DD`` date within :func:`date_window` (or ``earliest``..``latest``);
+    None when absent (unless required)."""
     if _missing(raw):
         if required:
             raise InputError.field(field, _("is required"))
@@ -148,11 +183,13 @@ def parse_date(raw: object, field: str, *, required: bool = False) -> date | Non
         value = date.fromisoformat(_text(raw))
     except ValueError:
         raise InputError.field(field, _("is not a date like 2027-01-05")) from None
-    _in_range(value, field)
+    _in_range(value, field, earliest, latest)
     return value
 
 
-def parse_instant(raw: object, field: str) -> datetime:
+def parse_instant(
+    raw: object, field: str, *, earliest: date | None = None, latest: date | None = None
+) -> datetime:
     """An ISO 8601 date and time with a UTC offset (``2027-01-05T10:00:00+01:00``)."""
     if _missing(raw):
         raise InputError.field(field, _("is required"))
@@ -164,7 +201,7 @@ def parse_instant(raw: object, field: str) -> datetime:
         ) from None
     if value.tzinfo is None:
         raise InputError.field(field, _("needs a UTC offset, like +01:00"))
-    _in_range(value.date(), field)
+    _in_range(value.date(), field, earliest, latest)
     return value
 
 
@@ -183,7 +220,14 @@ def parse_time(raw: object, field: str, *, required: bool = False) -> time | Non
     return value.replace(second=0, microsecond=0)
 
 
-def parse_local_datetime(raw: object, field: str, *, required: bool = False) -> datetime | None:
+def parse_local_datetime(
+    raw: object,
+    field: str,
+    *,
+    required: bool = False,
+    earliest: date | None = None,
+    latest: date | None = None,
+) -> datetime | None:
     """A date and time on the library's wall clock (``2027-01-05T14:30``, no offset)."""
     if _missing(raw):
         if required:
@@ -195,7 +239,7 @@ def parse_local_datetime(raw: object, field: str, *, required: bool = False) -> 
         value = None
     if value is None or value.tzinfo is not None:
         raise InputError.field(field, _("is not a date and time like 2027-01-05T14:30"))
-    _in_range(value.date(), field)
+    _in_range(value.date(), field, earliest, latest)
     return value
 
 

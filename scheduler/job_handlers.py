@@ -13,6 +13,7 @@ from functools import partial
 
 from scheduler import solver
 from scheduler.accounts.upkeep import forget_spent_account_rows
+from scheduler.booking.dropins.registrations import release_expired_registration_holds
 from scheduler.calendars.sources.sync_job import JOB_KIND as SYNC_CALENDAR
 from scheduler.calendars.sources.sync_job import run_sync_job
 from scheduler.jobs import Handler
@@ -20,6 +21,7 @@ from scheduler.mail.delivery import send_email
 from scheduler.mail.outbox import SEND_EMAIL, retry_due_emails
 from scheduler.rostering.runs import JOB_KIND as SOLVE_ROSTER
 from scheduler.rostering.runs import run_roster_job
+from scheduler.signin.sessions import sweep_expired as sweep_expired_sessions
 
 HANDLERS: dict[str, Handler] = {
     SEND_EMAIL: send_email,
@@ -28,4 +30,9 @@ HANDLERS: dict[str, Handler] = {
 }
 
 # What every worker does on each sweep besides lost jobs (scheduler.jobs.sweeps).
-SWEEPS = [retry_due_emails, forget_spent_account_rows]
+SWEEPS = [
+    retry_due_emails,
+    forget_spent_account_rows,
+    sweep_expired_sessions,
+    release_expired_registration_holds,
+]

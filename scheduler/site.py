@@ -47,6 +47,9 @@ class Site:
     organizer_email: str = "no-reply@library.example"
     # Book a librarian: minutes a booking waiting for e-mail verification holds its time.
     hold_minutes: int = 30
+    # Bookings + drop-in registrations one address may make in a day before each further
+    # one waits for the link sent to that address (0: every one waits).
+    daily_unconfirmed: int = 3
     # How the busy times of connected calendars count, the same for every slot query.
     busy_policy: BusyPolicy = field(default_factory=BusyPolicy)
     now: datetime = field(default_factory=utcnow)
@@ -63,6 +66,9 @@ class Site:
             "organizer_email": sender or cls.organizer_email,
             "hold_minutes": int(config.get("BOOKING_HOLD_MINUTES", cls.hold_minutes)),
             "busy_policy": busy_policy_from_config(config),
+            "daily_unconfirmed": int(
+                config.get("DAILY_BOOKINGS_WITHOUT_CONFIRMATION", cls.daily_unconfirmed)
+            ),
         }
         values.update(overrides)
         return cls(**values)
@@ -91,6 +97,10 @@ class Site:
     def dropin_url(self, dropin_id: int) -> str:
         """A drop-in session's public page."""
         return self.url(f"/dropins/{dropin_id}")
+
+    def registration_confirm_url(self, token: str) -> str:
+        """The link that makes a registration waiting for its address final."""
+        return self.url(f"/dropins/confirm/{token}")
 
     def registration_url(self, token: str) -> str:
         """The registrant's manage page (cancel some or all of a sign-up)."""

@@ -16,11 +16,13 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
@@ -38,6 +40,22 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"  # optional cross-checks only
 
 pytest_plugins = ["tests.factories"]
+
+# Property-based tests (Hypothesis, Schemathesis): a bounded run by default ("ci"), a long
+# one with HYPOTHESIS_PROFILE=long (the README has the command). Each example is a real
+# request against a real database, so there is no per-example deadline.
+_PROPERTY_CHECKS = {
+    "deadline": None,
+    "suppress_health_check": [
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+    "database": None,
+}
+settings.register_profile("ci", max_examples=25, **_PROPERTY_CHECKS)
+settings.register_profile("long", max_examples=1000, **_PROPERTY_CHECKS)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @functools.cache
@@ -139,6 +157,8 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
         # test_runs_isolated.py).
         "SOLVER_ISOLATED": False,
         "SQLITE_BUSY_TIMEOUT": 5,
+        # Tests need no power-cut durability; production's FULL has its own test.
+        "SQLITE_SYNCHRONOUS": "NORMAL",
         "PUBLIC_URL": "https://library.test",
         "SERVER_NAME": None,
     }
@@ -152,6 +172,24 @@ def app(app_config: dict) -> Iterator:
         _db.session.remove()
         _db.engine.dispose()
     forget_dispatch(app)
+
+
+@pytest.fixture
+def make_app(app_config: dict):
+    """``make_app()``: another app from ``app_config`` (change it first), as a second
+    process of the same site would be; closed after the test."""
+    made = []
+
+    def _make():
+        made.append(create_app(app_config))
+        return made[-1]
+
+    yield _make
+    for other in made:
+        with other.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+        forget_dispatch(other)
 
 
 def forget_dispatch(app) -> None:
@@ -205,10 +243,25 @@ def runner(app):
 def login(client):
     """``login(person)`` signs the test client in as ``person`` (no password round-trip)."""
 
-    def _login(person) -> None:
+    def _login(person, *, remember: bool = False) -> str:
+        """Returns the session's token (what the cookie holds)."""
+        from scheduler.signin import sessions
+        from scheduler.signin.policy import SessionPolicy
+
+        with client.application.app_context() if not has_app_context() else nullcontext():
+            token = sessions.start(
+                _db.session,
+                person,
+                SessionPolicy.from_config(client.application.config),
+                sessions.Device(),
+                remember=remember,
+                second_factor=True,
+            )
+            _db.session.commit()
         with client.session_transaction() as sess:
-            sess["_user_id"] = person.get_id()
+            sess["_user_id"] = token
             sess["_fresh"] = True
+        return token
 
     return _login
 

@@ -128,3 +128,45 @@ def create_service_point(db, create_library):
         return point
 
     return _create
+
+
+def complete_enrolment(client, response):
+    """After a right password that led to enrolment (a role that requires a second
+    factor), set one up as a person would: read the key off the page, answer with a code
+    from it. Returns the final response (the recovery codes page); any other response
+    is returned as it is."""
+    import re
+
+    import pyotp
+
+    if response.status_code != 302 or response.headers["Location"] != "/sign-in/enrol":
+        return response
+    page = client.get("/sign-in/enrol").get_data(as_text=True)
+    secret = re.search(r"<code>([A-Z2-7]{32})</code>", page).group(1)
+    done = client.post("/sign-in/enrol", data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200, done.get_data(as_text=True)
+    return done
+
+
+def enrol_second_factor(session, person) -> str:
+    """Give ``person`` an authenticator now; returns its secret. The current step's code
+    is still unused (enrolled with the previous step's)."""
+    import time
+
+    import pyotp
+
+    from scheduler.signin import second_factor
+
+    secret = second_factor.new_secret()
+    code = pyotp.TOTP(secret).at(time.time() - 30)
+    second_factor.enrol(session, person, secret, code, app_secret_box())
+    return secret
+
+
+def app_secret_box():
+    """The box the app (of the current app context) seals authenticator keys with."""
+    from flask import current_app
+
+    from scheduler.calendars.sources.secretbox import box_from_config
+
+    return box_from_config(current_app.config, current_app.instance_path)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 import pytest
+import time_machine
 from werkzeug.routing.converters import NumberConverter
 
 from scheduler.errors import InputError
 from scheduler.inputs import (
+    UNSTORABLE,
     Fields,
+    check_text,
+    date_window,
     parse_date,
     parse_date_range,
     parse_id,
@@ -47,26 +51,49 @@ def test_ids_that_are_fine() -> None:
             parse_ids(bad, "sessions")
 
 
-def test_dates_and_instants_stay_in_the_years_2000_to_2099() -> None:
+@time_machine.travel(datetime(2026, 12, 6, 12, 0, tzinfo=UTC), tick=False)
+def test_dates_and_instants_stay_within_five_years_of_today() -> None:
     assert parse_date("2027-01-05", "from") == date(2027, 1, 5)
+    assert parse_date("2021-12-06", "from") == date(2021, 12, 6)
+    assert parse_date("2031-12-06", "from") == date(2031, 12, 6)
     assert parse_date("", "from") is None
+    window = "must be between 2021-12-06 and 2031-12-06"
     for raw, reason in [
         ("5.1.2027", "is not a date like 2027-01-05"),
-        ("1999-12-31", "must be between 2000-01-01 and 2099-12-31"),
-        ("9999-12-31", "must be between 2000-01-01 and 2099-12-31"),
+        ("2021-12-05", window),
+        ("2031-12-07", window),
+        ("0001-01-01", window),
+        ("9999-12-31", window),
     ]:
         with pytest.raises(InputError) as err:
             parse_date(raw, "from")
         assert err.value.fields == {"from": reason}
+    # A field may say otherwise.
+    assert parse_date("1990-05-01", "born", earliest=date(1900, 1, 1)) == date(1990, 5, 1)
     assert parse_instant("2027-01-05T10:00+01:00", "start").utcoffset() is not None
     for raw, reason in [
         ("2027-01-05T10:00", "needs a UTC offset, like +01:00"),
         ("tomorrow", "is not a date and time like 2027-01-05T10:00:00+01:00"),
-        ("9999-12-31T23:00+00:00", "must be between 2000-01-01 and 2099-12-31"),
+        ("9999-12-31T23:00+00:00", window),
+        ("0001-01-01T00:00+00:00", window),
     ]:
         with pytest.raises(InputError) as err:
             parse_instant(raw, "start")
         assert err.value.fields == {"start": reason}
+    with pytest.raises(InputError, match="when: must be between"):
+        parse_local_datetime("9999-01-01T10:00", "when")
+
+
+def test_leap_day_window() -> None:
+    assert date_window(date(2028, 2, 29)) == (date(2023, 2, 28), date(2033, 2, 28))
+
+
+@pytest.mark.parametrize("raw", ["a\x00b", "\ud800", "x\udfff"])
+def test_text_no_database_can_store_is_refused(raw: str) -> None:
+    with pytest.raises(InputError) as err:
+        check_text(raw, "name")
+    assert err.value.fields == {"name": UNSTORABLE}
+    check_text("Ærlig 😀 ²", "name")  # any other text passes
 
 
 def test_times_local_date_times_numbers_and_modes() -> None:

@@ -94,6 +94,8 @@ def environment(setup: Setup, tag: str) -> dict[str, str]:
             # would stop the test in seconds. The limiter still runs (and costs) on Redis.
             "SCHEDULER_RATELIMIT_PUBLIC_WRITE": "1000000 per minute",
             "SCHEDULER_RATELIMIT_SIGN_IN": "100000 per minute",
+            # The scenarios sign in with a password only (the leader too): no second step.
+            "SCHEDULER_REQUIRE_2FA_ROLES": "",
             "SCHEDULER_PUBLIC_URL": setup.url,
             "SCHEDULER_JOBS_SWEEP_SECONDS": "10",
             "SCHEDULER_LOG_FORMAT": "json",

@@ -34,6 +34,8 @@ class GroupInput:
     # Separated by commas, spaces or new lines; empty: anyone may book.
     allowed_email_domains: str | None = None
     position: int = 0
+    # Every booking waits for a link sent to the address (scheduler.booking.confirmation).
+    confirm_by_email: bool = False
 
 
 def parse_domains(raw: str | None, name: str = "allowed_email_domains") -> list[str]:
@@ -83,8 +85,15 @@ def save_group(
         session.add(group)
     group.name, group.slug, group.intro, group.position = name, slug, intro, data.position
     group.allowed_email_domains = ",".join(domains) or None
+    group.confirm_by_email = bool(data.confirm_by_email)
     session.flush()
-    audit(session, actor, "topic_group.saved", f"topic_group:{group.id}", {"domains": domains})
+    audit(
+        session,
+        actor,
+        "topic_group.saved",
+        f"topic_group:{group.id}",
+        {"domains": domains, "confirm_by_email": group.confirm_by_email},
+    )
     return group
 
 

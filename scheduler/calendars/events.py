@@ -30,6 +30,7 @@ from scheduler.models import (
     SessionStatus,
 )
 from scheduler.models.translations import localized
+from scheduler.requester_text import shown_name
 
 Gettext = Callable[[str], str]
 
@@ -121,7 +122,8 @@ def appointment_event(
             "topic": topic,
             "librarian": librarian.name,
         }
-        description = appointment.message or None
+        # Not the patron's message: the invitation goes to an address anyone may type.
+        description = None
     else:
         summary = _("Guidance: %(topic)s") % {"topic": topic}
         patron_lines: list[str | None] = []
@@ -147,7 +149,10 @@ def appointment_event(
     attendees: tuple[Person, ...] = ()
     if for_patron and appointment.patron_email:
         attendees = (
-            Person(appointment.patron_name or appointment.patron_email, appointment.patron_email),
+            Person(
+                shown_name(appointment.patron_name) or appointment.patron_email,
+                appointment.patron_email,
+            ),
         )
     return CalendarEvent(
         uid=event_uid("appointment", appointment.id, host),

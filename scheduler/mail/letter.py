@@ -21,6 +21,7 @@ from scheduler.calendars import CalendarEvent, build_calendar
 from scheduler.i18n import choose_language, date_locale, translator
 from scheduler.mail.outbox import queue_email
 from scheduler.models import OutboundEmail
+from scheduler.requester_text import shown_name
 from scheduler.site import Site
 
 
@@ -44,8 +45,13 @@ class Letter:
         self.lines.extend(lines)
 
     def greet(self, name: str | None) -> None:
-        """ "Hello <name>," and a blank line."""
-        self.add(self.gettext("Hello %(name)s,") % {"name": name or ""}, "")
+        """ "Hello <name>," and a blank line; the name as typed by anyone, so it is made
+        safe to repeat (one line, at most 100 characters, no link)."""
+        shown = shown_name(name)
+        if shown:
+            self.add(self.gettext("Hello %(name)s,") % {"name": shown}, "")
+        else:
+            self.add(self.gettext("Hello,"), "")
 
     def when(self, start: datetime, end: datetime) -> str:
         """ "Wednesday, 3 February 2027, 13:00–14:30" on the library's wall clock."""

@@ -57,6 +57,7 @@ from scheduler.models.self_service import (
     SelfServiceSettings,
     StaffRequest,
 )
+from scheduler.models.signin import RecoveryCode, SecondFactor, StaffSession
 from scheduler.models.slot_versions import AvailabilityVersion
 from scheduler.models.topic import GroupQuestion, Topic, TopicGroup
 from scheduler.models.upkeep import RunOutcome, UpkeepRun, UpkeepTask, WorkerHeartbeat
@@ -109,6 +110,7 @@ __all__ = [
     "PersonRole",
     "PublishedShift",
     "PublishedShiftStatus",
+    "RecoveryCode",
     "Registration",
     "RegistrationStatus",
     "RequestKind",
@@ -120,6 +122,7 @@ __all__ = [
     "RoutineRow",
     "RunKind",
     "RunOutcome",
+    "SecondFactor",
     "SelfServiceSettings",
     "ServicePoint",
     "SessionSeries",
@@ -129,6 +132,7 @@ __all__ = [
     "Skill",
     "SourceKind",
     "StaffRequest",
+    "StaffSession",
     "Topic",
     "TopicGroup",
     "UpkeepRun",

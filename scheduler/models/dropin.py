@@ -45,6 +45,8 @@ class SessionSeries(Translatable, TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # Every registration waits for a link sent to the address before it is final.
+    confirm_by_email: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     sessions: Mapped[list[DropInSession]] = relationship(
         back_populates="series", order_by="DropInSession.starts_at"
@@ -150,6 +152,10 @@ class Registration(TimestampMixin, Base):
     position: Mapped[int | None]
     # One token may cover several sessions of a series (one sign-up for all of them).
     manage_token_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # Waiting for the address to be confirmed: the digest of the link's token, and until
+    # when the place (or waitlist position) is held; both None once confirmed.
+    verify_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    hold_expires_at: Mapped[datetime | None]
     # Joins the lunch (sessions with ``lunch``); None where no lunch is served.
     lunch: Mapped[bool | None]
     # The language the registrant used, so later e-mails (promotion, cancellation) match.

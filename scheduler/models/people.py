@@ -152,16 +152,21 @@ class Person(TimestampMixin, Base):
     def is_anonymous(self) -> bool:
         return False
 
+    # The token of the staff session this object was loaded or signed in for; not a
+    # column (only its digest is stored, in staff_sessions). Flask-Login keeps it in the
+    # session and remember cookies.
+    signin_token = None
+
     def get_id(self) -> str:
-        """The session's user id: "<id>.<nonce>", so a new nonce signs the person out."""
-        return f"{self.id}.{self.session_nonce}"
+        """The session's user id: the staff session token (see scheduler/signin)."""
+        return self.signin_token or ""
 
     # Two objects for the same signed-in person are equal (Flask-Login compares users).
     __hash__ = object.__hash__
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Person):
-            return self.get_id() == other.get_id()
+            return (self.id, self.session_nonce) == (other.id, other.session_nonce)
         return NotImplemented
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, true
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.models.base import Base, TimestampMixin
@@ -35,6 +35,8 @@ class TopicGroup(Translatable, TimestampMixin, Base):
     position: Mapped[int] = mapped_column(default=0)
     # Groups and topics that bookings refer to are deactivated instead of deleted.
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Every booking waits for a link sent to the address (as restricted pages always do).
+    confirm_by_email: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     topics: Mapped[list[Topic]] = relationship(back_populates="group", order_by="Topic.name")
     questions: Mapped[list[GroupQuestion]] = relationship(

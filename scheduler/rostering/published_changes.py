@@ -35,8 +35,8 @@ from scheduler.models import (
     RunKind,
     Shift,
 )
-from scheduler.reasons import _, translate
-from scheduler.rostering.edits import RULE_LABELS, new_violations
+from scheduler.reasons import _
+from scheduler.rostering.edits import new_violations, rule_words
 from scheduler.rostering.problem import AbsenceLike, build_problem, staff_key
 from scheduler.rostering.publish import RosterDiff, Slot, apply_diff, compare
 from scheduler.rostering.roster_check import (
@@ -61,11 +61,9 @@ class ChangeRefused(InputError):
 
 
 def refusal_lines(violations: list[Violation], gettext: Callable[[str], str]) -> list[str]:
-    """One line per broken rule, the rule's name in the reader's language."""
-    return [
-        f"{v.rule} {translate(RULE_LABELS.get(v.rule, v.rule), gettext)}: {v.message}"
-        for v in violations
-    ]
+    """One line per broken rule, the rule in plain words in the reader's language (as a
+    refused edit of the draft says it)."""
+    return [f"{rule_words(v.rule, gettext).capitalize()}: {v.message}" for v in violations]
 
 
 @dataclass

@@ -371,8 +371,7 @@ class _Search:
                 bounds[w] = bound
         self.parts = parts
         if all(b is not None for b in bounds):
-            self.bound = sum(b for b in bounds if b is not None)
-            self.report()
+            self.raise_bound(sum(b for b in bounds if b is not None))
 
     def improve_week(
         self, w: int, parts: list[Pairs], snapshot: list[Pairs], end: float, lanes: int
@@ -663,6 +662,9 @@ class _Search:
         t = time.monotonic()
         cs = ColumnSearch(self.idx, deterministic=self.deterministic, seed=self.seed)
         log.debug("decomposition built in %.2f s", time.monotonic() - t)
+        # Every block's cheapest schedule alone: a bound from the start (and the only
+        # one, should no LP finish).
+        self.raise_bound(cs.bound())
         unlabelled = sum(1 for b in cs.relaxation.blocks if b.segments is None)
         return cs if unlabelled <= CPSAT_PRICED_MAX else None
 

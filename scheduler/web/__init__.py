@@ -18,6 +18,7 @@ from scheduler.database import _read_only
 from scheduler.errors import DomainError
 from scheduler.extensions import db
 from scheduler.site import Site
+from scheduler.web.input_guard import init_input_guard
 from scheduler.web.operations import outage
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -62,10 +63,12 @@ def init_web(app: Flask) -> None:
         operations,
         rostering,
         self_service,
+        signin,
         staff,
     )
 
     app.url_map.converters["id"] = IdConverter
+    init_input_guard(app)
     auth.init_login(app)
     operations.register(app)  # first: its /healthz answers without the database
     for blueprint in (home.bp, auth.bp, staff.bp, admin.bp, api.bp, feeds.bp, my_bookings.bp):
@@ -76,6 +79,7 @@ def init_web(app: Flask) -> None:
     desk.register(app)
     rostering.register(app)
     self_service.register(app)
+    signin.register(app)
     nav.init_nav(app)
     _init_request_transaction(app)
     _init_error_handlers(app)
@@ -128,8 +132,14 @@ def _error_response(status: int, message: str, fields: dict[str, str] | None = N
     return render_template("errors/error.html", status=status, message=localize(message)), status
 
 
+def _size_limit() -> str:
+    limit = int(current_app.config.get("MAX_CONTENT_LENGTH") or 0)
+    return f"{limit / 1048576:g} MB" if limit >= 1048576 else f"{limit / 1024:g} kB"
+
+
 def _init_error_handlers(app: Flask) -> None:
-    from flask_babel import gettext as _
+    # Reasons, not gettext: the API answers in English, pages translate (_error_response).
+    from scheduler.reasons import _
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> Any:
@@ -157,6 +167,7 @@ def _init_error_handlers(app: Flask) -> None:
             403: _("You do not have access to this page."),
             404: _("This page does not exist, or the link is no longer valid."),
             405: _("That action is not allowed here."),
+            413: _("The request is too large: at most %(size)s.", size=_size_limit()),
             429: _("Too many requests. Please wait a moment and try again."),
         }
         message = messages.get(exc.code or 500, exc.description or "")
@@ -177,7 +188,33 @@ def _init_error_handlers(app: Flask) -> None:
         return _error_response(500, _("Something went wrong on our side. Please try again."))
 
 
+# Blueprints whose every answer is personal or secret: sign-in steps (an enrolment
+# page shows the authenticator secret), one's sessions and password pages, and a
+# patron's bookings behind their secret link (with the JSON export of their data).
+# Personal calendar feeds and manage links say so themselves; the public activity
+# calendar may be cached.
+PRIVATE_BLUEPRINTS = frozenset({"auth", "account", "accounts", "two_factor", "my_bookings"})
+# Personal data in a file (CSV exports) is never kept by a cache.
+PRIVATE_MIMETYPES = frozenset({"text/csv"})
+HSTS = "max-age=31536000"
+
+
+def _private(response: Response) -> bool:
+    """Nothing for a signed-in person (staff, leader, admin, API token) and no personal
+    file may be kept by a browser or proxy cache: ``Cache-Control: no-store``."""
+    if request.endpoint == "static":
+        return False
+    user = g.get("_login_user")
+    return (
+        (user is not None and user.is_authenticated)
+        or request.blueprint in PRIVATE_BLUEPRINTS
+        or response.mimetype in PRIVATE_MIMETYPES
+    )
+
+
 def _init_security_headers(app: Flask) -> None:
+    https = str(app.config.get("PUBLIC_URL") or "").lower().startswith("https://")
+
     @app.after_request
     def _headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -185,4 +222,8 @@ def _init_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if response.mimetype == "text/html":
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if https:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if _private(response):
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -21,7 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField
@@ -33,6 +33,8 @@ from scheduler.models.people import ApiToken, Person, Role
 from scheduler.site import Site
 from scheduler.timeutil import utcnow
 from scheduler.web.i18n import localize, page_language
+from scheduler.web.signin import current as signin_current
+from scheduler.web.signin import steps as signin_steps
 
 bp = Blueprint("auth", __name__)
 
@@ -48,19 +50,9 @@ def init_login(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> Person | None:
-    """The session holds "<id>.<nonce>": a changed nonce signs the person out."""
-    ident, _sep, nonce = user_id.partition(".")
-    if not ident.isdigit():
-        return None
-    person = db.session.get(Person, int(ident))
-    if (
-        person is None
-        or not person.active
-        or not accounts.tokens_equal(person.session_nonce, nonce)
-    ):
-        return None
-    return person
+def load_user(token: str) -> Person | None:
+    """The cookie holds a staff session token; the session must still be live."""
+    return signin_current.load(token)
 
 
 @login_manager.request_loader
@@ -151,13 +143,16 @@ def sign_in() -> Any:
             page = render_template("auth/sign_in.html", form=form)
             return page, 429, {"Retry-After": str(exc.retry_after)}
         if person is not None:
-            login_user(person, remember=form.remember.data)
             if person.locale is None:
                 # Feeds and e-mails are written in the person's own language: until they
                 # choose one, it is the language they signed in with.
                 person.locale = page_language()
                 db.session.commit()
-            return redirect(safe_next(request.args.get("next")) or url_for("staff.dashboard"))
+            # Straight in, or first a code from the authenticator app (web/signin/steps.py).
+            return signin_steps.after_password(
+                person, remember=form.remember.data, next_url=safe_next(request.args.get("next"))
+            )
+        signin_current.events.warning("sign-in refused: wrong e-mail or password")
         # One message for unknown e-mail and wrong password alike.
         form.form_errors.append(_("Wrong e-mail or password."))
         db.session.commit()  # the failure counts although the answer is an error
@@ -169,6 +164,6 @@ def sign_in() -> Any:
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out() -> Any:
-    logout_user()
+    signin_current.finish()
     flash(_("You are signed out."), "info")
     return redirect(url_for("home.index"))

@@ -59,7 +59,6 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("feeds", __name__)
 
-PERSONAL_MAX_AGE = 15 * 60
 PUBLIC_MAX_AGE = 15 * 60
 
 # Where the links inside events lead: (endpoint, its id argument) once those pages
@@ -145,8 +144,8 @@ def _not_found() -> Response:
 def _caching_headers(response: Response, fingerprint: str, *, private: bool) -> Response:
     response.set_etag(fingerprint)
     if private:
-        response.cache_control.private = True
-        response.cache_control.max_age = PERSONAL_MAX_AGE
+        # Personal data: revalidated with the ETag, never stored by a cache.
+        response.headers["Cache-Control"] = "no-store"
         # A secret URL: never in search engines, never in a shared cache.
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
     else:

@@ -16,10 +16,13 @@ from flask import flash, redirect
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
+from wtforms import DateField as _DateField
 from wtforms import SelectMultipleField
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from scheduler.errors import DomainError, InputError
+from scheduler.inputs import parse_date
 from scheduler.web.i18n import localize
 
 T = TypeVar("T")
@@ -40,6 +43,19 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class DateField(_DateField):
+    """A date within the window :func:`scheduler.inputs.parse_date` accepts (five years
+    either way of today), so that year 1 or 9999 is a field error, not date arithmetic
+    that leaves the calendar further on."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is not None:
+            try:
+                parse_date(self.data.isoformat(), self.name)
+            except InputError as exc:
+                raise ValidationError(localize(exc.fields[self.name])) from None
 
 
 class ConfirmForm(FlaskForm):

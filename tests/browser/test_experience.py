@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from scheduler.jobs.runner import run_pending
 from scheduler.models import Appointment, Assignment, OutboundEmail
+from tests.browser.enrolment import complete_enrolment
 from tests.factories import TEST_PASSWORD
 from tests.rostering.review_data import make_roster
 
@@ -115,6 +116,7 @@ def test_editing_a_shift_in_the_grid(page, app, db, create_library, create_perso
     page.fill("input[name=password]", TEST_PASSWORD)
     with page.expect_navigation():
         page.click("main button[type=submit]")
+    complete_enrolment(page)  # a section leader sets up a second factor first
     page.goto(f"{live_server}/staff/roster/periods/{roster.period.id}")
     shift = roster.shifts["desk-thu-08"]
     with page.expect_navigation():

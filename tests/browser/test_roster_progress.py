@@ -6,11 +6,12 @@ from __future__ import annotations
 import threading
 import time
 
+import pyotp
 from sqlalchemy import select
 
 from scheduler.jobs.runner import run_job
 from scheduler.models import Person, RosterRun
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, enrol_second_factor
 from tests.rostering.helpers import fake_engine, make_shift, world  # noqa: F401
 
 
@@ -20,6 +21,7 @@ def test_the_progress_page_updates_itself(
     from scheduler.models import Role
 
     leader: Person = create_person(Role.SECTION_LEADER, email="leader@uni.example")
+    secret = enrol_second_factor(db.session, leader)  # a leader signs in with a code too
     db.session.commit()
     fake_engine.steps = [(900, 100), (700, 300)]
     fake_engine.hold.clear()
@@ -27,6 +29,9 @@ def test_the_progress_page_updates_itself(
     page.goto(f"{live_server}/sign-in")
     page.fill("input[name=email]", leader.email)
     page.fill("input[name=password]", TEST_PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    page.fill("input[name=code]", pyotp.TOTP(secret).now())
     with page.expect_navigation():
         page.click("main button[type=submit]")
     page.goto(f"{live_server}/staff/roster/periods/{world.period.id}/runs")

@@ -13,6 +13,7 @@ from scheduler.calendars import tokens
 from scheduler.models import Assignment, PublishedShift, Shift
 from scheduler.rostering.publish import publish
 from scheduler.timeutil import local_to_utc
+from tests.browser.enrolment import complete_enrolment
 from tests.factories import TEST_PASSWORD
 from tests.rostering.review_data import make_roster, next_monday
 
@@ -25,6 +26,8 @@ def sign_in(browser, base: str, email: str):
     page.fill("input[name=password]", TEST_PASSWORD)
     with page.expect_navigation():
         page.click("main button[type=submit]")
+    if page.url.endswith("/sign-in/enrol"):  # the section leader sets up a second factor
+        complete_enrolment(page)
     return page
 
 

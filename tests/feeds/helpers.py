@@ -42,8 +42,21 @@ UID_RE = re.compile(r"^(shift|appointment|session)-\d+@library\.test$")
 
 def session_cookie(app, person) -> str:
     """A ``Cookie`` header signing ``person`` in, for requests to the live server."""
+    from contextlib import nullcontext
+
+    from flask import has_app_context
+
+    from scheduler.extensions import db
+    from scheduler.signin import sessions
+    from scheduler.signin.policy import SessionPolicy
+
+    # In the test's own app context (its session may hold the SQLite write lock); the
+    # commit also publishes what the test arranged, as the test client does.
+    with nullcontext() if has_app_context() else app.app_context():
+        token = sessions.start(db.session, person, SessionPolicy(), sessions.Device())
+        db.session.commit()
     serializer = app.session_interface.get_signing_serializer(app)
-    value = serializer.dumps({"_user_id": person.get_id(), "_fresh": True})
+    value = serializer.dumps({"_user_id": token, "_fresh": True})
     return f"{app.config.get('SESSION_COOKIE_NAME', 'session')}={value}"
 
 

@@ -46,7 +46,7 @@ def test_a_304_builds_nothing(client, kari, create_session, monkeypatch):
     again = client.get(url, headers={"If-None-Match": first_personal.headers["ETag"]})
     assert again.status_code == 304
     assert again.headers["ETag"] == first_personal.headers["ETag"]
-    assert again.cache_control.private
+    assert again.cache_control.no_store
     public = client.get(PUBLIC, headers={"If-None-Match": first_public.headers["ETag"]})
     assert public.status_code == 304
     assert public.cache_control.public

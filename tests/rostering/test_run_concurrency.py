@@ -64,7 +64,7 @@ def _post(url: str, cookie: str) -> int:
         url,
         data=urllib.parse.urlencode({"time_limit": "5"}).encode(),
         method="POST",
-        headers={"Cookie": f"session={cookie}"},
+        headers={"Cookie": cookie},
     )
     try:
         with urllib.request.urlopen(req, timeout=60) as response:
@@ -79,7 +79,8 @@ def test_simultaneous_requests_through_the_web(
     """Ten real HTTP requests at once on a threaded server: one run, nine refusals."""
     leader = create_person(Role.SECTION_LEADER)
     login(leader)
-    cookie = client.get_cookie("session").value
+    name = app.config["SESSION_COOKIE_NAME"]  # __Host-session: PUBLIC_URL is https here
+    cookie = f"{name}={client.get_cookie(name).value}"
     db.session.commit()  # the server's requests must see the leader (and not wait for us)
     url = f"{live_server}/staff/roster/periods/{world.period.id}/runs"
     barrier = threading.Barrier(10)

@@ -27,9 +27,19 @@ from scheduler.solver.decomposition.search import ColumnSearch
 from scheduler.solver.decomposition.spread import spread_lower_bound
 from scheduler.solver.index import build_index
 from scheduler.solver.model import build_model
-from scheduler.solver.problem import Assignment, Preference, Problem, Rules, Shift, Unavailable
+from scheduler.solver.problem import (
+    Assignment,
+    Preference,
+    Problem,
+    Progress,
+    Rules,
+    Shift,
+    Unavailable,
+)
 from scheduler.solver.score import score
+from scheduler.solver.solve import solve
 from tests.solver.builders import MONDAY, person, problem
+from tests.solver.engine_cases import example
 
 HOURS = (8, 9, 10, 12, 14, 16, 17, 18, 20, 22)
 
@@ -157,6 +167,64 @@ def test_bound_never_exceeds_the_proven_optimum(n: int) -> None:
 @pytest.mark.parametrize("n", range(40, 440))
 def test_bound_never_exceeds_the_proven_optimum_many_seeds(n: int) -> None:
     check_bound(n)
+
+
+def trivial_bound(p: Problem) -> int:
+    """The objective no roster can go below on its face: every per-assignment reward
+    (wishes, kept previous assignments) taken, every other term at 0. It is 0 or more
+    unless wishes reward shifts."""
+    idx = build_index(p)
+    w = p.rules.weights
+    total = objective_constant(idx)
+    for q in idx.first_line:
+        for s in idx.eligible[q]:
+            v = w["preference"] * idx.pref_cost.get((q, s), 0)
+            v -= w["change"] if (q, s) in idx.previous else 0
+            total += min(0, v)
+    return total
+
+
+@pytest.mark.parametrize("n", range(25))
+def test_every_reported_bound_is_valid_and_never_absurd(n: int) -> None:
+    """Whatever the search has got to, each bound it reports (through ``on_progress`` and
+    in the Solution) lies between the trivial bound and the proven optimum, and never
+    above the objective reported with it."""
+    _, p, (value, _) = feasible(n)
+    floor = trivial_bound(p)
+    seen: list[Progress] = []
+    for limit in (0.2, 1.0):
+        sol = solve(p, time_limit=limit, workers=2, seed=n, on_progress=seen.append)
+        assert sol.bound is not None
+        seen.append(Progress(sol.objective, sol.bound, sol.wall_time_s))
+    assert seen
+    for pr in seen:
+        if pr.bound is None:
+            continue
+        assert floor <= pr.bound <= value, (n, pr, floor, value)
+        if floor >= 0:
+            assert pr.bound >= 0
+        if pr.objective is not None:
+            assert pr.bound <= pr.objective
+
+
+def test_an_unfinished_lp_still_gives_a_useful_bound() -> None:
+    """Early pricing rounds' Lagrangian bounds are far below zero on a 3-library roster
+    (the duals are on the scale of the cover's slack); the bound reported must not be:
+    each week group starts from its people's cheapest schedules alone."""
+    from scheduler.solver import load_problem
+
+    p = load_problem(example("L-3libraries.json"))
+    idx = build_index(p)
+    cs = ColumnSearch(idx)
+    start = cs.bound()
+    assert start is not None
+    assert start > 0
+    for i in range(len(cs.relaxation.groups)):
+        cs.relax_group(i, time.monotonic() + 0.2)
+        bound = cs.bound()
+        assert bound is not None
+        # Below every roster the engine has found for it (the best: 14,910).
+        assert start <= bound <= 14_910
 
 
 @pytest.mark.parametrize("n", range(15))

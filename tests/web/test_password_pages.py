@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from scheduler import accounts
 from scheduler.models import LinkPurpose, OutboundEmail, PasswordLink, Role
+from scheduler.signin import sessions
+from scheduler.signin.policy import SessionPolicy
 from scheduler.site import Site
 from scheduler.timeutil import utcnow
 from tests.factories import TEST_PASSWORD
@@ -138,14 +140,18 @@ def test_change_signs_out_other_sessions_and_ends_open_links(
     person = create_person(Role.LIBRARIAN)
     token = _link(db, person, LinkPurpose.RESET)
     other = app.test_client()
+    other_token = sessions.start(db.session, person, SessionPolicy(), sessions.Device())
+    db.session.commit()
     with other.session_transaction() as sess:
-        sess["_user_id"] = person.get_id()
+        sess["_user_id"] = other_token
+    assert other.get("/staff/").status_code == 200
     login(person)
     client.post(
         "/account/password",
         data={"current_password": TEST_PASSWORD, "new_password": NEW, "repeat": NEW},
     )
     assert other.get("/staff/").status_code == 302
+    assert client.get("/staff/").status_code == 200  # this browser stays signed in
     assert client.get(f"/account/password/{token}").status_code == 410
 
 

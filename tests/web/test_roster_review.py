@@ -268,14 +268,19 @@ def test_my_shifts_shows_only_my_own(db, client, login, create_library, create_p
 def test_a_csrf_token_is_required(app_config, roster, db) -> None:
     from scheduler import create_app
     from scheduler.extensions import db as database
+    from scheduler.signin import sessions
+    from scheduler.signin.policy import SessionPolicy
 
     csrf_app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
     db.session.commit()
     try:
         client = csrf_app.test_client()
+        token = sessions.start(db.session, roster.leader, SessionPolicy(), sessions.Device())
+        db.session.commit()
         with client.session_transaction() as sess:
-            sess["_user_id"] = roster.leader.get_id()
+            sess["_user_id"] = token
             sess["_fresh"] = True
+        assert client.get(url(roster, "")).status_code == 200  # signed in: CSRF refuses
         response = client.post(
             url(roster, "/assignments"),
             data={"shift": roster.shifts["desk-thu-08"].id, "person": roster.bo.id},

@@ -28,6 +28,7 @@ from scheduler import accounts
 from scheduler.booking.appointments import notices
 from scheduler.booking.appointments.availability import BookingRules, Slot
 from scheduler.booking.appointments.slots import slot_at
+from scheduler.booking.confirmation import must_confirm
 from scheduler.errors import Conflict, Forbidden, InputError, NotFound
 from scheduler.models import (
     Appointment,
@@ -297,9 +298,10 @@ def book(
 ) -> Booked:
     """Book a free slot for a patron; ``actor`` is the desk staff member booking for them.
 
-    Topics of a group restricted to some e-mail domains make a pending booking that
-    holds its time for ``site.hold_minutes`` until the patron follows the link sent to
-    the address (desk bookings skip this: the patron is standing there).
+    Topics of a group restricted to some e-mail domains or set to confirm by e-mail, and
+    any booking beyond the address's daily number (:mod:`scheduler.booking.confirmation`),
+    make a pending booking that holds its time for ``site.hold_minutes`` until the patron
+    follows the link sent to the address (desk bookings skip this: the patron is there).
     """
     if actor is not None and not actor.has_role(Role.FIRST_LINE):
         raise Forbidden(_("Only first-line staff can book for a patron."))
@@ -311,7 +313,8 @@ def book(
     assert req.mode is not None
     if req.mode not in slot.modes:
         raise InputError.field("mode", _("is not offered at this time"))
-    pending = restricted and actor is None
+    always = restricted or bool(topic.group and topic.group.confirm_by_email)
+    pending = actor is None and must_confirm(session, email, site, always=always)
     verify_token, verify_digest = accounts.new_token() if pending else (None, None)
     salt = secrets.token_hex(16)
     token = site.sign("appointment-manage", salt)

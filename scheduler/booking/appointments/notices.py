@@ -186,8 +186,7 @@ def send_reminder(
     letter.add(
         _("A reminder of your appointment with the library:"), "", _details(letter, appointment)
     )
-    if appointment.message:
-        letter.add("", _("You wrote: %(message)s") % {"message": appointment.message})
+    # Never the patron's message: whoever booked may not own the address (requester_text).
     if manage_token:
         letter.add("", _("Cannot come? Please cancel, so someone else can have the time:"))
         letter.add(site.appointment_url(manage_token))

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from scheduler.booking.dropins.queries import SessionListing
-from scheduler.inputs import FIRST_DATE, LAST_DATE, Fields, parse_date, parse_id
+from scheduler.inputs import Fields, date_window, parse_date, parse_id
 from scheduler.reasons import _
 
 VIEWS = ("month", "week", "list")
@@ -114,7 +114,8 @@ def calendar_range(view: str, anchor: date) -> CalendarRange:
 
 def clamp(day: date) -> date:
     """Navigation never leaves the dates the inputs accept."""
-    return min(max(day, FIRST_DATE), LAST_DATE)
+    first, last = date_window()
+    return min(max(day, first), last)
 
 
 def by_day(items: Iterable[SessionListing], local_date: Any) -> dict[date, list[SessionListing]]:

@@ -67,6 +67,8 @@ class SessionDetails:
     deadline_hours: int | None = None
     question: str | None = None
     lunch: bool = False
+    # Every registration waits for a link sent to the address (kept on the series).
+    confirm_by_email: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def _check_registration(d: SessionDetails, errors: dict[str, str]) -> None:
             ("capacity", d.capacity),
             ("question", (d.question or "").strip()),
             ("lunch", d.lunch),
+            ("confirm_by_email", d.confirm_by_email),
             ("registration_deadline", d.deadline_local),
             ("deadline_hours", d.deadline_hours),
         ):

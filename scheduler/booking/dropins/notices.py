@@ -19,6 +19,7 @@ from scheduler.calendars import Person, dropin_event
 from scheduler.mail.letter import Letter
 from scheduler.models import DropInSession, Registration, RegistrationStatus
 from scheduler.models.translations import localized
+from scheduler.requester_text import shown_name
 from scheduler.site import Site
 
 
@@ -89,7 +90,7 @@ def _invite(
         )
         library = dropin.library
         organizer = Person(library.name, library.email or site.organizer_email)
-        attendee = Person(reg.name or reg.email or "", reg.email or "")
+        attendee = Person(shown_name(reg.name) or reg.email or "", reg.email or "")
         event = replace(event, organizer=organizer, attendees=(attendee,))
         if method == "CANCEL":
             event = replace(event, status="CANCELLED")
@@ -99,6 +100,32 @@ def _invite(
 def _signature(regs: list[Registration]) -> str:
     library = regs[0].session.library
     return library.name if library else ""
+
+
+def send_registration_verification(
+    session: Session, site: Site, regs: list[Registration], verify_token: str, now: datetime
+) -> None:
+    """ "Confirm your address": the places are held until the link is followed."""
+    first = regs[0]
+    letter = _letter(regs, site)
+    _ = letter.gettext
+    letter.add(
+        _("Please confirm your e-mail address to complete your registration for:"),
+        *_lines(letter, regs),
+        "",
+        site.registration_confirm_url(verify_token),
+        "",
+    )
+    if first.hold_expires_at is not None:
+        letter.add(
+            _("We hold your place until %(time)s. If you did not sign up, ignore this.")
+            % {"time": letter.clock(first.hold_expires_at)}
+        )
+    letter.queue(
+        session,
+        _("Confirm your registration: %(title)s") % {"title": first.session.title},
+        signature=_signature(regs),
+    )
 
 
 def send_confirmation(
@@ -125,9 +152,7 @@ def send_confirmation(
                 + _("(number %(position)s on the waitlist)") % {"position": r.position}
             )
         letter.add(_("We will e-mail you if a place becomes free."), "")
-    question = first.session.question
-    if question and first.answer:
-        letter.add(_('Your answer to "%(question)s":') % {"question": question}, first.answer, "")
+    # The answer stays out: whoever signed up may not own the address (requester_text).
     if first.session.lunch and first.lunch is not None:
         letter.add(_("Lunch: yes") if first.lunch else _("Lunch: no"), "")
     letter.add(

@@ -10,17 +10,23 @@ slip past the check at the same moment.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scheduler.accounts import new_token, normalise_email
-from scheduler.booking.dropins.notices import send_confirmation, send_registration_cancelled
+from scheduler.accounts import new_token, normalise_email, token_digest, tokens_equal
+from scheduler.booking.confirmation import must_confirm
+from scheduler.booking.dropins.notices import (
+    send_confirmation,
+    send_registration_cancelled,
+    send_registration_verification,
+)
 from scheduler.booking.dropins.queries import registrations_for_token
 from scheduler.booking.dropins.sessions import may_see_registrants
 from scheduler.booking.dropins.waitlist import (
@@ -39,6 +45,7 @@ from scheduler.models import (
 )
 from scheduler.reasons import _, conflict, input_error
 from scheduler.site import Site
+from scheduler.timeutil import utcnow
 
 MAX_ANSWER = 2000
 
@@ -56,10 +63,20 @@ class Registrant:
 
 @dataclass(frozen=True)
 class Registered:
-    """The new registrations and the manage token (shown once; only its digest is kept)."""
+    """The new registrations and the manage token (shown once; only its digest is kept).
 
-    token: str
+    A sign-up that waits for its address to be confirmed has no token yet (it comes with
+    the e-mail sent after the link is followed); ``hold_until`` says until when its
+    places and waitlist positions are held.
+    """
+
+    token: str | None
     registrations: list[Registration]
+    hold_until: datetime | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.token is None
 
     def for_session(self, session_id: int) -> Registration:
         return next(r for r in self.registrations if r.session_id == session_id)
@@ -95,9 +112,14 @@ def register(
         raise input_error({"sessions": _("must all belong to the same series")})
 
     ordered = sorted(sessions, key=lambda s: s.starts_at)
+    release_expired_holds(session, ordered, site, now)
     for dropin in ordered:
         _ensure_open(session, dropin, email, now, several=len(sessions) > 1)
+    always = any(s.series is not None and s.series.confirm_by_email for s in ordered)
+    pending = must_confirm(session, email, replace(site, now=now), always=always)
     token, digest = new_token()
+    verify_token, verify_digest = new_token() if pending else (None, None)
+    hold_until = now + timedelta(minutes=site.hold_minutes) if pending else None
     created = []
     for dropin in ordered:
         taken = registered_count(session, dropin.id)
@@ -117,6 +139,9 @@ def register(
                 status=status,
                 position=position,
                 manage_token_hash=digest,
+                verify_token_hash=verify_digest,
+                hold_expires_at=hold_until,
+                created_at=now,
             )
         )
     try:
@@ -126,8 +151,101 @@ def register(
     except IntegrityError:
         # Only reachable if the row lock was bypassed; the index still says no.
         raise _duplicate() from None
+    if verify_token is not None:
+        send_registration_verification(session, site, created, verify_token, now)
+        return Registered(None, created, hold_until)
     send_confirmation(session, site, created, token, now)
     return Registered(token, created)
+
+
+def confirm_registration(
+    session: Session, verify_token: str, *, site: Site, now: datetime
+) -> Registered:
+    """The registrant followed the link: the sign-up is final, and the e-mail with the
+    manage link (a new token: the first was never shown) and the invitation goes out.
+
+    Following it again changes nothing (no token then: it went by e-mail). A hold that
+    ran out gave its places away, so a late link asks to sign up again.
+    """
+    digest = token_digest(verify_token or "")
+    regs = list(
+        session.scalars(
+            select(Registration)
+            .where(Registration.verify_token_hash == digest)
+            .order_by(Registration.id)
+        )
+    )
+    if not regs or not tokens_equal(regs[0].verify_token_hash or "", digest):
+        raise NotFound(_("This confirmation link is not valid."), {"token": _("is unknown")})
+    lock_sessions(session, [r.session_id for r in regs])
+    release_expired_holds(session, [r.session for r in regs], site, now)
+    waiting = [r for r in regs if r.hold_expires_at is not None]
+    if not waiting:
+        if all(r.status == RegistrationStatus.CANCELLED for r in regs):
+            raise conflict(
+                "token",
+                _("This registration was not confirmed in time. Please sign up again."),
+            )
+        return Registered(None, regs)
+    token, manage_digest = new_token()
+    for reg in waiting:
+        reg.hold_expires_at = None
+        reg.manage_token_hash = manage_digest
+    session.flush()
+    send_confirmation(session, site, waiting, token, now)
+    return Registered(token, waiting)
+
+
+def release_expired_registration_holds(
+    session: Session, config: Mapping[str, Any] | None = None
+) -> int:
+    """The sweep: places held for addresses that were not confirmed in time go to the
+    waitlist (or back to the free count) without waiting for the next sign-up."""
+    now = utcnow()
+    ids = set(
+        session.scalars(
+            select(Registration.session_id).where(
+                Registration.hold_expires_at.is_not(None),
+                Registration.hold_expires_at <= now,
+                Registration.status != RegistrationStatus.CANCELLED,
+            )
+        )
+    )
+    if not ids:
+        return 0
+    locked = lock_sessions(session, ids)
+    return len(release_expired_holds(session, locked, Site.from_config(config or {}), now))
+
+
+def release_expired_holds(
+    session: Session, sessions: Sequence[DropInSession], site: Site, now: datetime
+) -> list[Registration]:
+    """Registrations whose address was not confirmed in time give up their place or
+    waitlist position (the next person moves up). The caller holds the sessions' locks."""
+    ids = [s.id for s in sessions]
+    expired = list(
+        session.scalars(
+            select(Registration).where(
+                Registration.session_id.in_(ids),
+                Registration.hold_expires_at.is_not(None),
+                Registration.hold_expires_at <= now,
+                Registration.status != RegistrationStatus.CANCELLED,
+            )
+        )
+    )
+    if not expired:
+        return []
+    for reg in expired:
+        reg.status = RegistrationStatus.CANCELLED
+        reg.position = None
+        reg.cancelled_at = now
+        reg.hold_expires_at = None
+    session.flush()
+    for dropin in {r.session for r in expired}:
+        renumber_waitlist(session, dropin.id)
+        fill_from_waitlist(session, dropin, site, now)
+    session.flush()
+    return expired
 
 
 def cancel_with_token(

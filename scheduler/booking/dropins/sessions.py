@@ -115,8 +115,13 @@ def create_sessions(
         raise input_error(errors)
 
     series = None
-    if len(planned) > 1:
-        series = SessionSeries(title=details.title.strip(), created_by_id=actor.id)
+    if len(planned) > 1 or details.confirm_by_email:
+        # The setting to confirm by e-mail lives on the series, so one session gets one.
+        series = SessionSeries(
+            title=details.title.strip(),
+            created_by_id=actor.id,
+            confirm_by_email=details.confirm_by_email and details.registration_required,
+        )
         session.add(series)
     sessions = []
     for starts, ends, deadline in planned:
@@ -344,6 +349,7 @@ def details_of(dropin: DropInSession, *, relative_deadline: bool = False) -> Ses
         deadline_hours=hours,
         question=dropin.question,
         lunch=dropin.lunch,
+        confirm_by_email=bool(dropin.series and dropin.series.confirm_by_email),
     )
 
 
@@ -484,3 +490,8 @@ def _apply(
     s.question = _clean(d.question) if d.registration_required else None
     s.lunch = d.lunch and d.registration_required
     s.hosts = list(checked.hosts)
+    confirm = d.confirm_by_email and d.registration_required
+    if s.series is None and confirm:
+        s.series = SessionSeries(title=s.title, created_by_id=s.created_by_id)
+    if s.series is not None:
+        s.series.confirm_by_email = confirm

@@ -78,9 +78,30 @@ class Relaxation:
             mine = [b for b in self.blocks if b.weeks == weeks]
             shifts = [s for w in weeks for s in idx.shifts_by_week[w]]
             rm = RosterMaster(idx, mine, shifts, spread=whole, backend=self.backend)
-            self.groups.append(Group(weeks, rm, self.pricer_for(rm)))
+            g = Group(weeks, rm, self.pricer_for(rm))
+            g.bound = self.floor(g)
+            self.groups.append(g)
         weight = idx.problem.rules.weights["unsocial_spread"]
         self.spread = 0 if whole else weight * spread_lower_bound(idx, self.blocks)
+
+    def floor(self, g: Group) -> float:
+        """A bound on the group's part of the objective before any LP: the Lagrangian bound
+        at zero duals, i.e. every block's cheapest schedule alone (shortfall and spread cost
+        at least 0). Early pricing rounds give Lagrangian bounds far below it (duals on the
+        scale of the cover's slack: on L-3libraries -216,620 after half a second), so a
+        group's bound starts here and only rises. Blocks the labelling cannot enumerate
+        count every shift with a negative price (preferences, kept assignments): their
+        other terms are never negative."""
+        rm = g.master
+        zero = colgen.Duals([0.0] * len(rm.cg.rows), [0.0] * len(rm.blocks))
+        plain = g.pricer if self.labelled else make_pricer(rm)
+        total = 0.0
+        for b, priced in enumerate(plain(zero, range(len(rm.blocks)))):
+            if priced.lower is not None:
+                total += priced.lower
+            else:
+                total += sum(min(0.0, v) for v in rm.shift_prices(b, zero.rows).values())
+        return total
 
     def pricer_for(self, rm: RosterMaster) -> colgen.Pricer:
         """Labelling where it applies, CP-SAT for the other blocks of ``rm``."""

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from scheduler import accounts
 from scheduler.errors import DomainError
@@ -19,6 +19,7 @@ from scheduler.web.accounts.forms import ChangePasswordForm, ChoosePasswordForm,
 from scheduler.web.auth import STAFF_ROLES
 from scheduler.web.forms import errors_to_form, form_flow, saved
 from scheduler.web.i18n import localize
+from scheduler.web.signin import current as signin_current
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -76,7 +77,7 @@ def change_password() -> Any:
             db.session, person, form.current_password.data, form.new_password.data, _site()
         )
         # The change signs out every session, this one too: sign this one in again.
-        login_user(person)
+        signin_current.renew(person)
 
     return form_flow(
         form,

@@ -104,6 +104,13 @@ class GroupForm(FlaskForm):
             "book; otherwise the address is verified by a link before the booking is confirmed."
         ),
     )
+    confirm_by_email = BooleanField(
+        _l("Bookers confirm their e-mail address"),
+        description=_l(
+            "A link is sent to the address, and the time is held until it is followed. "
+            "Addresses that book often are asked to confirm in any case."
+        ),
+    )
     position = IntegerField(
         _l("Order"), default=0, validators=[InputRequired(), NumberRange(min=0, max=10_000)]
     )

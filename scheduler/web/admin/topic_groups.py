@@ -63,6 +63,7 @@ def _edit(group: TopicGroup | None) -> Any:
                 intro=form.intro.data,
                 allowed_email_domains=form.allowed_email_domains.data,
                 position=form.position.data,
+                confirm_by_email=bool(form.confirm_by_email.data),
             ),
         )
 

@@ -23,6 +23,7 @@ from scheduler.inputs import parse_date, parse_id, parse_instant, parse_mode
 from scheduler.models import Appointment, Library, Person, Topic
 from scheduler.web import current_site
 from scheduler.web.api import bp
+from scheduler.web.api.pending import pending_response
 from scheduler.web.appointments import public_write_limit, wants_language_from_browser
 
 DEFAULT_DAYS = 14
@@ -146,8 +147,8 @@ def _text(body: dict[str, Any], field: str) -> str | None:
 @bp.post("/appointments")
 @public_write_limit
 def appointment_create() -> Any:
-    """201 with the booking (``status`` "pending" and no token yet when the topic's booking
-    page needs the address verified first), 409 when the slot is no longer free."""
+    """201 with the booking; 202 ``{status: "pending", hold_until}`` and no token when the
+    address must be confirmed first (the link goes by e-mail); 409 when the slot is taken."""
     body = _body()
     answers = body.get("answers") or {}
     if not isinstance(answers, dict) or not all(isinstance(v, str) for v in answers.values()):
@@ -165,6 +166,10 @@ def appointment_create() -> Any:
         locale=wants_language_from_browser(),
     )
     booked = svc.book(db.session, wanted, site=current_site())
+    if booked.needs_verification:
+        appointment = booked.appointment
+        tz = appointment.library.timezone if appointment.library else current_site().default_tz
+        return pending_response(appointment.hold_expires_at, tz)
     return jsonify(_appointment_json(booked.appointment, booked.manage_token)), 201
 
 

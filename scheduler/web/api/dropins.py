@@ -26,6 +26,7 @@ from scheduler.inputs import parse_ids
 from scheduler.models import DropInSession, Registration, RegistrationStatus
 from scheduler.timeutil import utcnow
 from scheduler.web.api import bp
+from scheduler.web.api.pending import pending_response
 from scheduler.web.dropins import listing_filters, public_write_limit, site
 
 LANGUAGES = ("nb", "en", "sv")
@@ -78,7 +79,8 @@ def dropins() -> Any:
 
 def _body() -> dict[str, Any]:
     body = request.get_json(silent=True)
-    if body is None and not request.get_data():
+    # (A form body has been read by the input guard, so get_data() alone would miss it.)
+    if body is None and not (request.content_length or request.form or request.get_data()):
         return {}
     if not isinstance(body, dict):
         raise InputError("The body must be a JSON object.", {"body": "must be a JSON object"})
@@ -133,10 +135,13 @@ def create_registration(session_id: int) -> Any:
     if db.session.get(DropInSession, session_id) is None:
         raise NotFound("No such session.", {"session": "does not exist"})
     done = register(db.session, [session_id, *more], who, site=site(), now=utcnow())
+    if done.pending:
+        return pending_response(done.hold_until, done.registrations[0].session.library.timezone)
     primary = done.for_session(session_id)
     out: dict[str, Any] = {"status": primary.status.value}
     if primary.status == RegistrationStatus.WAITLISTED:
         out["position"] = primary.position
+    assert done.token is not None
     out["manage_token"] = done.token
     out["manage_url"] = site().registration_url(done.token)
     out["registrations"] = [registration_json(r) for r in done.registrations]

@@ -106,6 +106,24 @@ SCHEMAS: dict[str, Any] = {
             "hold_expires_at": {"type": ["string", "null"], "format": "date-time"},
         },
     },
+    "Pending": {
+        "type": "object",
+        "required": ["status", "hold_until"],
+        "properties": {
+            "status": {"const": "pending"},
+            "hold_until": {
+                "type": "string",
+                "format": "date-time",
+                "description": "the time or place is held until then for the link to be used",
+            },
+        },
+        "description": (
+            "The request waits for its e-mail address to be confirmed: a link went to the "
+            "address (the topic's booking page or the drop-in series asks for it, or the "
+            "address made more bookings and registrations today than the daily number). "
+            "No manage token is given here; it comes with the confirmation e-mail."
+        ),
+    },
     "Dropin": {
         "type": "object",
         "required": ["id", "title", "library", "start", "end", "registration_required"],
@@ -305,8 +323,14 @@ def _path(name: str, description: str) -> dict[str, Any]:
     }
 
 
-TOKEN = _path("token", "the secret manage token from the confirmation e-mail")
+TOKEN = {
+    **_path("token", "the secret manage token from the confirmation e-mail"),
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,128}$"},
+}
 BAD = _error("bad input: the fields say which and why")
+# Every operation with a body: not JSON or nested too deep (400), larger than 1 MB (413).
+BAD_BODY = _error("the body is not a JSON object, or it is nested too deeply")
+TOO_LARGE = _error("the body is larger than the server accepts (1 MB by default)")
 UNKNOWN_TOKEN = _error("unknown or expired token")
 LIMITED = _error("rate limited: try again later")
 SIGN_IN = _error("not signed in: send a personal API token as Authorization: Bearer")
@@ -354,7 +378,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "content": {"application/json": {"schema": _ref("NewAppointment")}},
         },
         "responses": {
-            "201": _json(_ref("Appointment"), "booked (or pending e-mail verification)"),
+            "201": _json(_ref("Appointment"), "booked"),
+            "202": _json(_ref("Pending"), "waits for the e-mail address to be confirmed"),
             "409": _error("the slot is no longer free"),
             "422": BAD,
             "429": LIMITED,
@@ -422,6 +447,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         },
         "responses": {
             "201": _json(_ref("RegistrationResult"), "registered or waitlisted"),
+            "202": _json(_ref("Pending"), "waits for the e-mail address to be confirmed"),
             "404": _error("no such session"),
             "409": _error("deadline passed, already registered, or full without waitlist"),
             "422": BAD,
@@ -615,12 +641,19 @@ def api_routes(app: Flask) -> set[tuple[str, str]]:
     return found
 
 
+def _with_body_errors(operation: dict[str, Any]) -> dict[str, Any]:
+    if "requestBody" not in operation:
+        return operation
+    return {**operation, "responses": {"400": BAD_BODY, "413": TOO_LARGE, **operation["responses"]}}
+
+
 def build_document(app: Flask) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for method, path in sorted(api_routes(app)):
         operation = OPERATIONS.get((method, path))
         if operation is None:
             continue  # the drift test names it
+        operation = _with_body_errors(operation)
         paths.setdefault(_openapi_path(path), {})[method] = operation
     return {
         "openapi": "3.1.0",

@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -35,7 +34,7 @@ from wtforms.validators import (
 
 from scheduler.booking.appointments.book import MAX_ANSWER, MAX_MESSAGE, MAX_NAME
 from scheduler.models import ExceptionKind, GroupQuestion, Mode
-from scheduler.web.forms import MultiCheckboxField
+from scheduler.web.forms import DateField, MultiCheckboxField
 from scheduler.web.i18n import page_language
 
 MODE_LABELS = {

@@ -136,6 +136,12 @@ class SessionForm(FlaskForm):
         render_kw={"maxlength": 500},
     )
     lunch = BooleanField(_l("Lunch is served (ask who joins, for the head count)"))
+    confirm_by_email = BooleanField(
+        _l("Registrants confirm their e-mail address"),
+        description=_l(
+            "A link is sent to the address, and the place is held until it is followed."
+        ),
+    )
 
     def fill(self, details: SessionDetails, on: date | None = None) -> None:
         """Show existing details (editing or copying a session)."""
@@ -158,6 +164,7 @@ class SessionForm(FlaskForm):
         self.deadline_hours.data = "" if hours is None else str(hours)
         self.question.data = details.question or ""
         self.lunch.data = details.lunch
+        self.confirm_by_email.data = details.confirm_by_email
 
 
 def read_details(form: SessionForm) -> tuple[SessionDetails, Fields]:
@@ -180,6 +187,7 @@ def read_details(form: SessionForm) -> tuple[SessionDetails, Fields]:
         deadline_hours=fields.read("deadline_hours", parse_whole),
         question=form.question.data,
         lunch=bool(form.lunch.data),
+        confirm_by_email=bool(form.confirm_by_email.data),
     )
     return details, fields
 

@@ -7,10 +7,22 @@ reached only through the secret link in the confirmation e-mail.
 
 from __future__ import annotations
 
+from datetime import datetime
 from itertools import groupby
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -27,9 +39,11 @@ from scheduler.booking.dropins.registrations import (
     Registered,
     Registrant,
     cancel_with_token,
+    confirm_registration,
     register,
 )
 from scheduler.calendars import build_calendar, dropin_event
+from scheduler.errors import Conflict
 from scheduler.extensions import db
 from scheduler.inputs import parse_ids
 from scheduler.models import DropInSession, Library, RegistrationStatus, Topic
@@ -38,7 +52,7 @@ from scheduler.timeutil import utcnow
 from scheduler.web import nav
 from scheduler.web.dropins import listing_filters, public_write_limit, site
 from scheduler.web.dropins.forms import ManageForm, RegistrationForm
-from scheduler.web.forms import choice, form_flow, saved
+from scheduler.web.forms import ConfirmForm, choice, form_flow, saved
 from scheduler.web.i18n import localize, page_language
 
 bp = Blueprint("dropins", __name__, url_prefix="/dropins")
@@ -114,6 +128,16 @@ def session_page(session_id: int) -> Any:
         return register(db.session, ids, who, site=site(), now=utcnow())
 
     def signed_up(done: Registered) -> Any:
+        if done.pending:
+            return saved(
+                _(
+                    "Almost done: we have sent you an e-mail. Follow the link in it to "
+                    "confirm your registration; we hold your place until %(time)s.",
+                    time=_clock(done.hold_until, dropin.library.timezone),
+                ),
+                url_for("dropins.session_page", session_id=dropin.id),
+                category="info",
+            )
         if all(r.status == RegistrationStatus.WAITLISTED for r in done.registrations):
             message = _("You are on the waitlist. We have sent you an e-mail.")
         else:
@@ -160,6 +184,37 @@ def session_ics(session_id: int) -> Response:
         mimetype="text/calendar",
         headers={"Content-Disposition": f'attachment; filename="session-{dropin.id}.ics"'},
     )
+
+
+# Confirmation link ----------------------------------------------------------------
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@public_write_limit
+def confirm(token: str) -> Any:
+    """The link in the "confirm your address" e-mail: a button (mail scanners follow
+    links, and a GET must not sign anyone up), then the registration is final."""
+    form = ConfirmForm()
+    status, error = 200, None
+    if form.validate_on_submit():
+        try:
+            done = confirm_registration(db.session, token, site=site(), now=utcnow())
+        except Conflict as exc:
+            error, status = localize(exc.message), exc.status
+        else:
+            if done.token is None:
+                flash(_("This registration is already confirmed: see the e-mail we sent."))
+                return redirect(url_for("dropins.listing"))
+            return saved(
+                _("Thank you: your registration is confirmed. We have sent you an e-mail."),
+                url_for("dropins.manage", token=done.token),
+            )
+    html = render_template("dropins/confirm.html", form=form, error=error)
+    return Response(html, status=status, headers={"Cache-Control": "no-store"})
+
+
+def _clock(instant: datetime | None, tz: str) -> str:
+    return instant.astimezone(ZoneInfo(tz)).strftime("%H:%M") if instant else ""
 
 
 # Manage link -----------------------------------------------------------------------

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     IntegerField,
     SelectField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from scheduler.models import Channel
-from scheduler.web.forms import MultiCheckboxField
+from scheduler.web.forms import DateField, MultiCheckboxField
 from scheduler.web.i18n import weekday_name
 
 CHANNEL_LABELS = {

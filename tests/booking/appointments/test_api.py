@@ -171,12 +171,13 @@ def test_restricted_topic_books_pending_without_a_token(
 ) -> None:
     topic.group = create_topic_group(allowed_email_domains="uni.example")
     response = client.post("/api/v1/appointments", json=body_for(librarian, topic))
-    assert response.status_code == 201
-    assert response.json["status"] == "pending"
-    assert response.json["manage_token"] is None
+    assert response.status_code == 202
+    assert response.json == {"status": "pending", "hold_until": response.json["hold_until"]}
     # The test clock ticks on from NOW, so the hold ends 30 minutes after the request.
-    expires = datetime.fromisoformat(response.json["hold_expires_at"])
+    expires = datetime.fromisoformat(response.json["hold_until"])
     assert NOW + timedelta(minutes=30) <= expires < NOW + timedelta(minutes=31)
+    (pending,) = db.session.scalars(select(Appointment))
+    assert pending.status == AppointmentStatus.PENDING
 
 
 def test_cancel_and_reschedule_by_token(db, client, topic, librarian) -> None:
