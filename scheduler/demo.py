@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler import accounts
+from scheduler.booking.appointments import meeting_links
 from scheduler.demo_translations import translate_demo
 from scheduler.desk.demo_data import seed_desk_demo
 from scheduler.models import (
@@ -395,6 +396,7 @@ def seed_demo(session: Session, *, today: date, password: str | None = None) -> 
                 slot_minutes=rng.choice([30, 45, 45, 60]),
                 buffer_minutes=rng.choice([0, 0, 15]),
                 max_per_day=rng.choice([None, 3, 4]),
+                meeting_url=f"https://video.{DEMO_DOMAIN}/room/{p.email.split('@')[0]}",
             )
         )
         for weekday in sorted(rng.sample(range(5), k=rng.randint(2, 3))):
@@ -501,6 +503,10 @@ def _libraries(session: Session, today: date) -> dict[str, Library]:
             timezone=TZ,
             position=pos,
             email=f"{slug}@{DEMO_DOMAIN}",
+            # The main library makes a video room per online appointment (docs/booking.md).
+            meeting_url_template=f"https://meet.jit.si/{slug}-library-{{token}}"
+            if is_main
+            else None,
         )
         lib.opening_hours = [OpeningHours(weekday=d, opens=o, closes=c) for d, o, c in hours]
         lib.closed_dates = [ClosedDate(date=d, reason=r) for d, r in _holidays(today)]
@@ -800,6 +806,12 @@ def _booking(session: Session, today: date, librarians: list[Person], desk: Pers
                     message=message,
                     locale=("nb", "en", "sv")[n % 3],
                     booked_by_id=desk.id if n == 3 else None,
+                    meeting_url=meeting_links.link_for(
+                        session,
+                        mode=slot.modes[0],
+                        librarian_id=person.id,
+                        library_id=slot.library_id,
+                    ),
                     # Demo patrons have no manage link: a random, never-issued token.
                     manage_token_hash=accounts.new_token()[1],
                 )

@@ -79,7 +79,7 @@ def appointment_location(
 ) -> str:
     _ = gettext
     if appointment.mode == Mode.ONLINE:
-        return _("Online")
+        return appointment.meeting_url or _("Online")
     if appointment.mode == Mode.PHONE:
         return _("Phone")
     lib = appointment.library
@@ -145,6 +145,11 @@ def appointment_event(
                 _details(url, gettext),
             ]
         )
+    meeting = appointment.meeting_url if appointment.mode == Mode.ONLINE else None
+    if meeting:
+        description = _join([_("Join the meeting: %(url)s") % {"url": meeting}, description])
+        if for_patron:
+            description = _join([description, _details(url, gettext)])
     organizer = Person(librarian.name, librarian.email)
     attendees: tuple[Person, ...] = ()
     if for_patron and appointment.patron_email:
@@ -162,7 +167,10 @@ def appointment_event(
         tz=_library_tz(appointment.library, default_tz),
         description=description,
         location=appointment_location(appointment, gettext, locale) or None,
-        url=url,
+        # Clients open URL (and RFC 7986 CONFERENCE) as the place to join; the page
+        # about the appointment stays in the description.
+        url=meeting or url,
+        conference=meeting,
         sequence=appointment.sequence,
         status=appointment_status(appointment),
         last_modified=appointment.updated_at,

@@ -82,6 +82,8 @@ class CalendarEvent:
     description: str | None = None
     location: str | None = None
     url: str | None = None
+    # A video meeting address (RFC 7986 CONFERENCE, FEATURE=VIDEO).
+    conference: str | None = None
     sequence: int = 0
     status: str = "CONFIRMED"  # CONFIRMED, TENTATIVE or CANCELLED
     last_modified: datetime | None = None
@@ -136,6 +138,12 @@ def _event(item: CalendarEvent, stamp: datetime) -> Event:
         ev.add("location", clean_text(item.location))
     if item.url:
         ev.add("url", vUri(clean_text(item.url)))
+    if item.conference:
+        ev.add(
+            "conference",
+            vUri(clean_text(item.conference)),
+            parameters={"VALUE": "URI", "FEATURE": "AUDIO,VIDEO"},
+        )
     if item.categories:
         ev.add("categories", [clean_text(c.replace(",", " ")) for c in item.categories])
     if item.transparent:
@@ -210,6 +218,8 @@ def _feed_event_lines(item: CalendarEvent, stamp: datetime) -> list[str]:
         lines.append(f"LOCATION:{_escape(item.location)}")
     if item.url:
         lines.append(f"URL:{clean_text(item.url)}")  # URI values are not escaped
+    if item.conference:
+        lines.append(f"CONFERENCE;VALUE=URI;FEATURE=AUDIO,VIDEO:{clean_text(item.conference)}")
     if item.categories:
         names = (_escape(c.replace(",", " ")) for c in item.categories)
         lines.append(f"CATEGORIES:{','.join(names)}")

@@ -49,6 +49,9 @@ class BookingSettings(TimestampMixin, Base):
     min_notice_minutes: Mapped[int] = mapped_column(default=24 * 60)
     horizon_days: Mapped[int] = mapped_column(default=8 * 7)
     max_per_day: Mapped[int | None]
+    # The librarian's own video meeting room (any https address), given to online
+    # appointments unless the library makes a room per appointment.
+    meeting_url: Mapped[str | None] = mapped_column(String(500))
 
     person: Mapped[Person] = relationship()
 

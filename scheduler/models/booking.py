@@ -89,6 +89,9 @@ class Appointment(TimestampMixin, Base):
     cancelled_by: Mapped[str | None] = mapped_column(String(20))  # patron / librarian / staff
     cancel_message: Mapped[str | None] = mapped_column(Text)
     reminder_sent_at: Mapped[datetime | None]
+    # The video meeting address of an online appointment, fixed when booked (a moved
+    # appointment keeps it, so the link the patron already has still works).
+    meeting_url: Mapped[str | None] = mapped_column(String(500))
     # iCalendar SEQUENCE: bumped on every change the patron or librarian should see.
     sequence: Mapped[int] = mapped_column(default=0)
     purged_at: Mapped[datetime | None]

@@ -31,6 +31,11 @@ class Library(Translatable, TimestampMixin, Base):
     # The main library is open every day and hosts the first-line desk.
     is_main: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
+    # An https address with ``{token}`` in it (e.g. ``https://meet.jit.si/library-{token}``):
+    # every online appointment here gets its own room, made from a random token.
+    meeting_url_template: Mapped[str | None] = mapped_column(String(500))
+    # Web origins (``https://host[:port]``, one a line) allowed to frame the booking widget.
+    embed_origins: Mapped[str | None] = mapped_column(Text)
     # A library that history refers to is deactivated instead of deleted.
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
 

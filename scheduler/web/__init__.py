@@ -30,6 +30,14 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def csp(frame_ancestors: list[str] | None = None) -> str:
+    """The pages' policy; ``frame_ancestors`` (checked https origins) may frame the page."""
+    if not frame_ancestors:
+        return CONTENT_SECURITY_POLICY
+    allowed = " ".join(frame_ancestors)
+    return CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {allowed}")
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -56,6 +64,7 @@ def init_web(app: Flask) -> None:
         auth,
         desk,
         dropins,
+        embed,
         feeds,
         home,
         my_bookings,
@@ -77,6 +86,7 @@ def init_web(app: Flask) -> None:
     accounts.register(app)
     dropins.register(app)
     desk.register(app)
+    embed.register(app)
     rostering.register(app)
     self_service.register(app)
     signin.register(app)
@@ -219,9 +229,13 @@ def _init_security_headers(app: Flask) -> None:
     def _headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        # Only the embeddable pages name who may frame them (g.frame_ancestors); every
+        # other response refuses to be framed.
+        ancestors: list[str] | None = g.get("frame_ancestors")
+        if not ancestors:
+            response.headers.setdefault("X-Frame-Options", "DENY")
         if response.mimetype == "text/html":
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            response.headers.setdefault("Content-Security-Policy", csp(ancestors))
         if https:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         if _private(response):

@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from scheduler import accounts
-from scheduler.booking.appointments import notices
+from scheduler.booking.appointments import meeting_links, notices
 from scheduler.booking.appointments.availability import BookingRules, Slot
 from scheduler.booking.appointments.slots import slot_at
 from scheduler.booking.confirmation import must_confirm
@@ -318,6 +318,9 @@ def book(
     verify_token, verify_digest = accounts.new_token() if pending else (None, None)
     salt = secrets.token_hex(16)
     token = site.sign("appointment-manage", salt)
+    meeting_url = meeting_links.link_for(
+        session, mode=req.mode, librarian_id=librarian.id, library_id=slot.library_id
+    )
     # One INSERT and nothing else: on PostgreSQL every write of the row is checked
     # against the exclusion constraint again, and each check may wait for other bookings.
     appointment = Appointment(
@@ -339,6 +342,7 @@ def book(
         booked_by_id=actor.id if actor is not None else None,
         token_salt=salt,
         manage_token_hash=accounts.token_digest(token),
+        meeting_url=meeting_url,
         created_at=site.now,
     )
     _write(session, appointment, site)
@@ -473,11 +477,16 @@ def reschedule(
     mode = mode or appointment.mode
     if mode not in slot.modes:
         raise InputError.field("mode", _("is not offered at this time"))
+    # Read before the row changes: a query now would flush the change outside _write.
+    meeting_url = meeting_links.link_after_move(
+        session, appointment, mode=mode, library_id=slot.library_id
+    )
     appointment.starts_at = slot.start
     appointment.ends_at = slot.end
     appointment.blocked_until = slot.end + rules.buffer
     appointment.library_id = slot.library_id
     appointment.mode = mode
+    appointment.meeting_url = meeting_url
     appointment.reminder_sent_at = None
     appointment.sequence += 1
     _write(session, appointment, site)

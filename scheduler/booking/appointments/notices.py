@@ -54,6 +54,8 @@ def _details(letter: Letter, appointment: Appointment) -> str:
         if appointment.library.address:
             place = f"{place}, {appointment.library.address}"
         lines.append(_("Where: %(place)s") % {"place": place})
+    if appointment.mode == Mode.ONLINE and appointment.meeting_url:
+        lines.append(_("Join the meeting: %(url)s") % {"url": appointment.meeting_url})
     return "\n".join(lines)
 
 

@@ -5,7 +5,7 @@ a ``translations`` JSON column, ``{"sv": {"name": ...}}``; the ordinary columns 
 text as first written and are the fallback.
 
 Revision ID: 5d7e2a9c4b18
-Revises: b7d2e4f6a8c0
+Revises: d7a3e1f09b42
 Create Date: 2026-12-06 05:20:00.000000
 
 """
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '5d7e2a9c4b18'
-down_revision = 'b7d2e4f6a8c0'
+down_revision = 'd7a3e1f09b42'
 branch_labels = None
 depends_on = None
 

@@ -96,6 +96,11 @@ SCHEMAS: dict[str, Any] = {
             "topic": {"type": ["string", "null"]},
             "library": {"type": ["string", "null"]},
             "mode": MODES,
+            "meeting_url": {
+                "type": ["string", "null"],
+                "format": "uri",
+                "description": "the video meeting address of an online appointment",
+            },
             "manage_token": {
                 "type": ["string", "null"],
                 "description": "null while the e-mail address awaits verification",

@@ -141,6 +141,21 @@ class SettingsForm(FlaskForm):
     )
 
 
+class MeetingLinkForm(FlaskForm):
+    """The librarian's own video meeting room; the service checks the address."""
+
+    action = HiddenField(default="meeting_link")
+    meeting_url = StringField(
+        _l("My meeting room"),
+        validators=[Optional(), Length(max=500)],
+        description=_l(
+            "An https address (Zoom, Teams, Jitsi, Whereby …) sent to patrons who book an"
+            " online appointment with you. Leave empty for none."
+        ),
+        render_kw={"inputmode": "url", "autocomplete": "url"},
+    )
+
+
 WEEKDAY_CHOICES = [
     ("0", _l("Monday")),
     ("1", _l("Tuesday")),

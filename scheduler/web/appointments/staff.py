@@ -13,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 
 from scheduler.booking.appointments import book as svc
-from scheduler.booking.appointments import queries, rules
+from scheduler.booking.appointments import meeting_links, queries, rules
 from scheduler.booking.appointments.availability import BookingRules
 from scheduler.booking.appointments.slots import SlotQuery, find_slots
 from scheduler.errors import DomainError, InputError
@@ -35,6 +35,7 @@ from scheduler.web.appointments.forms import (
     MODE_LABELS,
     WEEKDAY_CHOICES,
     ExceptionForm,
+    MeetingLinkForm,
     SettingsForm,
     StaffCancelForm,
     WindowForm,
@@ -158,6 +159,24 @@ def _settings_form(person: Person, formdata: Any) -> SettingsForm:
     )
 
 
+def _meeting_form(person: Person, formdata: Any) -> MeetingLinkForm:
+    row = db.session.get(BookingSettings, person.id)
+    current = row.meeting_url if row is not None else None
+    return MeetingLinkForm(formdata=formdata, prefix="m", data={"meeting_url": current or ""})
+
+
+def _save_meeting_link(person: Person, form: MeetingLinkForm) -> str | None:
+    if not form.validate_on_submit():
+        return None
+    meeting_links.set_personal_link(
+        db.session,
+        actor=current_user._get_current_object(),  # type: ignore[attr-defined]
+        person=person,
+        raw=form.meeting_url.data,
+    )
+    return _("Your meeting room is saved.")
+
+
 def _library_choices(all_option: bool) -> list[tuple[str, str]]:
     libraries = db.session.scalars(
         select(Library).where(Library.active.is_(True)).order_by(Library.position, Library.name)
@@ -186,12 +205,15 @@ def availability() -> Any:
     replace_form = calendars.ReplaceForm(
         formdata=request.form if action == "replace_calendar" else None, prefix="r"
     )
+    meeting_form = _meeting_form(person, request.form if action == "meeting_link" else None)
     site = current_site()
     status = 200
     if request.method == "POST":
         try:
             if action in calendars.ACTIONS:
                 message = calendars.apply(action, person, calendar_form, replace_form, site.now)
+            elif action == "meeting_link":
+                message = _save_meeting_link(person, meeting_form)
             else:
                 message = _apply_action(action, person, settings_form, window_form, exception_form)
         except InputError as exc:
@@ -200,6 +222,7 @@ def availability() -> Any:
                 "add_window": window_form,
                 "add_calendar": calendar_form,
                 "replace_calendar": replace_form,
+                "meeting_link": meeting_form,
             }.get(action or "", exception_form)
             errors_to_form(form, exc, {"min_notice_minutes": "notice_hours"})
             status = 422
@@ -239,6 +262,10 @@ def availability() -> Any:
         preview=preview[:12],
         calendar_form=calendar_form,
         replace_form=replace_form,
+        meeting_form=meeting_form,
+        meeting_templates=[
+            lib.name for lib in libraries_by_id().values() if lib.meeting_url_template
+        ],
         connected=calendars.section(person, site.now, calendars.tz_of(person)),
         people=queries.bookable_people(db.session) if current_user.has_role(Role.ADMIN) else [],
     ), status
