@@ -178,7 +178,7 @@ def feeds_group() -> None:
 @with_appcontext
 def feeds_revoke(email: str | None, everyone: bool) -> None:
     """Make feed links stop working (404); people make new ones on their settings page."""
-    from scheduler import accounts
+    from scheduler import accounts, audit
     from scheduler.calendars import tokens
     from scheduler.extensions import db
 
@@ -187,12 +187,21 @@ def feeds_revoke(email: str | None, everyone: bool) -> None:
         sys.exit(2)
     if everyone:
         count = tokens.revoke_all_tokens(db.session)
+        subject = "feed_tokens:all"
     else:
         person = accounts.find_by_email(db.session, email or "")
         if person is None:
             click.echo(f"error: --email: no person with e-mail {email!r}", err=True)
             sys.exit(2)
         count = tokens.revoke_tokens(db.session, person)
+        subject = f"person:{person.id}"
+    audit.record(
+        db.session,
+        audit.Action.FEED_LINK_REVOKED,
+        actor=None,
+        subject=subject,
+        details={"revoked": count, "via": "command line"},
+    )
     db.session.commit()
     click.echo(f"Revoked {count} feed link{'s' if count != 1 else ''}.")
 

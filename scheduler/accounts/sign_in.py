@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from scheduler import audit
 from scheduler.accounts import throttle
 from scheduler.accounts.audit import record
 from scheduler.accounts.notices import send_locked
@@ -29,7 +30,8 @@ def authenticate(
 
     Raises :class:`~scheduler.accounts.throttle.SignInThrottled` (before looking at the
     password) while the address must wait. A failure is written to the session: the
-    caller commits it even though it answers with an error. The failure that locks the
+    caller commits it even though it answers with an error. Both outcomes are recorded
+    in the audit log. The failure that locks the
     address e-mails its owner (when there is one and ``site`` is given).
     """
     rules = rules or ThrottleRules()
@@ -39,6 +41,14 @@ def authenticate(
     ok = verify_password(person.password_hash if person else None, password or "")
     if not ok or person is None or not person.active:
         locked = throttle.record_failure(session, email, rules, now)
+        audit.record(
+            session,
+            audit.Action.SIGN_IN_FAILED,
+            actor=None,
+            # A staff account's number, or the address as typed (never the password).
+            subject=f"person:{person.id}" if person is not None else f"address:{email or ''}",
+            at=now,
+        )
         if locked and person is not None:
             until = now + timedelta(minutes=rules.lock_minutes)
             record(
@@ -56,4 +66,5 @@ def authenticate(
         person.password_hash = hash_password(password)
     person.last_login_at = now
     throttle.clear(session, email)
+    audit.record(session, audit.Action.SIGN_IN, actor=person, subject=f"person:{person.id}", at=now)
     return person

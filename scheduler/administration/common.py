@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler import access
+from scheduler import audit as audit_log
 from scheduler.errors import Forbidden, InputError
-from scheduler.models import AuditEntry, Person
+from scheduler.models import Person
 from scheduler.reasons import _
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -71,7 +72,15 @@ def audit(
     session: Session, actor: Person, action: str, subject: str, details: dict | None = None
 ) -> None:
     """Record who changed which part of the set-up (the audit log admins and leaders read)."""
-    session.add(AuditEntry(actor_id=actor.id, action=action, subject=subject, details=details))
+    kind, _sep, ident = subject.partition(":")
+    audit_log.record(
+        session,
+        action,
+        actor=actor,
+        subject=subject,
+        details=details,
+        library_id=int(ident) if kind == "library" and ident.isdigit() else None,
+    )
 
 
 def audit_removal(

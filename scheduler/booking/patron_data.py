@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from scheduler import audit
 from scheduler.accounts import normalise_email
 from scheduler.booking.appointments.book import (
     cancel_by_patron,
@@ -181,6 +182,16 @@ def export(session: Session, email: str, *, site: Site) -> dict[str, Any]:
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
 
+    appointments = _appointments(session, email)
+    registrations = _registrations(session, email)
+    audit.record(
+        session,
+        audit.Action.PATRON_DATA_EXPORTED,
+        actor=None,
+        subject="patron_data",  # never the address: the log keeps no patron data
+        details={"appointments": len(appointments), "registrations": len(registrations)},
+        at=site.now,
+    )
     return {
         "email": email,
         "exported_at": iso(site.now),
@@ -201,7 +212,7 @@ def export(session: Session, email: str, *, site: Site) -> dict[str, Any]:
                 "booked_at": iso(a.created_at),
                 "cancelled_at": iso(a.cancelled_at),
             }
-            for a in _appointments(session, email)
+            for a in appointments
         ],
         "registrations": [
             {
@@ -219,7 +230,7 @@ def export(session: Session, email: str, *, site: Site) -> dict[str, Any]:
                 "registered_at": iso(r.created_at),
                 "cancelled_at": iso(r.cancelled_at),
             }
-            for r in _registrations(session, email)
+            for r in registrations
         ],
     }
 
@@ -271,5 +282,18 @@ def erase(session: Session, email: str, *, site: Site) -> Erased:
     )
     if ids:
         session.execute(delete(OutboundEmail).where(OutboundEmail.id.in_(ids)))
+    audit.record(
+        session,
+        audit.Action.PATRON_DATA_ERASED,
+        actor=None,
+        subject="patron_data",
+        details={
+            "appointments": len(appointments),
+            "registrations": len(registrations),
+            "cancelled": cancelled,
+            "stored_emails": len(ids),
+        },
+        at=now,
+    )
     session.flush()
     return Erased(len(appointments), len(registrations), cancelled, ids)

@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic and the app see every table)."""
 
 from scheduler.models.account import LinkPurpose, PasswordLink, SignInThrottle
+from scheduler.models.audit import AuditEntry
 from scheduler.models.availability import (
     Absence,
     AbsenceKind,
@@ -39,7 +40,6 @@ from scheduler.models.people import ApiToken, Person, PersonRole, Role, Skill
 from scheduler.models.roster import (
     Assignment,
     AssignmentSource,
-    AuditEntry,
     DemandRule,
     PeriodStatus,
     PublishedShift,

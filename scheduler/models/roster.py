@@ -225,20 +225,3 @@ class PublishedShift(Base):
 
     person: Mapped[Person] = relationship()
     service_point: Mapped[ServicePoint] = relationship()
-
-
-class AuditEntry(Base):
-    """Who changed what and why (roster overrides, publishes, role changes)."""
-
-    __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_subject", "subject"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(100))
-    subject: Mapped[str] = mapped_column(String(100))  # e.g. "roster_period:12"
-    reason: Mapped[str | None] = mapped_column(Text)
-    details: Mapped[dict | None] = mapped_column(JSONType)
-
-    actor: Mapped[Person | None] = relationship()

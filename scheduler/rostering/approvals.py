@@ -13,11 +13,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scheduler import access
+from scheduler import access, audit
 from scheduler.errors import InputError
 from scheduler.models import (
     Absence,
-    AuditEntry,
     Person,
     RequestKind,
     RequestStatus,
@@ -148,17 +147,14 @@ def _decide(
         decision_reason=reason,
         **values,
     )
-    session.add(
-        AuditEntry(
-            actor_id=actor.id if actor is not None else None,
-            action=f"self_service.{status.value}",
-            subject=f"staff_request:{req.id}",
-            reason=reason,
-            details={
-                "kind": str(req.kind),
-                "auto": auto,
-            },
-        )
+    audit.record(
+        session,
+        f"self_service.{status.value}",
+        actor=actor,
+        subject=f"staff_request:{req.id}",
+        reason=reason,
+        details={"kind": str(req.kind), "auto": auto},
+        library_id=req.library_id,
     )
 
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler import audit
 from scheduler.errors import InputError, NotFound
 from scheduler.models import (
     Assignment,
     AssignmentSource,
-    AuditEntry,
     Person,
     RosterPeriod,
     Shift,
@@ -185,18 +185,18 @@ def _apply(
     broken = new_violations(checker, before, after)
     if broken and reason is None:
         raise EditRefused(broken)
-    session.add(
-        AuditEntry(
-            actor_id=actor.id if actor is not None else None,
-            action="roster.override" if broken else "roster.edit",
-            subject=subject(period),
-            reason=reason if broken else None,
-            details={
-                "op": op,
-                **(details or {}),
-                "violations": [{"rule": v.rule, "message": v.message} for v in broken],
-            },
-        )
+    audit.record(
+        session,
+        audit.Action.ROSTER_OVERRIDE if broken else audit.Action.ROSTER_EDIT,
+        actor=actor,
+        subject=subject(period),
+        reason=reason if broken else None,
+        details={
+            "op": op,
+            **(details or {}),
+            "violations": [{"rule": v.rule, "message": v.message} for v in broken],
+        },
+        library_id=period.library_id,
     )
     return broken, (reason if broken else None)
 
@@ -319,13 +319,13 @@ def set_pinned(
     a = _assignment(session, period, assignment_id)
     if a.pinned != pinned:
         a.pinned = pinned
-        session.add(
-            AuditEntry(
-                actor_id=actor.id if actor is not None else None,
-                action="roster.pin" if pinned else "roster.unpin",
-                subject=subject(period),
-                details={"shift": a.shift_id, "person": a.person_id},
-            )
+        audit.record(
+            session,
+            audit.Action.ROSTER_PIN if pinned else audit.Action.ROSTER_UNPIN,
+            actor=actor,
+            subject=subject(period),
+            details={"shift": a.shift_id, "person": a.person_id},
+            library_id=period.library_id,
         )
         session.flush()
     return a

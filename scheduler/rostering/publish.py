@@ -24,12 +24,12 @@ from babel import dates
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from scheduler import audit
 from scheduler.errors import InputError
 from scheduler.i18n import date_locale
 from scheduler.mail.letter import Letter
 from scheduler.models import (
     Assignment,
-    AuditEntry,
     PeriodStatus,
     Person,
     PublishedShift,
@@ -206,13 +206,13 @@ def publish(
     period.published_at = now
     period.published_version = (period.published_version or 0) + 1
     changed = diff.by_person()
-    session.add(
-        AuditEntry(
-            actor_id=actor.id if actor is not None else None,
-            action="roster.publish",
-            subject=f"roster_period:{period.id}",
-            details={"version": period.published_version, **diff.counts},
-        )
+    audit.record(
+        session,
+        audit.Action.ROSTER_PUBLISH,
+        actor=actor,
+        subject=f"roster_period:{period.id}",
+        details={"version": period.published_version, **diff.counts},
+        library_id=period.library_id,
     )
     session.flush()
     notified = _notify(session, period, changed, my_shifts_url, site or Site())

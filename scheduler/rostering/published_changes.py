@@ -23,11 +23,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler import audit
 from scheduler.errors import InputError
 from scheduler.models import (
     Assignment,
     AssignmentSource,
-    AuditEntry,
     Person,
     PublishedShift,
     PublishedShiftStatus,
@@ -207,18 +207,18 @@ def apply_move(
     diff = compare(session, period, dict(wanted))
     apply_diff(session, period, diff, now or utcnow())
     _follow_in_draft(session, remove, add)
-    session.add(
-        AuditEntry(
-            actor_id=actor.id if actor is not None else None,
-            action=action,
-            subject=f"roster_period:{period.id}",
-            details={
-                **(details or {}),
-                "removed": [list(p) for p in remove],
-                "added": [list(p) for p in add],
-                **diff.counts,
-            },
-        )
+    audit.record(
+        session,
+        action,
+        actor=actor,
+        subject=f"roster_period:{period.id}",
+        details={
+            **(details or {}),
+            "removed": [list(p) for p in remove],
+            "added": [list(p) for p in add],
+            **diff.counts,
+        },
+        library_id=period.library_id,
     )
     session.flush()
     return diff

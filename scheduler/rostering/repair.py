@@ -18,12 +18,12 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler import audit
 from scheduler.errors import InputError
 from scheduler.models import (
     Absence,
     AbsenceKind,
     Assignment,
-    AuditEntry,
     PeriodStatus,
     Person,
     RosterPeriod,
@@ -156,18 +156,18 @@ def start_repair(
         absences = mark_absent(session, period, person, days, actor=actor, note=note)
         for a in theirs:
             session.delete(a)
-        session.add(
-            AuditEntry(
-                actor_id=actor.id if actor is not None else None,
-                action="roster.repair",
-                subject=f"roster_period:{period.id}",
-                reason=(note or "").strip() or None,
-                details={
-                    "person": person.id,
-                    "days": sorted(d.isoformat() for d in wanted),
-                    "removed": len(theirs),
-                },
-            )
+        audit.record(
+            session,
+            audit.Action.ROSTER_REPAIR,
+            actor=actor,
+            subject=f"roster_period:{period.id}",
+            reason=(note or "").strip() or None,
+            details={
+                "person": person.id,
+                "days": sorted(d.isoformat() for d in wanted),
+                "removed": len(theirs),
+            },
+            library_id=period.library_id,
         )
         session.flush()
         run = start_run(

@@ -14,6 +14,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from scheduler import audit
 from scheduler.errors import InputError
 from scheduler.models import (
     Channel,
@@ -53,12 +54,31 @@ class PointInput:
     location: str | None = None
 
 
+def _record(
+    session: Session, library: Library, actor: Person | None, op: str, subject: str
+) -> None:
+    """Every set-up change is audited: what kind of change, to which row, by whom."""
+    audit.record(
+        session,
+        audit.Action.SETUP_CHANGED,
+        actor=actor,
+        subject=subject,
+        details={"op": op},
+        library_id=library.id,
+    )
+
+
 def _has_rules(session: Session, point: ServicePoint) -> bool:
     return bool(session.scalar(select(exists().where(DemandRule.service_point_id == point.id))))
 
 
 def save_service_point(
-    session: Session, library: Library, data: PointInput, point: ServicePoint | None = None
+    session: Session,
+    library: Library,
+    data: PointInput,
+    point: ServicePoint | None = None,
+    *,
+    actor: Person | None = None,
 ) -> ServicePoint:
     """Create or update a service point; refuse to strip H5 from a point with demand."""
     name = data.name.strip()
@@ -98,10 +118,13 @@ def save_service_point(
     point.location = (data.location or "").strip() or None
     point.active = True
     session.flush()
+    _record(session, library, actor, "point.saved", f"service_point:{point.id}")
     return point
 
 
-def remove_service_point(session: Session, point: ServicePoint) -> bool:
+def remove_service_point(
+    session: Session, point: ServicePoint, *, actor: Person | None = None
+) -> bool:
     """Delete a point, or only deactivate it when shifts refer to it; True if deleted.
 
     Rosters already made (and published shifts in staff calendars) keep pointing at
@@ -109,6 +132,13 @@ def remove_service_point(session: Session, point: ServicePoint) -> bool:
     """
     used = session.scalar(select(exists().where(Shift.service_point_id == point.id))) or (
         session.scalar(select(exists().where(PublishedShift.service_point_id == point.id)))
+    )
+    _record(
+        session,
+        point.library,
+        actor,
+        "point.deactivated" if used else "point.removed",
+        f"service_point:{point.id}",
     )
     if used:
         point.active = False
@@ -138,6 +168,8 @@ def add_opening_hours(
     closes: time,
     valid_from: date | None = None,
     valid_until: date | None = None,
+    *,
+    actor: Person | None = None,
 ) -> OpeningHours:
     """Add an opening interval on a weekday; intervals of one day must not overlap."""
     if not 0 <= weekday <= 6:
@@ -163,34 +195,47 @@ def add_opening_hours(
     )
     library.opening_hours.append(row)
     session.flush()
+    _record(session, library, actor, "hours.added", f"opening_hours:{row.id}")
     return row
 
 
-def delete_opening_hours(session: Session, library: Library, hours_id: int) -> None:
+def delete_opening_hours(
+    session: Session, library: Library, hours_id: int, *, actor: Person | None = None
+) -> None:
     row = session.get(OpeningHours, hours_id)
     if row is None or row.library_id != library.id:
         raise InputError.field("id", "no such opening hours in this library")
     library.opening_hours.remove(row)
     session.flush()
+    _record(session, library, actor, "hours.deleted", f"opening_hours:{hours_id}")
 
 
 def add_closed_date(
-    session: Session, library: Library, day: date, reason: str | None = None
+    session: Session,
+    library: Library,
+    day: date,
+    reason: str | None = None,
+    *,
+    actor: Person | None = None,
 ) -> ClosedDate:
     if any(c.date == day for c in library.closed_dates):
         raise InputError.field("date", f"{day.isoformat()} is already a closed date")
     row = ClosedDate(date=day, reason=(reason or "").strip() or None)
     library.closed_dates.append(row)
     session.flush()
+    _record(session, library, actor, "closed_date.added", f"closed_date:{row.id}")
     return row
 
 
-def delete_closed_date(session: Session, library: Library, closed_id: int) -> None:
+def delete_closed_date(
+    session: Session, library: Library, closed_id: int, *, actor: Person | None = None
+) -> None:
     row = session.get(ClosedDate, closed_id)
     if row is None or row.library_id != library.id:
         raise InputError.field("id", "no such closed date in this library")
     library.closed_dates.remove(row)
     session.flush()
+    _record(session, library, actor, "closed_date.deleted", f"closed_date:{closed_id}")
 
 
 # The first-line pool --------------------------------------------------------------------
@@ -237,7 +282,14 @@ def check_pool_hours(data: PoolInput) -> None:
         raise InputError.field("max_hours_per_day", "must be between 0 and 24 hours")
 
 
-def save_pool_member(session: Session, library: Library, person: Person, data: PoolInput) -> Person:
+def save_pool_member(
+    session: Session,
+    library: Library,
+    person: Person,
+    data: PoolInput,
+    *,
+    actor: Person | None = None,
+) -> Person:
     """Put ``person`` in the library's first-line pool (or update them there)."""
     check_pool_hours(data)
     known = {s.code: s for s in session.scalars(select(Skill))}
@@ -254,14 +306,18 @@ def save_pool_member(session: Session, library: Library, person: Person, data: P
     if library not in person.libraries:
         person.libraries.append(library)
     session.flush()
+    _record(session, library, actor, "pool.saved", f"person:{person.id}")
     return person
 
 
-def remove_pool_member(session: Session, library: Library, person: Person) -> None:
+def remove_pool_member(
+    session: Session, library: Library, person: Person, *, actor: Person | None = None
+) -> None:
     """Take ``person`` out of this library's pool; their shifts already made stay."""
     if library in person.libraries:
         person.libraries.remove(library)
     session.flush()
+    _record(session, library, actor, "pool.removed", f"person:{person.id}")
 
 
 # Demand rules ---------------------------------------------------------------------------
@@ -283,7 +339,12 @@ class DemandInput:
 
 
 def save_demand_rule(
-    session: Session, library: Library, data: DemandInput, rule: DemandRule | None = None
+    session: Session,
+    library: Library,
+    data: DemandInput,
+    rule: DemandRule | None = None,
+    *,
+    actor: Person | None = None,
 ) -> DemandRule:
     """Create or update a demand rule; refuse points that may not carry shifts (H5)."""
     point = session.get(ServicePoint, data.service_point_id)
@@ -334,6 +395,7 @@ def save_demand_rule(
     if new:
         session.add(rule)
     session.flush()
+    _record(session, library, actor, "demand_rule.saved", f"demand_rule:{rule.id}")
     return rule
 
 
@@ -356,9 +418,12 @@ def _check_no_clash(
             raise InputError.field("service_point_id", exc.reason) from exc
 
 
-def delete_demand_rule(session: Session, library: Library, rule: DemandRule) -> None:
+def delete_demand_rule(
+    session: Session, library: Library, rule: DemandRule, *, actor: Person | None = None
+) -> None:
     if rule.service_point.library_id != library.id:
         raise InputError.field("id", "no such demand rule in this library")
+    _record(session, library, actor, "demand_rule.deleted", f"demand_rule:{rule.id}")
     session.delete(rule)
     session.flush()
 

@@ -22,7 +22,7 @@ import segno
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from scheduler import access, accounts
+from scheduler import access, accounts, audit
 from scheduler.calendars.sources.problems import SourceProblem
 from scheduler.calendars.sources.secretbox import SecretBox
 from scheduler.errors import Forbidden, InputError
@@ -112,7 +112,13 @@ def enrol(session: Session, person: Person, secret: str, code: str, box: SecretB
     factor.failures = 0
     factor.locked_until = None
     session.flush()
-    # audit: second factor enrolled (person) — the audit log records this call site.
+    audit.record(
+        session,
+        audit.Action.SECOND_FACTOR_ENROLLED,
+        actor=person,
+        subject=f"person:{person.id}",
+        at=now,
+    )
     return new_recovery_codes(session, person)
 
 
@@ -217,7 +223,9 @@ def turn_off(session: Session, person: Person, roles_required: str) -> None:
     if required(person, roles_required):
         raise InputError.field("code", _("Your role requires a second factor."))
     _remove(session, person)
-    # audit: second factor turned off (person)
+    audit.record(
+        session, audit.Action.SECOND_FACTOR_TURNED_OFF, actor=person, subject=f"person:{person.id}"
+    )
 
 
 def reset(session: Session, actor: Person, person: Person) -> None:
@@ -227,7 +235,9 @@ def reset(session: Session, actor: Person, person: Person) -> None:
         raise Forbidden(_("Only administrators can reset a second factor."))
     _remove(session, person)
     sessions.end_all(session, person)
-    # audit: second factor reset (actor, person) — the audit log records this call site.
+    audit.record(
+        session, audit.Action.SECOND_FACTOR_RESET, actor=actor, subject=f"person:{person.id}"
+    )
 
 
 def _remove(session: Session, person: Person) -> None:

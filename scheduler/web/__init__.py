@@ -61,6 +61,7 @@ def init_web(app: Flask) -> None:
         admin,
         api,
         appointments,
+        audit_trail,
         auth,
         desk,
         dropins,
@@ -79,6 +80,7 @@ def init_web(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     init_input_guard(app)
     auth.init_login(app)
+    audit_trail.init_audit_trail(app)
     operations.register(app)  # first: its /healthz answers without the database
     for blueprint in (home.bp, auth.bp, staff.bp, admin.bp, api.bp, feeds.bp, my_bookings.bp):
         app.register_blueprint(blueprint)
@@ -97,6 +99,8 @@ def init_web(app: Flask) -> None:
 
 
 def _init_request_transaction(app: Flask) -> None:
+    from scheduler.web import audit_trail
+
     @app.before_request
     def _begin() -> None:
         # Set for every request, so an outer context (a test, a job) cannot leak in.
@@ -106,6 +110,8 @@ def _init_request_transaction(app: Flask) -> None:
     def _commit(response: Response) -> Response:
         if response.status_code >= 400:
             db.session.rollback()
+            if response.status_code == 403:
+                audit_trail.record_forbidden()
             return response
         xid = None
         try:

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from scheduler import accounts
+from scheduler import accounts, audit
 from scheduler.extensions import db, limiter, login_manager
 from scheduler.models.people import ApiToken, Person, Role
 from scheduler.site import Site
@@ -164,6 +164,13 @@ def sign_in() -> Any:
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out() -> Any:
+    if current_user.is_authenticated:
+        audit.record(
+            db.session,
+            audit.Action.SIGN_OUT,
+            actor=current_user,
+            subject=f"person:{current_user.id}",
+        )
     signin_current.finish()
     flash(_("You are signed out."), "info")
     return redirect(url_for("home.index"))

@@ -43,6 +43,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from wtforms import BooleanField, HiddenField, SelectField
 
+from scheduler import audit
 from scheduler.calendars import feeds, fingerprints, tokens
 from scheduler.calendars.body_cache import BodyCache, Rendered
 from scheduler.calendars.ical import uid_host
@@ -373,24 +374,34 @@ def settings() -> Any:
         return _settings_page(422, _("Unknown action: reload the page and try again."))
     if action == "issue":
         had = tokens.active_token(db.session, current_user) is not None
-        tokens.issue_token(db.session, current_user, key=_token_key())
+        row, _token = tokens.issue_token(db.session, current_user, key=_token_key())
+        _record(audit.Action.FEED_LINK_ISSUED, {"feed_token": row.id, "replaced": had})
         if had:
             message = _("New links made. The old ones stopped working: subscribe again.")
         else:
             message = _("Your feed links are ready. Add one to your calendar app.")
         flash(message, "success")
     elif action == "turn_off":
-        tokens.revoke_tokens(db.session, current_user)
+        revoked = tokens.revoke_tokens(db.session, current_user)
+        _record(audit.Action.FEED_LINK_REVOKED, {"revoked": revoked})
         flash(_("Your feeds are turned off. Calendar apps can no longer read them."), "success")
     else:
         show = form.show_patron_details.data
         if tokens.set_patron_details(db.session, current_user, show) is None:
             return _settings_page(422, _("Make your feed links first."))
+        _record(audit.Action.FEED_PATRON_DETAILS, {"show": bool(show)})
         if show:
             flash(_("Your appointment feed now shows patrons' details."), "success")
         else:
             flash(_("Your appointment feed no longer shows patrons' details."), "success")
     return redirect(url_for("feeds.settings"))
+
+
+def _record(action: audit.Action, details: dict) -> None:
+    """Feed-link changes are audited; the feeds' own downloads are too many to record."""
+    audit.record(
+        db.session, action, actor=current_user, subject=f"person:{current_user.id}", details=details
+    )
 
 
 # The public subscribe page --------------------------------------------------------------

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from scheduler import accounts
+from scheduler import accounts, audit
 from scheduler.booking.appointments import meeting_links, notices
 from scheduler.booking.appointments.availability import BookingRules, Slot
 from scheduler.booking.appointments.slots import slot_at
@@ -532,6 +532,15 @@ def cancel_by_staff(
     appointment.hold_expires_at = None
     appointment.sequence += 1
     session.flush()
+    audit.record(
+        session,
+        audit.Action.APPOINTMENT_CANCELLED,
+        actor=actor,
+        subject=f"appointment:{appointment.id}",
+        details={"librarian": appointment.librarian_id, "by": appointment.cancelled_by},
+        library_id=appointment.library_id,
+        at=site.now,
+    )
     if appointment.patron_email:
         notices.send_cancellation(session, appointment, site)
     if actor.id != appointment.librarian_id:

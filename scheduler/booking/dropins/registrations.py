@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from scheduler import audit
 from scheduler.accounts import new_token, normalise_email, token_digest, tokens_equal
 from scheduler.booking.confirmation import must_confirm
 from scheduler.booking.dropins.notices import (
@@ -304,6 +305,15 @@ def cancel_by_staff(
     if reg.session.ends_at <= now:
         raise conflict("session", _("This session has already taken place."))
     _cancel(session, [reg], site, now, by_staff=True)
+    audit.record(
+        session,
+        audit.Action.REGISTRATION_CANCELLED,
+        actor=actor,
+        subject=f"registration:{reg.id}",
+        details={"session": reg.session_id},
+        library_id=reg.session.library_id,
+        at=now,
+    )
     return reg
 
 

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler import audit
 from scheduler.booking.dropins.details import (
     HOST_ROLES,
     Checked,
@@ -182,6 +183,15 @@ def update_session(
     if errors:
         raise input_error(errors)
     _change(session, [(dropin, starts, ends, deadline)], details, checked, site, now)
+    audit.record(
+        session,
+        audit.Action.DROPIN_EDITED,
+        actor=actor,
+        subject=f"dropin_session:{dropin.id}",
+        details={"date": on_date.isoformat()},
+        library_id=dropin.library_id,
+        at=now,
+    )
     return dropin
 
 
@@ -224,6 +234,15 @@ def update_series(
         raise input_error(errors)
     series.title = details.title.strip()
     _change(session, planned, details, checked, site, now)
+    audit.record(
+        session,
+        audit.Action.DROPIN_EDITED,
+        actor=actor,
+        subject=f"session_series:{series_id}",
+        details={"sessions": [s.id for s, *_rest in planned]},
+        library_id=checked.library.id,
+        at=now,
+    )
     return [s for s, *_rest in planned]
 
 
@@ -271,6 +290,15 @@ def cancel_session(
     _ensure_changeable(dropin, now)
     told = _cancel(session, dropin, now)
     send_session_cancelled(session, site, told, message, now)
+    audit.record(
+        session,
+        audit.Action.DROPIN_CANCELLED,
+        actor=actor,
+        subject=f"dropin_session:{dropin.id}",
+        details={"told": len(told)},
+        library_id=dropin.library_id,
+        at=now,
+    )
     return dropin
 
 
@@ -294,6 +322,15 @@ def cancel_series(
     for dropin in sessions:
         told += _cancel(session, dropin, now)
     send_session_cancelled(session, site, told, message, now)
+    audit.record(
+        session,
+        audit.Action.DROPIN_CANCELLED,
+        actor=actor,
+        subject=f"session_series:{series_id}",
+        details={"sessions": [s.id for s in sessions], "told": len(told)},
+        library_id=sessions[0].library_id,
+        at=now,
+    )
     return sessions
 
 

@@ -13,10 +13,10 @@ from sqlalchemy import func, or_, select
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from scheduler import accounts
+from scheduler import accounts, audit
 from scheduler.errors import InputError
 from scheduler.extensions import db
-from scheduler.models import AuditEntry, Person, Role
+from scheduler.models import Person, Role
 from scheduler.web import nav
 from scheduler.web.admin import bp
 from scheduler.web.auth import role_required
@@ -90,6 +90,11 @@ def _edit(person: Person | None) -> Any:
 
 def _save(person: Person | None, form: PersonForm) -> Person:
     roles = {Role(r) for r in form.roles.data}
+    before = (
+        {"roles": sorted(r.value for r in person.roles), "active": person.active}
+        if person is not None
+        else None
+    )
     if person is None:
         person = accounts.create_person(
             db.session,
@@ -101,13 +106,18 @@ def _save(person: Person | None, form: PersonForm) -> Person:
     else:
         _update(person, form, roles)
     person.active = form.active.data
-    db.session.add(
-        AuditEntry(
-            actor_id=current_user.id,
-            action="person.saved",
-            subject=f"person:{person.id}",
-            details={"roles": sorted(r.value for r in roles), "active": person.active},
-        )
+    db.session.flush()
+    audit.record(
+        db.session,
+        audit.Action.PERSON_SAVED,
+        actor=current_user,
+        subject=f"person:{person.id}",
+        details={
+            "roles": sorted(r.value for r in roles),
+            "active": person.active,
+            "libraries": sorted(lib.id for lib in person.libraries),
+            "before": before,
+        },
     )
     db.session.flush()
     return person

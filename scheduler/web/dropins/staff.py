@@ -28,6 +28,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from scheduler import audit
 from scheduler.booking.dropins.export import registrants_csv
 from scheduler.booking.dropins.queries import (
     list_sessions,
@@ -294,8 +295,15 @@ def registrants_export(session_id: int) -> Response:
     dropin = db.get_or_404(DropInSession, session_id)
     if not may_see_registrants(_actor(), dropin):
         abort(403)
-    text = registrants_csv(
-        registrants(db.session, dropin.id), tz=dropin.library.timezone, labels=_csv_labels()
+    people = registrants(db.session, dropin.id)
+    text = registrants_csv(people, tz=dropin.library.timezone, labels=_csv_labels())
+    audit.record(
+        db.session,
+        audit.Action.EXPORT_REGISTRANTS,
+        actor=_actor(),
+        subject=f"dropin_session:{dropin.id}",
+        details={"format": "csv", "rows": len(people)},
+        library_id=dropin.library_id,
     )
     day = local_day(dropin).isoformat()
     # A byte-order mark tells spreadsheet programs the file is UTF-8 (æ, ø, å).

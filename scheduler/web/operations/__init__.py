@@ -1,11 +1,11 @@
-"""Running the site: health probes and /metrics, the e-mail outbox and the system page
-for administrators, and what a request answers when the database is out of reach."""
+"""Running the site: health probes and /metrics, the e-mail outbox, the system page and
+the audit log for administrators, and what a request answers when the database is out of reach."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from scheduler.web.operations import outage, outbox, probes, system
+from scheduler.web.operations import audit, outage, outbox, probes, system
 
 
 def register(app: Flask) -> None:
@@ -13,4 +13,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(probes.bp)
     app.register_blueprint(outbox.bp)
     app.register_blueprint(system.bp)
+    app.register_blueprint(audit.bp)
     outage.init_app(app)

@@ -25,6 +25,7 @@ from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from scheduler import audit
 from scheduler.errors import DomainError
 from scheduler.extensions import db
 from scheduler.inputs import parse_date, parse_id, parse_ids
@@ -417,8 +418,20 @@ def repair(period_id: int) -> Any:
 def export_csv(period_id: int) -> Any:
     period = db.get_or_404(RosterPeriod, period_id)
     name = f"roster-{period.library.slug}-{period.start_date.isoformat()}.csv"
+    text = roster_csv(db.session, period)
+    audit.record(
+        db.session,
+        audit.Action.EXPORT_ROSTER,
+        actor=current_user,
+        subject=f"roster_period:{period.id}",
+        details={"format": "csv", "rows": text.count("\r\n") - 1},
+        library_id=period.library_id,
+    )
     return Response(
-        roster_csv(db.session, period),
+        text,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
     )

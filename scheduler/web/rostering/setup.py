@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
 from scheduler.errors import InputError
@@ -116,7 +117,9 @@ def points(library_id: int) -> Any:
     form = ServicePointForm()
     return form_flow(
         form,
-        lambda: setup.save_service_point(db.session, library, _point_input(form)),
+        lambda: setup.save_service_point(
+            db.session, library, _point_input(form), actor=current_user
+        ),
         lambda point: _to_points(library, _("Added %(name)s.", name=point.name)),
         lambda status: _render("roster_setup/points.html", library, status, form=form),
     )
@@ -149,7 +152,9 @@ def edit_point(library_id: int, point_id: int) -> Any:
         form.channel.data = point.channel.value
     return form_flow(
         form,
-        lambda: setup.save_service_point(db.session, library, _point_input(form), point),
+        lambda: setup.save_service_point(
+            db.session, library, _point_input(form), point, actor=current_user
+        ),
         lambda saved_point: _to_points(library, _("Saved %(name)s.", name=saved_point.name)),
         lambda status: _render(
             "roster_setup/point_form.html", library, status, form=form, point=point
@@ -176,7 +181,7 @@ def remove_point(library_id: int, point_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     name = point.name
-    if setup.remove_service_point(db.session, point):
+    if setup.remove_service_point(db.session, point, actor=current_user):
         return _to_points(library, _("Removed %(name)s.", name=name))
     return _to_points(
         library, _("%(name)s is used by rosters, so it was taken out of use instead.", name=name)
@@ -207,18 +212,23 @@ def hours(library_id: int) -> Any:
                 hours_form.closes.data,
                 hours_form.valid_from.data,
                 hours_form.valid_until.data,
+                actor=current_user,
             )
         elif action == "add_closed":
             setup.add_closed_date(
-                db.session, library, closed_form.date.data, closed_form.reason.data
+                db.session,
+                library,
+                closed_form.date.data,
+                closed_form.reason.data,
+                actor=current_user,
             )
         elif action in ("delete_hours", "delete_closed"):
             row_id = parse_id(request.form.get("id"), "id")
             assert row_id is not None
             if action == "delete_hours":
-                setup.delete_opening_hours(db.session, library, row_id)
+                setup.delete_opening_hours(db.session, library, row_id, actor=current_user)
             else:
-                setup.delete_closed_date(db.session, library, row_id)
+                setup.delete_closed_date(db.session, library, row_id, actor=current_user)
         else:
             raise InputError.field("action", _("Unknown action: reload the page and try again."))
 
@@ -288,7 +298,7 @@ def pool(library_id: int) -> Any:
     def add() -> Person:
         person = db.session.get(Person, form.person_id.data)
         assert person is not None  # a valid choice
-        setup.save_pool_member(db.session, library, person, _pool_input(form))
+        setup.save_pool_member(db.session, library, person, _pool_input(form), actor=current_user)
         return person
 
     return form_flow(
@@ -322,7 +332,9 @@ def edit_member(library_id: int, person_id: int) -> Any:
         form.skills.data = person.skill_codes
     return form_flow(
         form,
-        lambda: setup.save_pool_member(db.session, library, person, _pool_input(form)),
+        lambda: setup.save_pool_member(
+            db.session, library, person, _pool_input(form), actor=current_user
+        ),
         lambda _saved: _to_pool(library, _("Saved %(name)s.", name=person.name)),
         lambda status: _render(
             "roster_setup/member_form.html", library, status, form=form, person=person
@@ -343,7 +355,7 @@ def remove_member(library_id: int, person_id: int) -> Any:
         )
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    setup.remove_pool_member(db.session, library, person)
+    setup.remove_pool_member(db.session, library, person, actor=current_user)
     return _to_pool(library, _("%(name)s is no longer in the pool.", name=person.name))
 
 
@@ -388,7 +400,9 @@ def demand(library_id: int) -> Any:
     form = _demand_form(library)
     return form_flow(
         form,
-        lambda: setup.save_demand_rule(db.session, library, _demand_input(form), None),
+        lambda: setup.save_demand_rule(
+            db.session, library, _demand_input(form), None, actor=current_user
+        ),
         lambda _rule: _to_demand(library, _("Demand rule added.")),
         lambda status: _render(
             "roster_setup/demand.html",
@@ -415,7 +429,9 @@ def edit_rule(library_id: int, rule_id: int) -> Any:
     form = _demand_form(library, rule)
     return form_flow(
         form,
-        lambda: setup.save_demand_rule(db.session, library, _demand_input(form), rule),
+        lambda: setup.save_demand_rule(
+            db.session, library, _demand_input(form), rule, actor=current_user
+        ),
         lambda _rule: _to_demand(library, _("Demand rule saved.")),
         lambda status: _render(
             "roster_setup/rule_form.html", library, status, form=form, rule=rule
@@ -441,7 +457,7 @@ def delete_rule(library_id: int, rule_id: int) -> Any:
         )
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    setup.delete_demand_rule(db.session, library, rule)
+    setup.delete_demand_rule(db.session, library, rule, actor=current_user)
     return _to_demand(library, _("Demand rule deleted."))
 
 

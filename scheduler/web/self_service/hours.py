@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from scheduler import access
+from scheduler import access, audit
 from scheduler.errors import InputError
 from scheduler.extensions import db
 from scheduler.inputs import parse_id
@@ -107,6 +107,16 @@ def statement_file() -> Any:
         st = _statement()
         statements = [st]
         name = f"hours-{st.person.id}-{st.library.slug}-{st.year:04d}-{st.month:02d}.csv"
+    audit.record(
+        db.session,
+        audit.Action.EXPORT_HOURS,
+        actor=current_user,
+        subject=f"library:{statements[0].library.id}"
+        if request.args.get("person") == "all"
+        else f"person:{statements[0].person.id}",
+        details={"format": "csv", "people": len(statements)},
+        library_id=statements[0].library.id,
+    )
     return Response(
         statement_csv(*statements),
         mimetype="text/csv",
