@@ -4,8 +4,9 @@ Use cases call :func:`require` with the acting person and the library the object
 belongs to, and let :class:`~scheduler.errors.Forbidden` travel up; views only turn it
 into a 403. Queries that list what a person may manage filter by :func:`library_ids`.
 
-Today a role is stored once per person and applies in every library the person works
-at (``person_libraries``); roles stored per library (issue 14) change only this module.
+Roles are stored per library (``person_library_roles``); the administrator role is the
+only global one (``person_roles``). Working at a library (``person_libraries``) gives no
+rights by itself.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from scheduler.reasons import _
 
 
 def is_admin(person: Person | None) -> bool:
-    return person is not None and Role.ADMIN in person.roles
+    return person is not None and person.is_active and person.is_admin
 
 
 def holds(person: Person | None, role: Role, library_id: int) -> bool:
@@ -25,7 +26,7 @@ def holds(person: Person | None, role: Role, library_id: int) -> bool:
         return False
     if is_admin(person):
         return True
-    return role in person.roles and any(lib.id == library_id for lib in person.libraries)
+    return role in person.roles_in(library_id)
 
 
 def library_ids(person: Person | None, *roles: Role) -> set[int] | None:
@@ -35,9 +36,7 @@ def library_ids(person: Person | None, *roles: Role) -> set[int] | None:
         return set()
     if is_admin(person):
         return None
-    if not person.roles.intersection(roles):
-        return set()
-    return {lib.id for lib in person.libraries}
+    return {r.library_id for r in person.library_roles if r.role in roles}
 
 
 def require(person: Person | None, role: Role, library_id: int, message: str | None = None) -> None:

@@ -313,15 +313,17 @@ def seed_demo(session: Session, *, today: date, password: str | None = None) -> 
 
     admin = person(f"admin@{DEMO_DOMAIN}", "Astrid Admin", {Role.ADMIN})
     admin.libraries = [main]
+    # The section leader leads the main library (and takes desk shifts there).
     leader = person(
         f"leader@{DEMO_DOMAIN}",
         "Sigrid Seksjonsleder",
-        {Role.SECTION_LEADER, Role.FIRST_LINE},
+        set(),
         min_hours_per_week=4.0,
         max_hours_per_week=8.0,
         target_hours_per_week=4.0,
     )
-    leader.libraries = [main]
+    leader.grant(Role.SECTION_LEADER, main)
+    leader.grant(Role.FIRST_LINE, main)
     leader.skills = [skills["desk"], skills["phone"], skills["chat"], skills["email"]]
 
     # First-line staff: the duty team, "fewer people, each with more hours".
@@ -333,13 +335,14 @@ def seed_demo(session: Session, *, today: date, password: str | None = None) -> 
         p = person(
             email,
             f"{first} {last}",
-            {Role.FIRST_LINE},
+            set(),
             min_hours_per_week=4.0,
             target_hours_per_week=float(target),
             max_hours_per_week=float(target + rng.choice([2, 4, 6])),
             max_hours_per_day=rng.choice([None, 6.0, 8.0]),
         )
-        p.libraries = [main] if i % 6 else [main, libraries["health"]]
+        for lib in [main] if i % 6 else [main, libraries["health"]]:
+            p.grant(Role.FIRST_LINE, lib)
         chosen = ["desk", *rng.sample(["phone", "chat", "email"], k=rng.randint(1, 3))]
         if i % 5 == 0:
             chosen.append("opening")
@@ -362,13 +365,11 @@ def seed_demo(session: Session, *, today: date, password: str | None = None) -> 
         group_slug = list(branch_for_group)[i % 5]
         group = groups[group_slug]
         home = libraries[branch_for_group[group_slug]]
-        roles = {Role.LIBRARIAN}
-        if i % 8 == 3:
-            roles.add(Role.FIRST_LINE)  # some specialists also take desk duty
+        desk_duty = i % 8 == 3  # some specialists also take desk duty
         p = person(
             email,
             f"{first} {last}",
-            roles,
+            set(),
             bookable=True,
             title=rng.choice(
                 [
@@ -383,9 +384,9 @@ def seed_demo(session: Session, *, today: date, password: str | None = None) -> 
         own = rng.sample(group.topics, k=min(len(group.topics), rng.randint(2, 3)))
         extra = rng.sample(all_topics[-6:], k=1)  # research-support topics
         p.topics = sorted(set(own + extra), key=lambda t: t.name)
-        p.libraries = [home]
-        if Role.FIRST_LINE in roles:
-            p.libraries = [home, main] if home is not main else [main]
+        p.grant(Role.LIBRARIAN, home)
+        if desk_duty:
+            p.grant(Role.FIRST_LINE, main)
             p.skills = [skills["desk"], skills["chat"]]
             p.target_hours_per_week = 4.0
             p.max_hours_per_week = 6.0

@@ -54,21 +54,29 @@ def create_library(db):
 
 
 @pytest.fixture
-def create_person(db):
+def create_person(db, create_library):
     def _create(*roles: Role, **kw) -> Person:
+        """A person holding ``roles`` in each of ``libraries`` (administrator: globally)."""
         n = next(_seq)
         kw.setdefault("email", f"person{n}@uni.example")
         kw.setdefault("name", f"Person {n}")
         password = kw.pop("password", TEST_PASSWORD)
         skills = kw.pop("skills", [])
         topics = kw.pop("topics", [])
-        libraries = kw.pop("libraries", [])
+        libraries = kw.pop("libraries", None)
         person = Person(**kw)
         person.password_hash = password_hash(password)
-        person.set_roles(list(roles))
+        person.set_admin(Role.ADMIN in roles)
+        in_libraries = set(roles) - {Role.ADMIN}
+        if libraries is None:
+            # A role is held in a library: a test that does not say which gets its own.
+            libraries = [create_library()] if in_libraries else []
+        person.libraries = list(libraries)
+        for library in libraries:
+            for role in sorted(in_libraries):
+                person.grant(role, library)
         person.skills = [_skill(db, code) for code in skills]
         person.topics = list(topics)
-        person.libraries = list(libraries)
         db.session.add(person)
         db.session.flush()
         return person
@@ -128,6 +136,28 @@ def create_service_point(db, create_library):
         return point
 
     return _create
+
+
+ADMIN_EMAIL = "acting-admin@uni.example"
+
+
+def acting_admin() -> Person:
+    """An administrator to pass as the acting person where a test is not about who may act.
+
+    Created on first use in the test's database; tests of refusals use people with
+    roles in particular libraries instead.
+    """
+    from sqlalchemy import select
+
+    from scheduler.extensions import db as _db
+
+    person = _db.session.scalar(select(Person).where(Person.email == ADMIN_EMAIL))
+    if person is None:
+        person = Person(email=ADMIN_EMAIL, name="Acting Admin", password_hash=password_hash())
+        person.set_admin(True)
+        _db.session.add(person)
+        _db.session.flush()
+    return person
 
 
 def complete_enrolment(client, response):

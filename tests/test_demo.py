@@ -15,6 +15,7 @@ from scheduler.models import (
     GroupQuestion,
     Library,
     Person,
+    PersonLibraryRole,
     PersonRole,
     Role,
     ServicePoint,
@@ -53,18 +54,28 @@ def test_five_libraries_with_the_main_one_open_every_day(db, seeded) -> None:
 
 def test_first_line_team_and_librarians(db, seeded) -> None:
     first_line = db.session.scalars(
-        select(Person).join(PersonRole).where(PersonRole.role == Role.FIRST_LINE)
+        select(Person).where(Person.library_roles.any(PersonLibraryRole.role == Role.FIRST_LINE))
     ).all()
     assert 28 <= len(first_line) <= 40
     assert all(p.min_hours_per_week >= 4 for p in first_line)
     assert all(p.skill_codes for p in first_line)
     librarians = db.session.scalars(
-        select(Person).join(PersonRole).where(PersonRole.role == Role.LIBRARIAN)
+        select(Person).where(Person.library_roles.any(PersonLibraryRole.role == Role.LIBRARIAN))
     ).all()
     assert 35 <= len(librarians) <= 45
     assert all(p.topics for p in librarians)
     with_windows = _count(db, select(AvailabilityRule.person_id).distinct())
     assert with_windows == len(librarians)
+
+
+def test_roles_are_held_in_libraries(db, seeded) -> None:
+    """The demo leader leads the main library only; the admin is the only global role."""
+    leader = db.session.scalar(select(Person).where(Person.email == "leader@demo.example"))
+    main = db.session.scalar(select(Library).where(Library.slug == "main"))
+    law = db.session.scalar(select(Library).where(Library.slug == "law"))
+    assert leader.roles_in(main.id) == {Role.SECTION_LEADER, Role.FIRST_LINE}
+    assert leader.roles_in(law.id) == set()
+    assert {r.role for r in db.session.scalars(select(PersonRole))} == {Role.ADMIN}
 
 
 def test_weeks_of_drop_in_sessions_ahead(db, seeded) -> None:

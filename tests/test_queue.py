@@ -26,6 +26,7 @@ from scheduler.jobs import enqueue, queue
 from scheduler.models import AuditEntry, Job, JobState
 from tests import queue_jobs
 from tests.conftest import IN_CI, _truncate_all
+from tests.factories import acting_admin
 
 REDIS_URL = os.environ.get("SCHEDULER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 ROOT = Path(__file__).resolve().parents[1]
@@ -270,12 +271,11 @@ def test_a_worker_process_solves_a_roster_built_from_demand(broker_app, start_wo
                 min_hours_per_week=4.0,
                 max_hours_per_week=8.0,
             )
-            person.set_roles([Role.FIRST_LINE])
-            person.libraries = [lib]
+            person.grant(Role.FIRST_LINE, lib)
             s.add(person)
         s.flush()
-        period = create_period(s, lib, date(2027, 1, 4), 1, None)
-        run = start_run(s, period, time_limit=5)
+        period = create_period(s, lib, date(2027, 1, 4), 1, acting_admin())
+        run = start_run(s, period, time_limit=5, actor=acting_admin())
         s.commit()
         run_id, job_id, period_id = run.id, run.job_id, period.id
         s.remove()

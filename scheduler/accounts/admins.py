@@ -49,7 +49,7 @@ def create_admin(
             raise InputError.field("name", "is required to create an account")
         person = create_person(session, email=email, name=name, roles={Role.ADMIN})
     else:
-        person.set_roles(person.roles | {Role.ADMIN})
+        person.set_admin(True)
         person.active = True
         if name is not None:
             person.name = name

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.accounts.passwords import set_password
 from scheduler.errors import InputError
+from scheduler.models.library import Library
 from scheduler.models.people import Person, Role
 
 
@@ -35,9 +38,11 @@ def create_person(
     email: str,
     name: str,
     roles: set[Role] | list[Role] = (),
+    libraries: Sequence[Library] = (),
     password: str | None = None,
     password_hash: str | None = None,
 ) -> Person:
+    """A new account; ``roles`` other than administrator are held in each of ``libraries``."""
     email = normalise_email(email)
     name = (name or "").strip()
     if not name:
@@ -45,7 +50,10 @@ def create_person(
     if session.scalar(select(func.count()).select_from(Person).where(Person.email == email)):
         raise InputError.field("email", "is already used by another person")
     person = Person(email=email, name=name)
-    person.set_roles(list(roles))
+    person.set_admin(Role.ADMIN in roles)
+    for library in libraries:
+        for role in sorted(set(roles) - {Role.ADMIN}):
+            person.grant(role, library)
     if password is not None:
         set_password(person, password)
     elif password_hash is not None:

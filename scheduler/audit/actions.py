@@ -24,6 +24,7 @@ class Action(enum.StrEnum):
     SECOND_FACTOR_TURNED_OFF = "second_factor.turned_off"
     SECOND_FACTOR_RESET = "second_factor.reset"  # by an administrator
     PERSON_SAVED = "person.saved"  # roles, libraries, active: details say what changed
+    PEOPLE_IMPORTED = "people.imported"  # a staff CSV applied: ids created and updated
     ADMIN_CREATED = "admin.created"
     ADMIN_PROMOTED = "admin.promoted"
     # Calendar feed links (subject "person:<id>"): the staff feed's downloads are too

@@ -106,7 +106,10 @@ def resolve_token(session: Session, token: str) -> FeedToken | None:
     row = session.scalar(select(FeedToken).where(FeedToken.token_hash == digest))
     if row is None or not tokens_equal(row.token_hash, digest):
         return None
-    if row.revoked_at is not None or not row.person.active or not row.person.roles:
+    person = row.person
+    if row.revoked_at is not None or not person.active:
+        return None
+    if not (person.is_admin or person.library_roles):  # no role left anywhere
         return None
     return row
 

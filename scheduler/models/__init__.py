@@ -36,7 +36,15 @@ from scheduler.models.feed import FeedToken
 from scheduler.models.jobs import Job, JobState
 from scheduler.models.library import Channel, ClosedDate, Library, OpeningHours, ServicePoint
 from scheduler.models.mail import EmailState, OutboundEmail
-from scheduler.models.people import ApiToken, Person, PersonRole, Role, Skill
+from scheduler.models.people import (
+    LIBRARY_ROLES,
+    ApiToken,
+    Person,
+    PersonLibraryRole,
+    PersonRole,
+    Role,
+    Skill,
+)
 from scheduler.models.roster import (
     Assignment,
     AssignmentSource,
@@ -63,6 +71,7 @@ from scheduler.models.topic import GroupQuestion, Topic, TopicGroup
 from scheduler.models.upkeep import RunOutcome, UpkeepRun, UpkeepTask, WorkerHeartbeat
 
 __all__ = [
+    "LIBRARY_ROLES",
     "Absence",
     "AbsenceKind",
     "Actor",
@@ -107,6 +116,7 @@ __all__ = [
     "PasswordLink",
     "PeriodStatus",
     "Person",
+    "PersonLibraryRole",
     "PersonRole",
     "PublishedShift",
     "PublishedShiftStatus",

@@ -1,4 +1,9 @@
-"""People: staff accounts with roles, skills, subjects and contract hours."""
+"""People: staff accounts with roles, skills, subjects and contract hours.
+
+A role is held *in a library* (:class:`PersonLibraryRole`); only the administrator role
+is global (:class:`PersonRole`). There is deliberately no "roles of a person" without a
+library: who may do what is asked of :mod:`scheduler.access` with the library at hand.
+"""
 
 from __future__ import annotations
 
@@ -56,13 +61,41 @@ person_libraries = Table(
 )
 
 
+#: The roles that are held in a library; the rest (administrator) are global.
+LIBRARY_ROLES = (Role.SECTION_LEADER, Role.LIBRARIAN, Role.FIRST_LINE)
+
+
 class PersonRole(Base):
+    """A global role: only :attr:`Role.ADMIN` is stored here."""
+
     __tablename__ = "person_roles"
 
     person_id: Mapped[int] = mapped_column(
         ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"), primary_key=True)
+
+
+class PersonLibraryRole(Base):
+    """A role a person holds in one library (section leader, librarian, first line)."""
+
+    __tablename__ = "person_library_roles"
+    __table_args__ = (CheckConstraint("role <> 'admin'", name="library_role_not_admin"),)
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    library_id: Mapped[int] = mapped_column(
+        ForeignKey("libraries.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[Role] = mapped_column(str_enum(Role, "library_role"), primary_key=True)
+
+    library: Mapped[Library] = relationship(lazy="joined")
+
+
+def _library_id(row: PersonLibraryRole) -> int | None:
+    """The row's library id, also before the row is flushed."""
+    return row.library_id if row.library_id is not None else row.library.id
 
 
 class Skill(Base):
@@ -114,6 +147,9 @@ class Person(TimestampMixin, Base):
     role_rows: Mapped[list[PersonRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
     )
+    library_roles: Mapped[list[PersonLibraryRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
     skills: Mapped[list[Skill]] = relationship(secondary=person_skills, order_by="Skill.code")
     topics: Mapped[list[Topic]] = relationship(
         secondary=person_topics, back_populates="people", order_by="Topic.name"
@@ -123,20 +159,48 @@ class Person(TimestampMixin, Base):
     )
 
     @property
-    def roles(self) -> set[Role]:
-        return {r.role for r in self.role_rows}
+    def is_admin(self) -> bool:
+        return any(r.role == Role.ADMIN for r in self.role_rows)
 
-    def has_role(self, *roles: Role) -> bool:
-        """True if the person holds any of ``roles``; admins hold every role."""
-        mine = self.roles
-        return Role.ADMIN in mine or any(r in mine for r in roles)
+    def set_admin(self, admin: bool) -> None:
+        self.role_rows = [r for r in self.role_rows if r.role != Role.ADMIN]
+        if admin:
+            self.role_rows.append(PersonRole(role=Role.ADMIN))
 
-    def set_roles(self, roles: set[Role] | list[Role]) -> None:
-        wanted = set(roles)
-        self.role_rows = [r for r in self.role_rows if r.role in wanted]
-        have = self.roles
-        for role in sorted(wanted - have):
-            self.role_rows.append(PersonRole(role=role))
+    def roles_in(self, library_id: int) -> set[Role]:
+        """The roles held in one library (an administrator's global role not included)."""
+        return {r.role for r in self.library_roles if _library_id(r) == library_id}
+
+    def holds_anywhere(self, *roles: Role) -> bool:
+        """True if the person holds one of ``roles`` in some library, or is an administrator.
+
+        Only a coarse first gate (menus, a page's decorator): the use cases ask
+        :func:`scheduler.access.holds` with the library at hand.
+        """
+        return self.is_admin or any(r.role in roles for r in self.library_roles)
+
+    def grant(self, role: Role, library: Library) -> None:
+        """Give ``role`` in ``library`` (the person then works there too)."""
+        if role == Role.ADMIN:
+            raise ValueError("the administrator role is global: use set_admin")
+        if library not in self.libraries:
+            self.libraries.append(library)
+        held = any(r.role == role and r.library is library for r in self.library_roles)
+        if not held:
+            self.library_roles.append(PersonLibraryRole(library=library, role=role))
+
+    def revoke(self, role: Role, library_id: int) -> None:
+        self.library_roles = [
+            r for r in self.library_roles if not (r.library_id == library_id and r.role == role)
+        ]
+
+    def set_library_roles(self, wanted: dict[Library, set[Role]]) -> None:
+        """Make ``wanted`` the person's roles per library; libraries stay where they work."""
+        keep = {(id(lib), role) for lib, roles in wanted.items() for role in roles}
+        self.library_roles = [r for r in self.library_roles if (id(r.library), r.role) in keep]
+        for lib, roles in wanted.items():
+            for role in sorted(roles):
+                self.grant(role, lib)
 
     # What Flask-Login asks of a user, written out so that the models import no Flask.
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler import access, audit
-from scheduler.errors import InputError
+from scheduler.errors import Forbidden, InputError
 from scheduler.models import (
     Absence,
     Person,
@@ -236,7 +236,9 @@ def withdraw(session: Session, actor: Person, request_id: object) -> StaffReques
     """The requester takes back an offer or a request nobody has decided yet."""
     req = fresh(session, request_id)
     if req.requester_id != actor.id:
-        raise InputError.field("request", _("is not yours"))
+        raise Forbidden(
+            _("Only the person who asked can withdraw it."), {"request": _("is not yours")}
+        )
     status = RequestStatus(req.status)
     if not status.open:
         raise not_in(req, RequestStatus.PENDING)

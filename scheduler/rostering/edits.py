@@ -27,6 +27,7 @@ from scheduler.models import (
     Shift,
 )
 from scheduler.reasons import Reason, _, translate
+from scheduler.rostering.permissions import require_leader
 from scheduler.rostering.problem import shift_key, staff_key
 from scheduler.rostering.roster_check import (
     RULE_NAMES,
@@ -212,6 +213,7 @@ def add_assignment(
     pinned: bool = False,
 ) -> EditResult:
     """Put a person on a shift (a manual assignment)."""
+    require_leader(actor, period.library_id)
     lock_period(session, period)
     assert_not_running(period)
     shift = _period_of_shift(session, period, shift_id)
@@ -245,6 +247,7 @@ def remove_assignment(
     override_reason: str | None = None,
 ) -> EditResult:
     """Take a person off a shift."""
+    require_leader(actor, period.library_id)
     lock_period(session, period)
     assert_not_running(period)
     a = _assignment(session, period, assignment_id)
@@ -275,6 +278,7 @@ def move_assignment(
     override_reason: str | None = None,
 ) -> EditResult:
     """Move an assignment to another shift, or hand it to another person (or both)."""
+    require_leader(actor, period.library_id)
     lock_period(session, period)
     assert_not_running(period)
     a = _assignment(session, period, assignment_id)
@@ -314,6 +318,7 @@ def set_pinned(
     actor: Person | None,
 ) -> Assignment:
     """Pin an assignment (a re-solve keeps it) or unpin it."""
+    require_leader(actor, period.library_id)
     lock_period(session, period)
     assert_not_running(period)
     a = _assignment(session, period, assignment_id)
@@ -339,6 +344,7 @@ def set_pins(
     actor: Person | None,
 ) -> int:
     """Make exactly ``pinned_ids`` the pinned assignments of the period; returns changes."""
+    require_leader(actor, period.library_id)
     lock_period(session, period)
     assert_not_running(period)
     wanted = set(pinned_ids)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from scheduler.errors import InputError
 from scheduler.models import Library, PeriodStatus, Person, RosterPeriod
 from scheduler.reasons import Reason, _
+from scheduler.rostering.permissions import require_leader
 
 MAX_WEEKS = 26
 
@@ -65,6 +66,7 @@ def create_period(
     Either everything is created or nothing (a savepoint), so a demand error leaves no
     half-made period behind. Flushes; the caller commits.
     """
+    require_leader(actor, library.id)
     weeks = check_period(session, library, start, weeks)
     from scheduler.rostering.demand import DemandError, create_period_shifts
 

@@ -27,7 +27,7 @@ from scheduler.models import (
     DropInSession,
     PeriodStatus,
     Person,
-    PersonRole,
+    PersonLibraryRole,
     PublishedShift,
     PublishedShiftStatus,
     Role,
@@ -39,7 +39,6 @@ from scheduler.models import (
     Shift,
 )
 from scheduler.models.dropin import session_hosts
-from scheduler.models.people import person_libraries
 from scheduler.solver import problem as sp
 from scheduler.timeutil import local_to_utc, to_local, utcnow
 
@@ -123,11 +122,10 @@ def pool(session: Session, library_id: int) -> list[Person]:
     return list(
         session.scalars(
             select(Person)
-            .join(person_libraries, person_libraries.c.person_id == Person.id)
-            .join(PersonRole, PersonRole.person_id == Person.id)
+            .join(PersonLibraryRole, PersonLibraryRole.person_id == Person.id)
             .where(
-                person_libraries.c.library_id == library_id,
-                PersonRole.role == Role.FIRST_LINE,
+                PersonLibraryRole.library_id == library_id,
+                PersonLibraryRole.role == Role.FIRST_LINE,
                 Person.active.is_(True),
             )
             .options(selectinload(Person.skills))
@@ -258,7 +256,7 @@ def build_problem(
         sp.Staff(
             id=staff_key(pid),
             name=people[pid].name,
-            first_line=Role.FIRST_LINE in people[pid].roles,
+            first_line=Role.FIRST_LINE in people[pid].roles_in(library.id),
             skills=tuple(people[pid].skill_codes),
             min_hours_per_week=float(people[pid].min_hours_per_week),
             max_hours_per_week=_float_or_none(people[pid].max_hours_per_week),

@@ -39,6 +39,7 @@ from scheduler.models import (
     Shift,
 )
 from scheduler.reasons import _
+from scheduler.rostering.permissions import require_leader
 from scheduler.rostering.roster_check import lock_period
 from scheduler.rostering.runs import assert_not_running
 from scheduler.site import Site
@@ -190,6 +191,7 @@ def publish(
     :param my_shifts_url: the "my shifts" page, linked from the e-mails.
     :param site: the site context; its language is the e-mails' for people who chose none.
     """
+    require_leader(actor, period.library_id)
     lock_period(session, period)
     assert_not_running(period)
     if not session.scalar(

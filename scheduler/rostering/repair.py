@@ -33,6 +33,7 @@ from scheduler.models import (
 )
 from scheduler.reasons import _
 from scheduler.rostering.periods import period_end
+from scheduler.rostering.permissions import require_leader
 from scheduler.rostering.roster_check import lock_period
 from scheduler.rostering.runs import SolverSettings, assert_not_running, start_run
 from scheduler.timeutil import day_bounds, to_local
@@ -93,6 +94,7 @@ def mark_absent(
     note: str | None = None,
 ) -> list[Absence]:
     """Store the person's absence on ``days`` (whole local days, one row per run of days)."""
+    require_leader(actor, period.library_id)
     tz = period.library.timezone
     text = (note or "").strip() or None
     if text is not None and len(text) > MAX_NOTE_LENGTH:
@@ -132,6 +134,7 @@ def start_repair(
     outside the period, and when the person has no shift on those days to repair.
     Flushes; the caller commits (the run starts after the commit).
     """
+    require_leader(actor, period.library_id)
     lock_period(session, period)
     assert_not_running(period)
     check_repair(period, person, days)

@@ -38,6 +38,7 @@ from scheduler.models import (
     Shift,
 )
 from scheduler.reasons import Reason, _
+from scheduler.rostering.permissions import require_leader
 from scheduler.rostering.problem import build_problem
 from scheduler.rostering.repair_solve import RepairResult, solve_repair
 from scheduler.timeutil import utcnow
@@ -150,7 +151,7 @@ def start_run(
     period: RosterPeriod,
     *,
     kind: RunKind = RunKind.GENERATE,
-    actor: Person | None = None,
+    actor: Person | None,
     time_limit: float | None = None,
     settings: SolverSettings | None = None,
 ) -> RosterRun:
@@ -161,6 +162,7 @@ def start_run(
     has no shifts to fill. ``time_limit`` overrides the settings' for this run. Flushes;
     the caller commits.
     """
+    require_leader(actor, period.library_id)
     settings = settings or SolverSettings()
     limit = float(time_limit if time_limit is not None else settings.time_limit)
     if not 1 <= limit <= 3600:
@@ -202,12 +204,13 @@ def start_run(
     return run
 
 
-def stop_run(session: Session, run: RosterRun) -> bool:
+def stop_run(session: Session, run: RosterRun, *, actor: Person | None) -> bool:
     """Ask a run to stop; a running solve keeps the best roster found so far.
 
     A queued run is cancelled at once. Returns False when the run had already ended.
     Writes with conditional UPDATEs, so it cannot undo a run that just finished.
     """
+    require_leader(actor, run.period.library_id)
     if run.job_id is None:
         return False
     queued = session.execute(

@@ -23,6 +23,7 @@ from scheduler.models import (
     Library,
     OpeningHours,
     Person,
+    PersonLibraryRole,
     PublishedShift,
     Role,
     ServicePoint,
@@ -36,6 +37,7 @@ from scheduler.rostering.demand import (
     expand_demand,
     library_rules,
 )
+from scheduler.rostering.permissions import require_leader
 from scheduler.timeutil import monday_of
 
 # DESIGN.md: first-line staff work at least 4 hours a week each.
@@ -78,9 +80,12 @@ def save_service_point(
     data: PointInput,
     point: ServicePoint | None = None,
     *,
-    actor: Person | None = None,
+    actor: Person | None,
 ) -> ServicePoint:
     """Create or update a service point; refuse to strip H5 from a point with demand."""
+    require_leader(actor, library.id)
+    if point is not None and point.library_id != library.id:
+        raise InputError.field("id", "no such service point in this library")
     name = data.name.strip()
     if not name:
         raise InputError.field("name", "is required")
@@ -122,14 +127,13 @@ def save_service_point(
     return point
 
 
-def remove_service_point(
-    session: Session, point: ServicePoint, *, actor: Person | None = None
-) -> bool:
+def remove_service_point(session: Session, point: ServicePoint, *, actor: Person | None) -> bool:
     """Delete a point, or only deactivate it when shifts refer to it; True if deleted.
 
     Rosters already made (and published shifts in staff calendars) keep pointing at
     it, so it stays as an inactive row: no new shifts, still a name in old rosters.
     """
+    require_leader(actor, point.library_id)
     used = session.scalar(select(exists().where(Shift.service_point_id == point.id))) or (
         session.scalar(select(exists().where(PublishedShift.service_point_id == point.id)))
     )
@@ -169,9 +173,10 @@ def add_opening_hours(
     valid_from: date | None = None,
     valid_until: date | None = None,
     *,
-    actor: Person | None = None,
+    actor: Person | None,
 ) -> OpeningHours:
     """Add an opening interval on a weekday; intervals of one day must not overlap."""
+    require_leader(actor, library.id)
     if not 0 <= weekday <= 6:
         raise InputError.field("weekday", "must be Monday to Sunday")
     if closes <= opens:
@@ -200,8 +205,9 @@ def add_opening_hours(
 
 
 def delete_opening_hours(
-    session: Session, library: Library, hours_id: int, *, actor: Person | None = None
+    session: Session, library: Library, hours_id: int, *, actor: Person | None
 ) -> None:
+    require_leader(actor, library.id)
     row = session.get(OpeningHours, hours_id)
     if row is None or row.library_id != library.id:
         raise InputError.field("id", "no such opening hours in this library")
@@ -216,8 +222,9 @@ def add_closed_date(
     day: date,
     reason: str | None = None,
     *,
-    actor: Person | None = None,
+    actor: Person | None,
 ) -> ClosedDate:
+    require_leader(actor, library.id)
     if any(c.date == day for c in library.closed_dates):
         raise InputError.field("date", f"{day.isoformat()} is already a closed date")
     row = ClosedDate(date=day, reason=(reason or "").strip() or None)
@@ -228,8 +235,9 @@ def add_closed_date(
 
 
 def delete_closed_date(
-    session: Session, library: Library, closed_id: int, *, actor: Person | None = None
+    session: Session, library: Library, closed_id: int, *, actor: Person | None
 ) -> None:
+    require_leader(actor, library.id)
     row = session.get(ClosedDate, closed_id)
     if row is None or row.library_id != library.id:
         raise InputError.field("id", "no such closed date in this library")
@@ -252,15 +260,19 @@ class PoolInput:
 
 def pool(session: Session, library: Library) -> list[Person]:
     """First-line staff who can be rostered at ``library``, by name."""
-    return [
-        p
-        for p in session.scalars(
+    return list(
+        session.scalars(
             select(Person)
-            .where(Person.active.is_(True), Person.libraries.any(Library.id == library.id))
+            .where(
+                Person.active.is_(True),
+                Person.library_roles.any(
+                    (PersonLibraryRole.library_id == library.id)
+                    & (PersonLibraryRole.role == Role.FIRST_LINE)
+                ),
+            )
             .order_by(Person.name)
         )
-        if Role.FIRST_LINE in p.roles
-    ]
+    )
 
 
 def check_pool_hours(data: PoolInput) -> None:
@@ -283,14 +295,10 @@ def check_pool_hours(data: PoolInput) -> None:
 
 
 def save_pool_member(
-    session: Session,
-    library: Library,
-    person: Person,
-    data: PoolInput,
-    *,
-    actor: Person | None = None,
+    session: Session, library: Library, person: Person, data: PoolInput, *, actor: Person | None
 ) -> Person:
     """Put ``person`` in the library's first-line pool (or update them there)."""
+    require_leader(actor, library.id)
     check_pool_hours(data)
     known = {s.code: s for s in session.scalars(select(Skill))}
     unknown = sorted(set(data.skills) - set(known))
@@ -301,21 +309,20 @@ def save_pool_member(
     person.max_hours_per_week = data.max_hours_per_week
     person.max_hours_per_day = data.max_hours_per_day
     person.skills = [known[c] for c in sorted(set(data.skills))]
-    if Role.FIRST_LINE not in person.roles:
-        person.set_roles(person.roles | {Role.FIRST_LINE})
-    if library not in person.libraries:
-        person.libraries.append(library)
+    person.grant(Role.FIRST_LINE, library)
     session.flush()
     _record(session, library, actor, "pool.saved", f"person:{person.id}")
     return person
 
 
 def remove_pool_member(
-    session: Session, library: Library, person: Person, *, actor: Person | None = None
+    session: Session, library: Library, person: Person, *, actor: Person | None
 ) -> None:
     """Take ``person`` out of this library's pool; their shifts already made stay."""
-    if library in person.libraries:
-        person.libraries.remove(library)
+    require_leader(actor, library.id)
+    person.revoke(Role.FIRST_LINE, library.id)
+    if not person.roles_in(library.id) and library in person.libraries:
+        person.libraries.remove(library)  # no other role there: they no longer work there
     session.flush()
     _record(session, library, actor, "pool.removed", f"person:{person.id}")
 
@@ -344,9 +351,12 @@ def save_demand_rule(
     data: DemandInput,
     rule: DemandRule | None = None,
     *,
-    actor: Person | None = None,
+    actor: Person | None,
 ) -> DemandRule:
     """Create or update a demand rule; refuse points that may not carry shifts (H5)."""
+    require_leader(actor, library.id)
+    if rule is not None and rule.service_point.library_id != library.id:
+        raise InputError.field("id", "no such demand rule in this library")
     point = session.get(ServicePoint, data.service_point_id)
     if point is None or point.library_id != library.id:
         raise InputError.field("service_point_id", "is not a service point of this library")
@@ -419,8 +429,9 @@ def _check_no_clash(
 
 
 def delete_demand_rule(
-    session: Session, library: Library, rule: DemandRule, *, actor: Person | None = None
+    session: Session, library: Library, rule: DemandRule, *, actor: Person | None
 ) -> None:
+    require_leader(actor, library.id)
     if rule.service_point.library_id != library.id:
         raise InputError.field("id", "no such demand rule in this library")
     _record(session, library, actor, "demand_rule.deleted", f"demand_rule:{rule.id}")

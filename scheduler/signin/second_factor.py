@@ -57,7 +57,9 @@ def required(person: Person, roles: str | Iterable[str]) -> bool:
     if isinstance(roles, str):
         roles = [r.strip() for r in roles.split(",") if r.strip()]
     wanted = {Role(r) for r in roles}
-    return bool(person.roles & wanted)
+    # A role held in any library counts: the account is the same everywhere.
+    held = {r.role for r in person.library_roles} | ({Role.ADMIN} if person.is_admin else set())
+    return bool(held & wanted)
 
 
 def confirmed(session: Session, person: Person) -> SecondFactor | None:

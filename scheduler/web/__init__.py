@@ -71,6 +71,7 @@ def init_web(app: Flask) -> None:
         my_bookings,
         nav,
         operations,
+        people_import,
         rostering,
         self_service,
         signin,
@@ -82,7 +83,16 @@ def init_web(app: Flask) -> None:
     auth.init_login(app)
     audit_trail.init_audit_trail(app)
     operations.register(app)  # first: its /healthz answers without the database
-    for blueprint in (home.bp, auth.bp, staff.bp, admin.bp, api.bp, feeds.bp, my_bookings.bp):
+    for blueprint in (
+        home.bp,
+        auth.bp,
+        staff.bp,
+        admin.bp,
+        people_import.bp,
+        api.bp,
+        feeds.bp,
+        my_bookings.bp,
+    ):
         app.register_blueprint(blueprint)
     appointments.register(app)
     accounts.register(app)

@@ -92,7 +92,7 @@ def role_required(*roles: Role) -> Callable:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.has_role(*roles):
+            if not current_user.holds_anywhere(*roles):
                 abort(403)
             return view(*args, **kwargs)
 

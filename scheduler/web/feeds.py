@@ -314,8 +314,8 @@ def _feed_links(token: str | None) -> list[dict[str, str]]:
         return []
     wanted = [
         ("all", _("Shifts and appointments"), True),
-        ("shifts", _("Desk shifts"), current_user.has_role(Role.FIRST_LINE)),
-        ("appointments", _("Appointments"), current_user.has_role(Role.LIBRARIAN)),
+        ("shifts", _("Desk shifts"), current_user.holds_anywhere(Role.FIRST_LINE)),
+        ("appointments", _("Appointments"), current_user.holds_anywhere(Role.LIBRARIAN)),
     ]
     links = []
     for kind, label, show in wanted:
@@ -354,7 +354,7 @@ def _settings_page(status: int = 200, error: str | None = None) -> Any:
         off_form=ActionForm(formdata=None, action="turn_off"),
         privacy_form=privacy,
         error=error,
-        is_librarian=current_user.has_role(Role.LIBRARIAN),
+        is_librarian=current_user.holds_anywhere(Role.LIBRARIAN),
     )
     response = make_response(html, status)
     response.headers["Cache-Control"] = "no-store"  # the page shows secret links

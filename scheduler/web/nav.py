@@ -48,7 +48,7 @@ def visible(area: str) -> list[dict]:
         if item.area != area:
             continue
         allowed = not item.roles or (
-            current_user.is_authenticated and current_user.has_role(*item.roles)
+            current_user.is_authenticated and current_user.holds_anywhere(*item.roles)
         )
         if not allowed:
             continue

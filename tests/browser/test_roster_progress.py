@@ -20,7 +20,9 @@ def test_the_progress_page_updates_itself(
 ) -> None:
     from scheduler.models import Role
 
-    leader: Person = create_person(Role.SECTION_LEADER, email="leader@uni.example")
+    leader: Person = create_person(
+        Role.SECTION_LEADER, email="leader@uni.example", libraries=[world.library]
+    )
     secret = enrol_second_factor(db.session, leader)  # a leader signs in with a code too
     db.session.commit()
     fake_engine.steps = [(900, 100), (700, 300)]

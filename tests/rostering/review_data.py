@@ -98,7 +98,9 @@ def make_roster(
     desk = ServicePoint(library=lib, name="Information desk", channel=Channel.DESK, position=0)
     remote = ServicePoint(library=lib, name="Phone and chat", channel=Channel.CHAT, position=1)
     db.session.add_all([desk, remote])
-    leader = create_person(Role.SECTION_LEADER, name="Lea Leader", email="lea@uni.example")
+    leader = create_person(
+        Role.SECTION_LEADER, name="Lea Leader", email="lea@uni.example", libraries=[lib]
+    )
 
     def staff(name: str, skills: list[str], **kw) -> Person:
         return create_person(

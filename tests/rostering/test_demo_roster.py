@@ -17,6 +17,7 @@ from scheduler.models import Assignment, Library, RosterRun
 from scheduler.rostering.periods import create_period
 from scheduler.rostering.runs import run_state, start_run
 from tests.conftest import check_roster
+from tests.factories import acting_admin
 from tests.rostering.helpers import real_engine
 
 
@@ -28,8 +29,10 @@ def test_the_demo_main_library_gets_a_4_week_roster(app, db, tmp_path) -> None:
     today = date(2026, 12, 4)  # the period runs over Christmas and New Year
     demo.seed_demo(db.session, today=today, password="demo-password-1")
     main = db.session.scalar(select(Library).where(Library.slug == "main"))
-    period = create_period(db.session, main, date(2026, 12, 7), 4, None)
-    run = start_run(db.session, period, time_limit=45)  # a first roster comes in ~20 s
+    period = create_period(db.session, main, date(2026, 12, 7), 4, acting_admin())
+    run = start_run(
+        db.session, period, time_limit=45, actor=acting_admin()
+    )  # a first roster comes in ~20 s
     db.session.commit()
     assert run_pending(app) == 1
     db.session.rollback()

@@ -10,6 +10,7 @@ from scheduler.models import Assignment, AssignmentSource, AuditEntry
 from scheduler.rostering import edits
 from scheduler.rostering.edits import EditRefused
 from scheduler.rostering.runs import RunError
+from tests.factories import acting_admin
 from tests.rostering.review_data import make_roster, running_job
 
 
@@ -204,7 +205,7 @@ def test_no_edit_while_a_run_is_active(db, roster) -> None:
 def test_bad_input_names_the_field(db, roster, create_person) -> None:
     with pytest.raises(InputError, match="shift: is not a shift of this roster period"):
         edits.add_assignment(
-            db.session, roster.period, shift_id=99999, person_id=roster.bo.id, actor=None
+            db.session, roster.period, shift_id=99999, person_id=roster.bo.id, actor=acting_admin()
         )
     with pytest.raises(InputError, match="person: is already on this shift"):
         edits.add_assignment(
@@ -212,7 +213,7 @@ def test_bad_input_names_the_field(db, roster, create_person) -> None:
             roster.period,
             shift_id=roster.shifts["desk-mon-08"].id,
             person_id=roster.anna.id,
-            actor=None,
+            actor=acting_admin(),
         )
     with pytest.raises(InputError, match="override_reason: is too long"):
         edits.add_assignment(
@@ -220,6 +221,6 @@ def test_bad_input_names_the_field(db, roster, create_person) -> None:
             roster.period,
             shift_id=roster.shifts["remote-mon-13"].id,
             person_id=roster.anna.id,
-            actor=None,
+            actor=acting_admin(),
             override_reason="x" * 1001,
         )

@@ -11,11 +11,13 @@ from scheduler.models import (
     Channel,
     DemandRule,
     PeriodStatus,
+    Role,
     RosterPeriod,
     ServicePoint,
     Shift,
 )
 from scheduler.rostering.periods import PeriodError, create_period
+from tests.factories import acting_admin
 from tests.rostering.helpers import MONDAY
 
 
@@ -42,6 +44,7 @@ def desk_demand(db, world):
 
 def test_a_period_gets_its_shifts_from_demand(db, world, desk_demand) -> None:
     leader = world.people[0]
+    leader.grant(Role.SECTION_LEADER, world.library)
     start = MONDAY + timedelta(days=14)
     period = create_period(db.session, world.library, start, 2, leader)
     assert (period.start_date, period.weeks, period.status) == (start, 2, PeriodStatus.DRAFT)
@@ -66,7 +69,7 @@ def test_bad_dates_are_refused_and_nothing_is_stored(
 ) -> None:
     before = (count(db, RosterPeriod), count(db, Shift))
     with pytest.raises(PeriodError) as caught:
-        create_period(db.session, world.library, start, weeks, None)
+        create_period(db.session, world.library, start, weeks, acting_admin())
     assert caught.value.field_name == field
     assert reason in str(caught.value)
     assert caught.value.fields == {field: caught.value.reason}
@@ -78,13 +81,13 @@ def test_no_overlap_with_a_published_roster(db, world, desk_demand, create_libra
     db.session.flush()
     for start, weeks in [(MONDAY, 1), (MONDAY - timedelta(days=7), 2), (MONDAY, 3)]:
         with pytest.raises(PeriodError, match="overlaps the published roster from 2027-01-04"):
-            create_period(db.session, world.library, start, weeks, None)
+            create_period(db.session, world.library, start, weeks, acting_admin())
     # Right before or after it is fine, and so is another library in the same weeks.
-    create_period(db.session, world.library, MONDAY - timedelta(days=7), 1, None)
-    create_period(db.session, world.library, MONDAY + timedelta(days=7), 1, None)
-    create_period(db.session, create_library(), MONDAY, 1, None)
+    create_period(db.session, world.library, MONDAY - timedelta(days=7), 1, acting_admin())
+    create_period(db.session, world.library, MONDAY + timedelta(days=7), 1, acting_admin())
+    create_period(db.session, create_library(), MONDAY, 1, acting_admin())
     # A draft may overlap another draft (only one of them can be published).
-    create_period(db.session, world.library, MONDAY + timedelta(days=7), 1, None)
+    create_period(db.session, world.library, MONDAY + timedelta(days=7), 1, acting_admin())
 
 
 def test_demand_that_cannot_become_shifts_refuses_the_whole_period(db, world) -> None:
@@ -103,6 +106,6 @@ def test_demand_that_cannot_become_shifts_refuses_the_whole_period(db, world) ->
     db.session.flush()
     before = (count(db, RosterPeriod), count(db, Shift))
     with pytest.raises(PeriodError, match="not on the ground floor") as caught:
-        create_period(db.session, world.library, date(2027, 2, 1), 1, None)
+        create_period(db.session, world.library, date(2027, 2, 1), 1, acting_admin())
     assert caught.value.field_name == "demand"
     assert (count(db, RosterPeriod), count(db, Shift)) == before

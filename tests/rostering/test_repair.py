@@ -23,6 +23,7 @@ from scheduler.rostering.problem import build_problem, shift_key, staff_key
 from scheduler.rostering.publish import compare, publish
 from scheduler.rostering.repair import day_ranges, start_repair
 from scheduler.rostering.runs import RunError
+from tests.factories import acting_admin
 from tests.rostering.review_data import MONDAY, make_roster, running_job
 
 WEEKDAYS = [MONDAY + timedelta(days=i) for i in range(5)]
@@ -89,20 +90,24 @@ def test_repair_marks_absent_and_queues_a_repair_run(db, published) -> None:
 def test_bad_repairs_change_nothing(db, published, days, message) -> None:
     roster = published
     with pytest.raises(InputError, match=message):
-        start_repair(db.session, roster.period, person=roster.cai, days=days, actor=None)
+        start_repair(db.session, roster.period, person=roster.cai, days=days, actor=acting_admin())
     assert db.session.scalar(select(func.count()).select_from(RosterRun)) == 0
     assert db.session.scalar(select(func.count()).select_from(Absence)) == 1  # the fixture's
 
 
 def test_a_draft_is_edited_not_repaired(db, roster) -> None:
     with pytest.raises(InputError, match="period: is not published yet"):
-        start_repair(db.session, roster.period, person=roster.cai, days=WEEKDAYS, actor=None)
+        start_repair(
+            db.session, roster.period, person=roster.cai, days=WEEKDAYS, actor=acting_admin()
+        )
 
 
 def test_not_while_a_run_is_active(db, published) -> None:
     running_job(db, published.period)
     with pytest.raises(RunError):
-        start_repair(db.session, published.period, person=published.cai, days=WEEKDAYS, actor=None)
+        start_repair(
+            db.session, published.period, person=published.cai, days=WEEKDAYS, actor=acting_admin()
+        )
     assert db.session.scalar(select(func.count()).select_from(Absence)) == 1
 
 
@@ -152,7 +157,7 @@ def test_repair_flow_to_publish_tells_only_those_affected(app, db, published, fa
     roster = published
     fake_engine.assign = keep_previous
     sent = db.session.scalar(select(func.count()).select_from(OutboundEmail))
-    start_repair(db.session, roster.period, person=roster.cai, days=WEEKDAYS, actor=None)
+    start_repair(db.session, roster.period, person=roster.cai, days=WEEKDAYS, actor=acting_admin())
     db.session.commit()
     assert run_pending(app) >= 1
     db.session.rollback()
@@ -165,7 +170,7 @@ def test_repair_flow_to_publish_tells_only_those_affected(app, db, published, fa
     assert helper in (roster.anna.id, roster.bo.id)
     assert change.kind == "added"
     assert change.new[1] == roster.shifts["desk-wed-08"].starts_at
-    result = publish(db.session, roster.period, actor=None)
+    result = publish(db.session, roster.period, actor=acting_admin())
     assert sorted(result.notified) == sorted([roster.cai.id, helper])
     after = db.session.scalar(select(func.count()).select_from(OutboundEmail))
     assert after - sent == 2
@@ -177,7 +182,12 @@ def test_repair_with_the_solver_moves_as_little_as_possible(app, db, published) 
 
     roster = published
     started = start_repair(
-        db.session, roster.period, person=roster.cai, days=WEEKDAYS, actor=None, time_limit=5
+        db.session,
+        roster.period,
+        person=roster.cai,
+        days=WEEKDAYS,
+        actor=acting_admin(),
+        time_limit=5,
     )
     db.session.commit()
     run_job(app, started.run.job_id)
@@ -259,13 +269,13 @@ def test_generate_publish_repair(app, db, create_library, create_person, weeks) 
     from scheduler.timeutil import to_local
 
     period, _people = weeks_roster(db, create_library, create_person, weeks)
-    run = start_run(db.session, period, time_limit=5 if weeks > 1 else 3)
+    run = start_run(db.session, period, time_limit=5 if weeks > 1 else 3, actor=acting_admin())
     db.session.commit()
     run_job(app, run.job_id)
     db.session.rollback()
     run = db.session.get(RosterRun, run.id)
     assert run.status in ("OPTIMAL", "FEASIBLE"), run.solution.get("explanation")
-    publish(db.session, period, actor=None)
+    publish(db.session, period, actor=acting_admin())
     db.session.commit()
     tz = period.library.timezone
     sick_day = period.start_date + timedelta(days=9 if weeks > 1 else 2)  # a Wednesday
@@ -280,7 +290,7 @@ def test_generate_publish_repair(app, db, create_library, create_person, weeks) 
     published = {(r.service_point_id, r.starts_at, r.person_id) for r in rows}
     theirs = {p for p in published if p[2] == person.id and to_local(p[1], tz).date() == sick_day}
     started = start_repair(
-        db.session, period, person=person, days=[sick_day], actor=None, time_limit=5
+        db.session, period, person=person, days=[sick_day], actor=acting_admin(), time_limit=5
     )
     assert started.removed == len(theirs) >= 1
     db.session.commit()

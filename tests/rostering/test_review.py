@@ -13,6 +13,7 @@ from scheduler.rostering.exports import COLUMNS, roster_csv
 from scheduler.rostering.review import build_review, person_roster
 from scheduler.rostering.roster_check import draft_pairs, roster_checker
 from scheduler.solver.problem import TERMS
+from tests.factories import acting_admin
 from tests.rostering.review_data import make_roster
 
 
@@ -45,7 +46,7 @@ def test_grid_has_days_slots_points_and_names(db, roster) -> None:
 def test_coverage_needed_against_assigned(db, roster) -> None:
     a = roster.assignment(db, "desk-mon-08", roster.anna)
     edits.remove_assignment(
-        db.session, roster.period, a.id, actor=None, override_reason="testing coverage"
+        db.session, roster.period, a.id, actor=acting_admin(), override_reason="testing coverage"
     )
     review = build_review(db.session, roster.period)
     by_id = {s.id: s for s in review.shifts}
@@ -84,7 +85,7 @@ def test_violations_show_after_an_override(db, roster) -> None:
         roster.period,
         shift_id=roster.shifts["remote-mon-13"].id,
         person_id=roster.anna.id,
-        actor=None,
+        actor=acting_admin(),
         override_reason="extra chat",
     )
     objective = build_review(db.session, roster.period).objective

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from scheduler.extensions import db as _db
 from scheduler.models import Job, Role, RosterPeriod, RosterRun
 from scheduler.rostering import runs
+from tests.factories import acting_admin
 
 
 def _race(app, period_id: int, barrier: threading.Barrier, outcomes: list[str]) -> None:
@@ -30,7 +31,7 @@ def _race(app, period_id: int, barrier: threading.Barrier, outcomes: list[str]) 
             barrier.wait(10)  # released together (SQLite then serialises the two)
             period = session.get(RosterPeriod, period_id)
             assert period is not None
-            runs.start_run(session, period, time_limit=5)
+            runs.start_run(session, period, time_limit=5, actor=acting_admin())
             session.commit()
             outcomes.append("started")
         except runs.RunError:
@@ -77,7 +78,7 @@ def test_simultaneous_requests_through_the_web(
     app, db, world, fake_engine, create_person, client, login, live_server
 ) -> None:
     """Ten real HTTP requests at once on a threaded server: one run, nine refusals."""
-    leader = create_person(Role.SECTION_LEADER)
+    leader = create_person(Role.SECTION_LEADER, libraries=[world.library])
     login(leader)
     name = app.config["SESSION_COOKIE_NAME"]  # __Host-session: PUBLIC_URL is https here
     cookie = f"{name}={client.get_cookie(name).value}"
@@ -117,7 +118,9 @@ def test_a_start_waits_for_an_edit_in_progress(app, db, world, fake_engine) -> N
         checked.wait(10)
         with app.app_context():
             session = Session(_db.engine)
-            runs.start_run(session, session.get(RosterPeriod, period_id), time_limit=5)
+            runs.start_run(
+                session, session.get(RosterPeriod, period_id), time_limit=5, actor=acting_admin()
+            )
             session.commit()
             events.append("run started")
             session.close()

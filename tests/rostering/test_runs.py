@@ -17,7 +17,7 @@ from sqlalchemy import select
 from scheduler.database import _read_only
 from scheduler.jobs.runner import claim, run_job, run_pending
 from scheduler.jobs.sweeper import sweep_lost_jobs
-from scheduler.models import Assignment, Job, JobState, RosterRun, RunKind, Shift
+from scheduler.models import Assignment, Job, JobState, Role, RosterRun, RunKind, Shift
 from scheduler.rostering import runs
 from scheduler.rostering.runs import (
     RunError,
@@ -27,6 +27,7 @@ from scheduler.rostering.runs import (
     start_run,
     stop_run,
 )
+from tests.factories import acting_admin
 
 
 def assignments(db, period) -> set[tuple[int, int, bool]]:
@@ -40,6 +41,7 @@ def assignments(db, period) -> set[tuple[int, int, bool]]:
 
 
 def queue(db, world, **kw) -> RosterRun:
+    kw.setdefault("actor", acting_admin())
     run = start_run(db.session, world.period, **kw)
     db.session.commit()
     return run
@@ -63,6 +65,7 @@ def wait_for(db, predicate, timeout: float = 10.0) -> None:
 
 def test_a_new_run_is_queued(db, world, fake_engine) -> None:
     leader = world.people[0]
+    leader.grant(Role.SECTION_LEADER, world.library)
     run = queue(db, world, actor=leader, time_limit=5)
     job = run.job
     assert job.kind == runs.JOB_KIND
@@ -147,7 +150,7 @@ def test_stop_keeps_the_best_roster_so_far(app, db, world, fake_engine) -> None:
     db.session.rollback()
     token = _read_only.set(False)  # a write transaction from the start, as a POST has
     try:
-        assert stop_run(db.session, db.session.get(RosterRun, run.id)) is True
+        assert stop_run(db.session, db.session.get(RosterRun, run.id), actor=acting_admin()) is True
         db.session.commit()
     finally:
         _read_only.reset(token)
@@ -164,7 +167,7 @@ def test_stop_keeps_the_best_roster_so_far(app, db, world, fake_engine) -> None:
 
 def test_stopping_a_queued_run_cancels_it_at_once(app, db, world, fake_engine) -> None:
     run = queue(db, world)
-    assert stop_run(db.session, run) is True
+    assert stop_run(db.session, run, actor=acting_admin()) is True
     db.session.commit()
     assert run_pending(app) == 0
     db.session.rollback()
@@ -172,7 +175,7 @@ def test_stopping_a_queued_run_cancels_it_at_once(app, db, world, fake_engine) -
     assert run.job.state == JobState.CANCELLED
     assert run_state(run)["outcome"] == "cancelled"
     assert fake_engine.problems == []
-    assert stop_run(db.session, run) is False  # already over
+    assert stop_run(db.session, run, actor=acting_admin()) is False  # already over
     queue(db, world)  # the period is free again
 
 
@@ -285,7 +288,7 @@ def _dead_pid() -> int:
 def test_a_second_run_for_the_same_period_is_refused(db, world, fake_engine) -> None:
     first = queue(db, world)
     with pytest.raises(RunError, match="already queued or running"):
-        start_run(db.session, world.period)
+        start_run(db.session, world.period, actor=acting_admin())
     db.session.rollback()
     assert db.session.scalars(select(RosterRun)).all() == [first]
 
@@ -295,7 +298,7 @@ def test_the_database_refuses_a_second_active_job(db, world, fake_engine, monkey
     queue(db, world)
     monkeypatch.setattr(runs, "active_job", lambda session, period: None)
     with pytest.raises(RunError):
-        start_run(db.session, world.period)
+        start_run(db.session, world.period, actor=acting_admin())
     db.session.rollback()
     assert len(db.session.scalars(select(RosterRun)).all()) == 1
     assert len(db.session.scalars(select(Job)).all()) == 1
@@ -306,9 +309,9 @@ def test_a_period_without_shifts_or_with_a_bad_limit_is_refused(db, world, fake_
         db.session.delete(shift)
     db.session.flush()
     with pytest.raises(RunError, match="no shifts"):
-        start_run(db.session, world.period)
+        start_run(db.session, world.period, actor=acting_admin())
     with pytest.raises(RunError, match="time limit"):
-        start_run(db.session, world.period, time_limit=0)
+        start_run(db.session, world.period, time_limit=0, actor=acting_admin())
     db.session.rollback()
     assert db.session.scalars(select(Job)).all() == []
 

@@ -29,6 +29,7 @@ from scheduler.models.availability import Mode
 from scheduler.rostering.runs import run_state, start_run
 from scheduler.timeutil import local_to_utc
 from tests.conftest import check_roster
+from tests.factories import acting_admin
 from tests.rostering.helpers import MONDAY, TZ, real_engine
 
 
@@ -90,7 +91,7 @@ def stored(db, period) -> set[tuple[int, int]]:
 
 
 def test_a_generated_roster_passes_the_checker(app, db, week, tmp_path):
-    run = start_run(db.session, week.period, time_limit=10)
+    run = start_run(db.session, week.period, time_limit=10, actor=acting_admin())
     db.session.commit()
     assert run_pending(app) == 1
     db.session.rollback()
@@ -119,11 +120,13 @@ def test_a_generated_roster_passes_the_checker(app, db, week, tmp_path):
 
 
 def test_a_resolve_keeps_the_roster_and_passes_the_checker(app, db, week, tmp_path):
-    start_run(db.session, week.period, time_limit=10)
+    start_run(db.session, week.period, time_limit=10, actor=acting_admin())
     db.session.commit()
     run_pending(app)
     before = stored(db, week.period)
-    run = start_run(db.session, week.period, kind=RunKind.RESOLVE, time_limit=10)
+    run = start_run(
+        db.session, week.period, kind=RunKind.RESOLVE, time_limit=10, actor=acting_admin()
+    )
     db.session.commit()
     run_pending(app)
     db.session.rollback()
@@ -137,7 +140,7 @@ def test_a_resolve_keeps_the_roster_and_passes_the_checker(app, db, week, tmp_pa
 def test_an_impossible_roster_is_explained(app, db, week) -> None:
     week.shifts[3].min_staff = week.shifts[3].max_staff = 4  # only three people exist
     db.session.commit()
-    run = start_run(db.session, week.period, time_limit=10)
+    run = start_run(db.session, week.period, time_limit=10, actor=acting_admin())
     db.session.commit()
     run_pending(app)
     db.session.rollback()
@@ -150,7 +153,7 @@ def test_an_impossible_roster_is_explained(app, db, week) -> None:
 def test_a_point_upstairs_is_a_setup_error(app, db, week) -> None:
     week.back.ground_floor = False
     db.session.commit()
-    run = start_run(db.session, week.period, time_limit=10)
+    run = start_run(db.session, week.period, time_limit=10, actor=acting_admin())
     db.session.commit()
     run_pending(app)
     db.session.rollback()

@@ -12,6 +12,7 @@ from scheduler.jobs.runner import run_pending
 from scheduler.models import RosterRun
 from scheduler.rostering.runs import run_state, start_run
 from tests.conftest import check_roster
+from tests.factories import acting_admin
 from tests.rostering.test_runs_engine import week  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.slow
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.slow
 def test_the_solver_runs_in_a_lower_priority_child(app, db, week, tmp_path, caplog):  # noqa: F811
     app.config.update(SOLVER_ISOLATED=True, SOLVER_NICE=10)
     caplog.set_level(logging.INFO, logger="scheduler.rostering.runs")
-    run = start_run(db.session, week.period, time_limit=10)
+    run = start_run(db.session, week.period, time_limit=10, actor=acting_admin())
     db.session.commit()
     assert run_pending(app) == 1
     db.session.rollback()

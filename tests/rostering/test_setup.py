@@ -10,6 +10,7 @@ from scheduler.errors import InputError
 from scheduler.models import Channel, Library, OpeningHours, ServicePoint
 from scheduler.rostering import setup
 from scheduler.rostering.demand import expand_demand
+from tests.factories import acting_admin
 from tests.rostering.test_demand import make_library, make_point, make_rule
 
 
@@ -39,13 +40,24 @@ def test_pool_hours(lo, target, hi, field) -> None:
 
 def test_opening_hours_may_overlap_only_in_different_validity(db, create_library) -> None:
     lib: Library = create_library(hours=[])
-    setup.add_opening_hours(db.session, lib, 0, time(8), time(20), None, date(2027, 6, 30))
+    setup.add_opening_hours(
+        db.session, lib, 0, time(8), time(20), None, date(2027, 6, 30), actor=acting_admin()
+    )
     summer = setup.add_opening_hours(
-        db.session, lib, 0, time(10), time(15), date(2027, 7, 1), date(2027, 8, 15)
+        db.session,
+        lib,
+        0,
+        time(10),
+        time(15),
+        date(2027, 7, 1),
+        date(2027, 8, 15),
+        actor=acting_admin(),
     )
     assert isinstance(summer, OpeningHours)
     with pytest.raises(InputError, match="overlaps"):
-        setup.add_opening_hours(db.session, lib, 0, time(12), time(13), date(2027, 8, 1), None)
+        setup.add_opening_hours(
+            db.session, lib, 0, time(12), time(13), date(2027, 8, 1), None, actor=acting_admin()
+        )
     assert len(lib.opening_hours) == 2
 
 
@@ -72,7 +84,7 @@ def test_a_point_with_a_published_shift_is_only_deactivated(db, create_library) 
         )
     )
     db.session.flush()
-    assert setup.remove_service_point(db.session, point) is False
+    assert setup.remove_service_point(db.session, point, actor=acting_admin()) is False
     assert point.active is False
 
 

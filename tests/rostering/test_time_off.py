@@ -138,7 +138,7 @@ def test_withdrawing_is_for_the_requester_only(db, roster) -> None:
     req = time_off.request_time_off(
         db.session, roster.bo, roster.period.library, kind="leave", starts_at=start, ends_at=end
     )
-    with pytest.raises(InputError):
+    with pytest.raises(Forbidden):
         approvals.withdraw(db.session, roster.anna, req.id)
     assert approvals.withdraw(db.session, roster.bo, req.id).status == RequestStatus.WITHDRAWN
     assert approvals.pending_count(db.session, roster.leader) == 0

@@ -15,6 +15,7 @@ from scheduler.models import (
     RunKind,
 )
 from scheduler.rostering.publish import publish
+from tests.factories import acting_admin
 from tests.rostering.review_data import make_roster, next_monday
 
 
@@ -310,7 +311,9 @@ def test_publish_preview_warns_of_broken_rules(db, client, login, roster) -> Non
     from scheduler.rostering import edits
 
     a = roster.assignment(db, "desk-mon-08", roster.anna)
-    edits.remove_assignment(db.session, roster.period, a.id, actor=None, override_reason="test")
+    edits.remove_assignment(
+        db.session, roster.period, a.id, actor=acting_admin(), override_reason="test"
+    )
     login(roster.leader)
     html = client.get(url(roster, "/publish"), headers={"Accept-Language": "en"}).get_data(
         as_text=True

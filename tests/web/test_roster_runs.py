@@ -17,6 +17,7 @@ from scheduler.models import (
     RosterPeriod,
     RosterRun,
 )
+from tests.factories import acting_admin
 from tests.rostering.helpers import MONDAY, fake_engine, make_shift, world  # noqa: F401
 
 
@@ -26,8 +27,8 @@ def _english(client):
 
 
 @pytest.fixture
-def leader(create_person, login):
-    person = create_person(Role.SECTION_LEADER, name="Sigrid Leader")
+def leader(create_person, login, world):
+    person = create_person(Role.SECTION_LEADER, name="Sigrid Leader", libraries=[world.library])
     login(person)
     return person
 
@@ -62,7 +63,7 @@ def test_run_pages_are_for_section_leaders_only(
 ) -> None:
     from scheduler.rostering.runs import start_run
 
-    run = start_run(db.session, world.period)
+    run = start_run(db.session, world.period, actor=acting_admin())
     db.session.commit()
     login(create_person(Role.FIRST_LINE))
     for url in (f"/staff/roster/runs/{run.id}", f"/staff/roster/runs/{run.id}/state.json"):

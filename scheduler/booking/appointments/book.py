@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from scheduler import accounts, audit
+from scheduler import access, accounts, audit
 from scheduler.booking.appointments import meeting_links, notices
 from scheduler.booking.appointments.availability import BookingRules, Slot
 from scheduler.booking.appointments.slots import slot_at
@@ -303,7 +303,9 @@ def book(
     make a pending booking that holds its time for ``site.hold_minutes`` until the patron
     follows the link sent to the address (desk bookings skip this: the patron is there).
     """
-    if actor is not None and not actor.has_role(Role.FIRST_LINE):
+    # Any library's desk may hand a patron to any librarian (an online meeting, or the
+    # specialist for the subject at another branch): first line somewhere is enough.
+    if actor is not None and not actor.holds_anywhere(Role.FIRST_LINE):
         raise Forbidden(_("Only first-line staff can book for a patron."))
     librarian, topic, name, email, message, answers, restricted = _check_request(session, req, site)
     _lock_librarian(session, librarian.id)
@@ -501,9 +503,7 @@ def reschedule(
 
 def can_see_patron(actor: Person | None, appointment: Appointment) -> bool:
     """Patron details are for the librarian concerned and administrators only."""
-    return actor is not None and (
-        actor.id == appointment.librarian_id or actor.has_role(Role.ADMIN)
-    )
+    return actor is not None and (actor.id == appointment.librarian_id or access.is_admin(actor))
 
 
 def cancel_by_staff(

@@ -12,6 +12,7 @@ from datetime import date, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler import access
 from scheduler.errors import Forbidden, InputError, NotFound
 from scheduler.models import (
     AvailabilityException,
@@ -21,7 +22,6 @@ from scheduler.models import (
     Library,
     Mode,
     Person,
-    Role,
 )
 from scheduler.models.availability import join_modes
 from scheduler.reasons import _, input_error
@@ -37,7 +37,7 @@ LIMITS = {
 
 
 def can_edit(actor: Person, person: Person) -> bool:
-    return actor.id == person.id or actor.has_role(Role.ADMIN)
+    return actor.id == person.id or access.is_admin(actor)
 
 
 def _require_edit(actor: Person, person: Person) -> None:

@@ -149,7 +149,7 @@ def _check_hosts(session: Session, host_ids: Iterable[int], errors: dict[str, st
             errors["hosts"] = _("person %(id)s does not exist", id=person_id)
         elif not person.active:
             errors["hosts"] = _("%(name)s cannot host: the account is inactive", name=person.name)
-        elif not person.has_role(*HOST_ROLES):
+        elif not person.holds_anywhere(*HOST_ROLES):
             errors["hosts"] = _("%(name)s is not a librarian", name=person.name)
         else:
             hosts.append(person)

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from scheduler import audit
 from scheduler.booking.dropins.details import (
-    HOST_ROLES,
     Checked,
     SessionDetails,
     check_details,
@@ -32,6 +31,7 @@ from scheduler.booking.dropins.details import (
     occurrence_errors,
 )
 from scheduler.booking.dropins.notices import send_changes, send_session_cancelled
+from scheduler.booking.dropins.permissions import may_manage, require_create_in, require_manage
 from scheduler.booking.dropins.recurrence import Recurrence, occurrence_dates
 from scheduler.booking.dropins.waitlist import fill_from_waitlist, lock_sessions
 from scheduler.errors import InputError, NotFound
@@ -41,7 +41,6 @@ from scheduler.models import (
     Person,
     Registration,
     RegistrationStatus,
-    Role,
     SessionSeries,
     SessionStatus,
 )
@@ -61,18 +60,9 @@ class Created:
 # Access ----------------------------------------------------------------------------
 
 
-def may_manage(person: Person) -> bool:
-    """Librarians and section leaders create, edit, cancel and copy sessions."""
-    return person.has_role(*HOST_ROLES)
-
-
 def may_see_registrants(person: Person, dropin: DropInSession) -> bool:
-    """Names, addresses and answers: hosts, the creator, section leaders and admins only."""
-    return (
-        person.has_role(Role.SECTION_LEADER)
-        or dropin.created_by_id == person.id
-        or any(h.id == person.id for h in dropin.hosts)
-    )
+    """Names, addresses and answers: those who manage the session (see permissions)."""
+    return may_manage(person, dropin)
 
 
 # Creating --------------------------------------------------------------------------
@@ -102,6 +92,7 @@ def create_sessions(
             errors.update(exc.fields)
     if checked is None or occurrences is None:
         raise input_error(errors)
+    require_create_in(actor, checked.library.id)
     planned = []
     for day in occurrences.dates:
         starts, ends = occurrence_instants(day, details, tz)
@@ -141,6 +132,7 @@ def copy_session(
     source = session.get(DropInSession, source_id)
     if source is None:
         raise NotFound(_("No such session."), {"session": _("does not exist")})
+    require_manage(actor, [source])
     return create_sessions(
         session, actor, details_of(source, relative_deadline=True), recurrence, now=now
     )
@@ -161,6 +153,7 @@ def update_session(
 ) -> DropInSession:
     """Change one session (one occurrence of a series), possibly moving it to ``on_date``."""
     dropin = _locked(session, session_id)
+    require_manage(actor, [dropin])
     _ensure_changeable(dropin, now)
     errors: dict[str, str] = {}
     checked = check_details(session, details, errors)
@@ -168,6 +161,8 @@ def update_session(
         errors["date"] = _("is required")
     if checked is None or on_date is None:
         raise input_error(errors)
+    if checked.library.id != dropin.library_id:
+        require_create_in(actor, checked.library.id)
     tz = checked.library.timezone
     starts, ends = occurrence_instants(on_date, details, tz)
     if on_date != local_day(dropin):
@@ -213,12 +208,15 @@ def update_series(
     if series is None:
         raise NotFound(_("No such series."), {"series": _("does not exist")})
     sessions = lock_sessions(session, upcoming_ids(session, series_id, now))
+    require_manage(actor, sessions)
     if not sessions:
         raise conflict("series", _("This series has no upcoming sessions left to change."))
     errors: dict[str, str] = {}
     checked = check_details(session, details, errors)
     if checked is None:
         raise input_error(errors)
+    if any(checked.library.id != d.library_id for d in sessions):
+        require_create_in(actor, checked.library.id)
     tz = checked.library.timezone
     planned = []
     for dropin in sorted(sessions, key=lambda s: s.starts_at):
@@ -287,6 +285,7 @@ def cancel_session(
     """Cancel one session and tell everyone registered or waiting."""
     message = _message(message)
     dropin = _locked(session, session_id)
+    require_manage(actor, [dropin])
     _ensure_changeable(dropin, now)
     told = _cancel(session, dropin, now)
     send_session_cancelled(session, site, told, message, now)
@@ -316,6 +315,7 @@ def cancel_series(
     if session.get(SessionSeries, series_id) is None:
         raise NotFound(_("No such series."), {"series": _("does not exist")})
     sessions = lock_sessions(session, upcoming_ids(session, series_id, now))
+    require_manage(actor, sessions)
     if not sessions:
         raise conflict("series", _("This series has no upcoming sessions left to cancel."))
     told: list[Registration] = []

@@ -42,7 +42,7 @@ def may_manage(actor: Person | None, person: Person) -> bool:
         return False
     if is_admin(actor):
         return True
-    return actor.id == person.id and Role.LIBRARIAN in actor.roles
+    return actor.id == person.id and actor.holds_anywhere(Role.LIBRARIAN)
 
 
 def require_may_manage(actor: Person | None, person: Person) -> None:

@@ -5,7 +5,7 @@ a ``translations`` JSON column, ``{"sv": {"name": ...}}``; the ordinary columns 
 text as first written and are the fallback.
 
 Revision ID: 5d7e2a9c4b18
-Revises: 3c9e2f7a5b14
+Revises: 4c2e8a61d9b7
 Create Date: 2026-12-06 05:20:00.000000
 
 """
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '5d7e2a9c4b18'
-down_revision = '3c9e2f7a5b14'
+down_revision = '4c2e8a61d9b7'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,8 @@
-"""Administration: people, their roles and whether they can sign in (admins only)."""
+"""Administration: people, their roles in each library and whether they can sign in (admins only).
+
+The page parses the form and calls :func:`scheduler.people.save_person.save_person`,
+which checks everything and refuses anyone but an administrator.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
-from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, DecimalField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from scheduler import accounts, audit
-from scheduler.errors import InputError
 from scheduler.extensions import db
-from scheduler.models import Person, Role
+from scheduler.models import LIBRARY_ROLES, Library, Person, Role, Topic
+from scheduler.people.save_person import PersonInput, save_person
 from scheduler.web import nav
 from scheduler.web.admin import bp
 from scheduler.web.auth import role_required
@@ -31,12 +34,27 @@ ROLE_LABELS = {
     Role.FIRST_LINE: _l("First-line staff"),
 }
 
+_HOURS = [Optional(), NumberRange(min=0, max=60)]
+
 
 class PersonForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    roles = MultiCheckboxField(_l("Roles"), choices=[])
-    active = BooleanField(_l("Can sign in"), default=True)
+    admin = BooleanField(
+        _l("Administrator"), description=_l("Administrators may do everything, in every library.")
+    )
+    # "<library id>:<role>", shown as a grid of libraries by roles.
+    library_roles = MultiCheckboxField(_l("Roles in each library"), choices=[])
+    active = BooleanField(
+        _l("Can sign in"),
+        default=True,
+        description=_l("Untick to deactivate someone who has left; their history stays."),
+    )
+    bookable = BooleanField(_l("Bookable (shown on the “book a librarian” pages)"))
+    min_hours_per_week = DecimalField(_l("Minimum hours a week"), places=1, validators=_HOURS)
+    target_hours_per_week = DecimalField(_l("Target hours a week"), places=1, validators=_HOURS)
+    max_hours_per_week = DecimalField(_l("Maximum hours a week"), places=1, validators=_HOURS)
+    topics = MultiCheckboxField(_l("Topics"), choices=[])
     password = PasswordField(
         _l("New password"),
         validators=[Optional(), Length(max=1000)],
@@ -45,7 +63,15 @@ class PersonForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.roles.choices = [(r.value, str(ROLE_LABELS[r])) for r in Role]
+        self.libraries = list(db.session.scalars(select(Library).order_by(Library.position)))
+        self.library_roles.choices = [
+            (f"{lib.id}:{role.value}", f"{lib.name}: {ROLE_LABELS[role]}")
+            for lib in self.libraries
+            for role in LIBRARY_ROLES
+        ]
+        self.topics.choices = [
+            (str(t.id), t.name) for t in db.session.scalars(select(Topic).order_by(Topic.name))
+        ]
 
 
 @bp.get("/people")
@@ -76,62 +102,44 @@ def edit_person(person_id: int) -> Any:
 def _edit(person: Person | None) -> Any:
     form = PersonForm(obj=person)
     if request.method == "GET" and person is not None:
-        form.roles.data = [r.value for r in person.roles]
+        form.admin.data = person.is_admin
+        form.library_roles.data = [f"{r.library_id}:{r.role.value}" for r in person.library_roles]
+        form.topics.data = [str(t.id) for t in person.topics]
     return form_flow(
         form,
-        lambda: _save(person, form),
+        lambda: save_person(db.session, current_user, person, _input(form)),
         lambda done: saved(_("Saved %(name)s.", name=done.name), url_for("admin.people")),
         lambda status: (
-            render_template("admin/person_form.html", form=form, person=person),
+            render_template(
+                "admin/person_form.html",
+                form=form,
+                person=person,
+                roles=[(r, ROLE_LABELS[r]) for r in LIBRARY_ROLES],
+            ),
             status,
         ),
     )
 
 
-def _save(person: Person | None, form: PersonForm) -> Person:
-    roles = {Role(r) for r in form.roles.data}
-    before = (
-        {"roles": sorted(r.value for r in person.roles), "active": person.active}
-        if person is not None
-        else None
-    )
-    if person is None:
-        person = accounts.create_person(
-            db.session,
-            email=form.email.data,
-            name=form.name.data,
-            roles=roles,
-            password=form.password.data or None,
-        )
-    else:
-        _update(person, form, roles)
-    person.active = form.active.data
-    db.session.flush()
-    audit.record(
-        db.session,
-        audit.Action.PERSON_SAVED,
-        actor=current_user,
-        subject=f"person:{person.id}",
-        details={
-            "roles": sorted(r.value for r in roles),
-            "active": person.active,
-            "libraries": sorted(lib.id for lib in person.libraries),
-            "before": before,
-        },
-    )
-    db.session.flush()
-    return person
+def _input(form: PersonForm) -> PersonInput:
+    library_roles: dict[int, set[Role]] = {}
+    for value in form.library_roles.data or []:
+        library_id, role = value.split(":", 1)  # a valid choice: "<id>:<role>"
+        library_roles.setdefault(int(library_id), set()).add(Role(role))
 
+    def hours(value: Any) -> float | None:
+        return None if value is None else float(value)
 
-def _update(person: Person, form: PersonForm, roles: set[Role]) -> None:
-    email = accounts.normalise_email(form.email.data)
-    if email != person.email:
-        if accounts.find_by_email(db.session, email) is not None:
-            raise InputError.field("email", "is already used by another person")
-        person.email = email
-    person.name = form.name.data.strip()
-    if person.id == current_user.id and Role.ADMIN not in roles:
-        raise InputError.field("roles", "you cannot remove your own administrator role")
-    person.set_roles(roles)
-    if form.password.data:
-        accounts.set_password(person, form.password.data)
+    return PersonInput(
+        name=form.name.data or "",
+        email=form.email.data or "",
+        admin=bool(form.admin.data),
+        library_roles={k: frozenset(v) for k, v in library_roles.items()},
+        active=bool(form.active.data),
+        bookable=bool(form.bookable.data),
+        min_hours_per_week=hours(form.min_hours_per_week.data) or 0.0,
+        target_hours_per_week=hours(form.target_hours_per_week.data),
+        max_hours_per_week=hours(form.max_hours_per_week.data),
+        topic_ids=[int(t) for t in form.topics.data or []],
+        password=form.password.data or None,
+    )

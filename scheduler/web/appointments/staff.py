@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 
+from scheduler import access
 from scheduler.booking.appointments import book as svc
 from scheduler.booking.appointments import meeting_links, queries, rules
 from scheduler.booking.appointments.availability import BookingRules
@@ -49,7 +50,7 @@ from scheduler.web.i18n import localize, page_language
 def _subject() -> Person:
     """Whose appointments or availability: your own, or anyone's for an administrator."""
     raw = request.values.get("person")
-    if raw and current_user.has_role(Role.ADMIN):
+    if raw and access.is_admin(current_user):
         try:
             person = db.session.get(Person, parse_id(raw, "person"))
         except InputError:
@@ -81,7 +82,7 @@ def appointments() -> Any:
         person=person,
         upcoming=queries.upcoming_for_librarian(db.session, person.id, now=now),
         cancelled=queries.recent_cancellations(db.session, person.id, now=now),
-        people=queries.bookable_people(db.session) if current_user.has_role(Role.ADMIN) else [],
+        people=queries.bookable_people(db.session) if access.is_admin(current_user) else [],
         mode_labels=MODE_LABELS,
     )
 
@@ -267,7 +268,7 @@ def availability() -> Any:
             lib.name for lib in libraries_by_id().values() if lib.meeting_url_template
         ],
         connected=calendars.section(person, site.now, calendars.tz_of(person)),
-        people=queries.bookable_people(db.session) if current_user.has_role(Role.ADMIN) else [],
+        people=queries.bookable_people(db.session) if access.is_admin(current_user) else [],
     ), status
 
 

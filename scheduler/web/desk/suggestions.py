@@ -12,6 +12,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from scheduler.desk import demand_suggestions as svc
+from scheduler.desk.roles import require_leader
 from scheduler.errors import DomainError, Forbidden
 from scheduler.extensions import db
 from scheduler.inputs import Fields, parse_id, parse_number, parse_time, parse_whole
@@ -88,6 +89,7 @@ def _band(form: Any) -> svc.Band:
 def accept(library_id: int) -> Any:
     """Accept a suggestion as a demand rule; ``then=edit`` goes on to edit it."""
     library = db.get_or_404(Library, library_id)
+    require_leader(actor(), library.id)  # before reading the form: another library's is a 403
     back = url_for("roster_setup.preview", library_id=library.id, week=request.form.get("week"))
     try:
         band = _band(request.form)

@@ -28,8 +28,10 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from scheduler import audit
+from scheduler import access, audit
+from scheduler.booking.dropins.details import HOST_ROLES
 from scheduler.booking.dropins.export import registrants_csv
+from scheduler.booking.dropins.permissions import may_manage, require_manage
 from scheduler.booking.dropins.queries import (
     list_sessions,
     listing_for,
@@ -38,7 +40,6 @@ from scheduler.booking.dropins.queries import (
 )
 from scheduler.booking.dropins.registrations import cancel_by_staff
 from scheduler.booking.dropins.sessions import (
-    HOST_ROLES,
     Created,
     cancel_series,
     cancel_session,
@@ -56,6 +57,7 @@ from scheduler.models import (
     DropInSession,
     Library,
     Person,
+    PersonLibraryRole,
     PersonRole,
     Registration,
     Role,
@@ -99,6 +101,10 @@ def index() -> Any:
         include_cancelled=True,
         default_tz=current_app.config["TIMEZONE"],
     )
+    # The person's libraries only (and sessions they host or made elsewhere).
+    ids = access.library_ids(_actor(), *HOST_ROLES)
+    if ids is not None:
+        items = [i for i in items if i.dropin.library_id in ids or may_manage(_actor(), i.dropin)]
     return render_template("dropins/staff_index.html", items=items, mine=mine)
 
 
@@ -106,9 +112,13 @@ def index() -> Any:
 
 
 def _choices(form: SessionForm) -> None:
+    mine = access.library_ids(_actor(), *HOST_ROLES)
+    libraries = select(Library).order_by(Library.position, Library.name)
+    if mine is not None:
+        libraries = libraries.where(Library.id.in_(mine))
     form.library.choices = [choice("", _("Choose a library"))] + [
         choice(str(lib.id), localized(lib, "name", page_language()))
-        for lib in db.session.scalars(select(Library).order_by(Library.position, Library.name))
+        for lib in db.session.scalars(libraries)
     ]
     form.topic.choices = [choice("", _("No topic"))] + [
         choice(str(t.id), localized(t, "name", page_language()))
@@ -116,12 +126,11 @@ def _choices(form: SessionForm) -> None:
     ]
     hosts = db.session.scalars(
         select(Person)
-        .join(PersonRole)
         .where(
             Person.active.is_(True),
-            PersonRole.role.in_([Role.LIBRARIAN, Role.SECTION_LEADER, Role.ADMIN]),
+            Person.library_roles.any(PersonLibraryRole.role.in_(HOST_ROLES))
+            | Person.role_rows.any(PersonRole.role == Role.ADMIN),
         )
-        .distinct()
         .order_by(Person.name)
     )
     form.hosts.choices = [choice(str(p.id), p.name) for p in hosts]
@@ -151,6 +160,7 @@ def new() -> Any:
 @role_required(*HOST_ROLES)
 def copy(session_id: int) -> Any:
     source = db.get_or_404(DropInSession, session_id)
+    require_manage(_actor(), [source])
     form = SessionForm()
     _choices(form)
     if request.method == "GET":
@@ -191,6 +201,7 @@ def _created(created: Created) -> Any:
 @role_required(*HOST_ROLES)
 def edit(session_id: int) -> Any:
     dropin = db.get_or_404(DropInSession, session_id)
+    require_manage(_actor(), [dropin])
     form = SessionForm()
     _choices(form)
     if request.method == "GET":
@@ -224,6 +235,7 @@ def edit_series(series_id: int) -> Any:
     upcoming = [
         item.dropin for item in series_listings(db.session, series.id) if item.dropin.id in ids
     ]
+    require_manage(_actor(), upcoming)
     form = SessionForm()
     _choices(form)
     if request.method == "GET":
@@ -349,6 +361,7 @@ def remove_registrant(session_id: int, registration_id: int) -> Any:
 @role_required(*HOST_ROLES)
 def cancel(session_id: int) -> Any:
     dropin = db.get_or_404(DropInSession, session_id)
+    require_manage(_actor(), [dropin])
     form = CancelForm()
     return form_flow(
         form,
@@ -379,6 +392,7 @@ def cancel_whole_series(series_id: int) -> Any:
     now = utcnow()
     ids = set(upcoming_ids(db.session, series.id, now))
     items = [i for i in series_listings(db.session, series.id) if i.dropin.id in ids]
+    require_manage(_actor(), [i.dropin for i in items])
     form = CancelForm()
 
     def cancelled(dropins: list[DropInSession]) -> Any:

@@ -53,6 +53,7 @@ from scheduler.rostering.runs import SolverSettings, active_run, run_state, star
 from scheduler.web import current_site
 from scheduler.web.auth import role_required
 from scheduler.web.i18n import localize, page_language
+from scheduler.web.rostering.loading import leader_period
 
 bp = Blueprint("roster_review", __name__, url_prefix="/staff/roster")
 
@@ -129,13 +130,13 @@ def _review_page(
 @bp.get("/periods/<id:period_id>")
 @role_required(*LEADER)
 def review(period_id: int) -> Any:
-    return _review_page(db.get_or_404(RosterPeriod, period_id))
+    return _review_page(leader_period(period_id))
 
 
 @bp.get("/periods/<id:period_id>/people/<id:person_id>")
 @role_required(*LEADER)
 def person(period_id: int, person_id: int) -> Any:
-    period = db.get_or_404(RosterPeriod, period_id)
+    period = leader_period(period_id)
     someone = db.get_or_404(Person, person_id)
     return render_template(
         "roster_review/person.html",
@@ -146,7 +147,7 @@ def person(period_id: int, person_id: int) -> Any:
 
 
 def _to_review(period_id: int) -> Any:
-    db.get_or_404(RosterPeriod, period_id)
+    leader_period(period_id)
     return redirect(url_for(".review", period_id=period_id, _anchor="edit"))
 
 
@@ -172,7 +173,7 @@ def _edit(period: RosterPeriod, form: str, action: Any) -> Any:
 @role_required(*LEADER)
 def shift(period_id: int, shift_id: int) -> Any:
     """One shift from the grid: its people, and everyone who could take a place."""
-    period = db.get_or_404(RosterPeriod, period_id)
+    period = leader_period(period_id)
     review = build_review(db.session, period, with_objective=False)
     view = next((s for s in review.shifts if s.id == shift_id), None)
     if view is None:
@@ -194,7 +195,7 @@ def shift(period_id: int, shift_id: int) -> Any:
 def add(period_id: int) -> Any:
     if request.method == "GET":  # the forms live on the review page
         return _to_review(period_id)
-    period = db.get_or_404(RosterPeriod, period_id)
+    period = leader_period(period_id)
     return _edit(
         period,
         "add",
@@ -214,7 +215,7 @@ def add(period_id: int) -> Any:
 def move(period_id: int) -> Any:
     if request.method == "GET":  # the forms live on the review page
         return _to_review(period_id)
-    period = db.get_or_404(RosterPeriod, period_id)
+    period = leader_period(period_id)
     return _edit(
         period,
         "move",
@@ -235,7 +236,7 @@ def move(period_id: int) -> Any:
 def remove(period_id: int) -> Any:
     if request.method == "GET":  # the forms live on the review page
         return _to_review(period_id)
-    period = db.get_or_404(RosterPeriod, period_id)
+    period = leader_period(period_id)
     return _edit(
         period,
         "remove",
@@ -255,7 +256,7 @@ def pins(period_id: int) -> Any:
     if request.method == "GET":  # the forms live on the review page
         return _to_review(period_id)
     """Save the pin checkboxes; with ``action=resolve`` also re-solve the rest."""
-    period = db.get_or_404(RosterPeriod, period_id)
+    period = leader_period(period_id)
     try:
         wanted = parse_ids(request.form.getlist("pinned"), "pinned")
         edits.set_pins(db.session, period, wanted, actor=_actor())
@@ -284,7 +285,7 @@ def _my_shifts_url() -> str:
 @role_required(*LEADER)
 def publish_page(period_id: int) -> Any:
     """GET shows what publishing would change; POST publishes and e-mails those affected."""
-    period = db.get_or_404(RosterPeriod, period_id)
+    period = leader_period(period_id)
     if request.method == "POST":
         try:
             result = publish(
@@ -361,7 +362,7 @@ def _days() -> list[date]:
 @role_required(*LEADER)
 def repair(period_id: int) -> Any:
     """Mark someone away on days of a published roster and re-solve around them."""
-    period = db.get_or_404(RosterPeriod, period_id)
+    period = leader_period(period_id)
     errors: list[str] = []
     status = 200
     if request.method == "POST":
@@ -416,7 +417,7 @@ def repair(period_id: int) -> Any:
 @bp.get("/periods/<id:period_id>/roster.csv")
 @role_required(*LEADER)
 def export_csv(period_id: int) -> Any:
-    period = db.get_or_404(RosterPeriod, period_id)
+    period = leader_period(period_id)
     name = f"roster-{period.library.slug}-{period.start_date.isoformat()}.csv"
     text = roster_csv(db.session, period)
     audit.record(

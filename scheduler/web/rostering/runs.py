@@ -28,7 +28,7 @@ from sqlalchemy import select
 from scheduler.errors import InputError
 from scheduler.extensions import db
 from scheduler.inputs import Fields, parse_date, parse_id, parse_number, parse_whole
-from scheduler.models import Library, RosterPeriod, RosterRun, RunKind, Shift
+from scheduler.models import Library, RosterPeriod, RunKind, Shift
 from scheduler.models.people import Role
 from scheduler.rostering.periods import MAX_WEEKS, PeriodError, create_period, period_end
 from scheduler.rostering.runs import (
@@ -45,6 +45,7 @@ from scheduler.web import nav
 from scheduler.web.auth import role_required
 from scheduler.web.forms import saved
 from scheduler.web.i18n import localize
+from scheduler.web.rostering.loading import leader_period, leader_run, only_led
 
 bp = Blueprint("roster_runs", __name__, url_prefix="/staff/roster")
 
@@ -80,10 +81,16 @@ def setup_links(library_id: int) -> list[dict[str, str]]:
 def _periods_page(errors: dict[str, str] | None = None, values: dict | None = None, status=200):
     periods = list(
         db.session.scalars(
-            select(RosterPeriod).order_by(RosterPeriod.start_date.desc(), RosterPeriod.id.desc())
+            only_led(select(RosterPeriod), RosterPeriod.library_id).order_by(
+                RosterPeriod.start_date.desc(), RosterPeriod.id.desc()
+            )
         )
     )
-    libraries = list(db.session.scalars(select(Library).order_by(Library.position, Library.name)))
+    libraries = list(
+        db.session.scalars(
+            only_led(select(Library), Library.id).order_by(Library.position, Library.name)
+        )
+    )
     today = to_local(utcnow(), current_app.config["TIMEZONE"]).date()
     defaults = {
         "library_id": next((str(lib.id) for lib in libraries if lib.is_main), ""),
@@ -171,7 +178,7 @@ def _runs_page(period: RosterPeriod, error: str | None = None, status: int = 200
 @role_required(*LEADER)
 def period_runs(period_id: int) -> Any:
     """A period's runs; POST starts a new one (Generate)."""
-    period = db.get_or_404(RosterPeriod, period_id)
+    period = leader_period(period_id)
     if request.method == "POST":
         return _generate(period)
     return _runs_page(period)
@@ -203,7 +210,7 @@ def _generate(period: RosterPeriod) -> Any:
 @bp.get("/runs/<id:run_id>")
 @role_required(*LEADER)
 def progress(run_id: int) -> Any:
-    run = db.get_or_404(RosterRun, run_id)
+    run = leader_run(run_id)
     return render_template(
         "roster_runs/progress.html",
         run=run,
@@ -218,7 +225,7 @@ def progress(run_id: int) -> Any:
 @bp.get("/runs/<id:run_id>/state.json")
 @role_required(*LEADER)
 def state(run_id: int) -> Any:
-    run = db.get_or_404(RosterRun, run_id)
+    run = leader_run(run_id)
     data = run_state(run)
     data["review_url"] = review_url(run.period_id)
     response = jsonify(data)
@@ -230,10 +237,10 @@ def state(run_id: int) -> Any:
 @role_required(*LEADER)
 def stop(run_id: int) -> Any:
     """GET asks for confirmation (a link target); POST stops the run."""
-    run = db.get_or_404(RosterRun, run_id)
+    run = leader_run(run_id)
     if request.method == "GET":
         return render_template("roster_runs/stop.html", run=run, state=run_state(run))
-    if stop_run(db.session, run):
+    if stop_run(db.session, run, actor=current_user):
         flash(gettext("Stopping: the best roster found so far will be kept."), "info")
     else:
         flash(gettext("This run has already finished."), "info")

@@ -15,13 +15,15 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
+from scheduler import access
 from scheduler.errors import InputError
 from scheduler.extensions import db
 from scheduler.inputs import parse_date, parse_id
 from scheduler.models import Channel, DemandRule, Library, Person, Role, ServicePoint, Skill
 from scheduler.rostering import setup
+from scheduler.rostering.permissions import require_leader
 from scheduler.timeutil import monday_of
 from scheduler.web import nav
 from scheduler.web.auth import role_required
@@ -51,16 +53,27 @@ def weekday_short(weekday: int) -> str:
     return weekday_name(weekday, "abbreviated")
 
 
+def _actor() -> Person:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
 def _library(library_id: int | None) -> Library:
-    """The library in the URL; without one (links from other pages), the main library."""
+    """The library in the URL, which the signed-in person must lead (else 403); without
+    one (links from other pages), the first library they lead, the main one first."""
     if library_id is not None:
-        return db.get_or_404(Library, library_id)
-    library = db.session.scalar(
-        select(Library).order_by(Library.is_main.desc(), Library.position).limit(1)
-    )
+        library = db.get_or_404(Library, library_id)
+        require_leader(_actor(), library.id)
+        return library
+    library = db.session.scalar(_led_libraries().limit(1))
     if library is None:
         abort(404)
     return library
+
+
+def _led_libraries() -> Select[tuple[Library]]:
+    stmt = select(Library).order_by(Library.is_main.desc(), Library.position)
+    ids = access.library_ids(_actor(), LEADER)
+    return stmt if ids is None else stmt.where(Library.id.in_(ids))
 
 
 def _num(value: Decimal | None) -> float | None:
@@ -68,7 +81,7 @@ def _num(value: Decimal | None) -> float | None:
 
 
 def _render(template: str, library: Library, status: int = 200, **context: Any) -> Any:
-    libraries = db.session.scalars(select(Library).order_by(Library.position)).all()
+    libraries = db.session.scalars(_led_libraries().order_by(None).order_by(Library.position))
     return (
         render_template(
             template,
@@ -86,7 +99,13 @@ def _render(template: str, library: Library, status: int = 200, **context: Any) 
 def _default_library(endpoint: str, values: dict[str, Any]) -> None:
     """``url_for("roster_setup.pool")`` from other pages: the main library's page."""
     if endpoint in _LIBRARY_PAGES and "library_id" not in values:
-        values["library_id"] = _library(None).id
+        led = db.session.scalar(_led_libraries().limit(1)) if current_user else None
+        main = db.session.scalar(
+            select(Library).order_by(Library.is_main.desc(), Library.position).limit(1)
+        )
+        if led is None and main is None:
+            abort(404)
+        values["library_id"] = (led or main).id
 
 
 _LIBRARY_PAGES = {f"roster_setup.{n}" for n in ("points", "hours", "pool", "demand", "preview")}
@@ -99,7 +118,7 @@ def index() -> Any:
         chosen = parse_id(request.args.get("library"), "library", required=False)
     except InputError:
         chosen = None
-    library = (db.session.get(Library, chosen) if chosen else None) or _library(None)
+    library = _library(chosen) if chosen and db.session.get(Library, chosen) else _library(None)
     return redirect(url_for(".points", library_id=library.id))
 
 
@@ -117,9 +136,7 @@ def points(library_id: int) -> Any:
     form = ServicePointForm()
     return form_flow(
         form,
-        lambda: setup.save_service_point(
-            db.session, library, _point_input(form), actor=current_user
-        ),
+        lambda: setup.save_service_point(db.session, library, _point_input(form), actor=_actor()),
         lambda point: _to_points(library, _("Added %(name)s.", name=point.name)),
         lambda status: _render("roster_setup/points.html", library, status, form=form),
     )
@@ -153,7 +170,7 @@ def edit_point(library_id: int, point_id: int) -> Any:
     return form_flow(
         form,
         lambda: setup.save_service_point(
-            db.session, library, _point_input(form), point, actor=current_user
+            db.session, library, _point_input(form), point, actor=_actor()
         ),
         lambda saved_point: _to_points(library, _("Saved %(name)s.", name=saved_point.name)),
         lambda status: _render(
@@ -181,7 +198,7 @@ def remove_point(library_id: int, point_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     name = point.name
-    if setup.remove_service_point(db.session, point, actor=current_user):
+    if setup.remove_service_point(db.session, point, actor=_actor()):
         return _to_points(library, _("Removed %(name)s.", name=name))
     return _to_points(
         library, _("%(name)s is used by rosters, so it was taken out of use instead.", name=name)
@@ -212,23 +229,19 @@ def hours(library_id: int) -> Any:
                 hours_form.closes.data,
                 hours_form.valid_from.data,
                 hours_form.valid_until.data,
-                actor=current_user,
+                actor=_actor(),
             )
         elif action == "add_closed":
             setup.add_closed_date(
-                db.session,
-                library,
-                closed_form.date.data,
-                closed_form.reason.data,
-                actor=current_user,
+                db.session, library, closed_form.date.data, closed_form.reason.data, actor=_actor()
             )
         elif action in ("delete_hours", "delete_closed"):
             row_id = parse_id(request.form.get("id"), "id")
             assert row_id is not None
             if action == "delete_hours":
-                setup.delete_opening_hours(db.session, library, row_id, actor=current_user)
+                setup.delete_opening_hours(db.session, library, row_id, actor=_actor())
             else:
-                setup.delete_closed_date(db.session, library, row_id, actor=current_user)
+                setup.delete_closed_date(db.session, library, row_id, actor=_actor())
         else:
             raise InputError.field("action", _("Unknown action: reload the page and try again."))
 
@@ -298,7 +311,7 @@ def pool(library_id: int) -> Any:
     def add() -> Person:
         person = db.session.get(Person, form.person_id.data)
         assert person is not None  # a valid choice
-        setup.save_pool_member(db.session, library, person, _pool_input(form), actor=current_user)
+        setup.save_pool_member(db.session, library, person, _pool_input(form), actor=_actor())
         return person
 
     return form_flow(
@@ -315,7 +328,7 @@ def pool(library_id: int) -> Any:
 
 def _member(library: Library, person_id: int) -> Person:
     person = db.get_or_404(Person, person_id)
-    if library not in person.libraries:
+    if Role.FIRST_LINE not in person.roles_in(library.id):
         abort(404)
     return person
 
@@ -333,7 +346,7 @@ def edit_member(library_id: int, person_id: int) -> Any:
     return form_flow(
         form,
         lambda: setup.save_pool_member(
-            db.session, library, person, _pool_input(form), actor=current_user
+            db.session, library, person, _pool_input(form), actor=_actor()
         ),
         lambda _saved: _to_pool(library, _("Saved %(name)s.", name=person.name)),
         lambda status: _render(
@@ -355,7 +368,7 @@ def remove_member(library_id: int, person_id: int) -> Any:
         )
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    setup.remove_pool_member(db.session, library, person, actor=current_user)
+    setup.remove_pool_member(db.session, library, person, actor=_actor())
     return _to_pool(library, _("%(name)s is no longer in the pool.", name=person.name))
 
 
@@ -401,7 +414,7 @@ def demand(library_id: int) -> Any:
     return form_flow(
         form,
         lambda: setup.save_demand_rule(
-            db.session, library, _demand_input(form), None, actor=current_user
+            db.session, library, _demand_input(form), None, actor=_actor()
         ),
         lambda _rule: _to_demand(library, _("Demand rule added.")),
         lambda status: _render(
@@ -430,7 +443,7 @@ def edit_rule(library_id: int, rule_id: int) -> Any:
     return form_flow(
         form,
         lambda: setup.save_demand_rule(
-            db.session, library, _demand_input(form), rule, actor=current_user
+            db.session, library, _demand_input(form), rule, actor=_actor()
         ),
         lambda _rule: _to_demand(library, _("Demand rule saved.")),
         lambda status: _render(
@@ -457,7 +470,7 @@ def delete_rule(library_id: int, rule_id: int) -> Any:
         )
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    setup.delete_demand_rule(db.session, library, rule, actor=current_user)
+    setup.delete_demand_rule(db.session, library, rule, actor=_actor())
     return _to_demand(library, _("Demand rule deleted."))
 
 

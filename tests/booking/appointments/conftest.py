@@ -49,8 +49,10 @@ def create_librarian(db, create_person, library, topic):
         **settings,
     ):
         n = next(_seq)
+        lib = at_library or library
         person = create_person(
             *roles,
+            libraries=[lib],
             name=settings.pop("name", f"Librarian {n}"),
             bookable=True,
             topics=topics if topics is not None else [topic],
@@ -60,7 +62,6 @@ def create_librarian(db, create_person, library, topic):
         settings.setdefault("min_notice_minutes", 24 * 60)
         settings.setdefault("horizon_days", 56)
         db.session.add(BookingSettings(person_id=person.id, **settings))
-        lib = at_library or library
         for weekday, start, end in windows:
             db.session.add(
                 AvailabilityRule(

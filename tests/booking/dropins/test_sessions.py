@@ -39,8 +39,11 @@ NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def library(create_library):
-    return create_library(name="Main Library")
+def library(create_library, host):
+    """The host is a librarian of this library (and so may add sessions to it)."""
+    lib = create_library(name="Main Library")
+    host.grant(Role.LIBRARIAN, lib)
+    return lib
 
 
 @pytest.fixture
@@ -521,9 +524,15 @@ def test_copy_makes_a_new_session_with_the_same_details(db, series, host) -> Non
 def test_who_sees_registrants(db, series, host, create_person) -> None:
     dropin = series[0]
     assert may_see_registrants(host, dropin)
-    assert may_see_registrants(create_person(Role.SECTION_LEADER), dropin)
+    assert may_see_registrants(
+        create_person(Role.SECTION_LEADER, libraries=[dropin.library]), dropin
+    )
     assert may_see_registrants(create_person(Role.ADMIN), dropin)
-    assert not may_see_registrants(create_person(Role.LIBRARIAN), dropin)
+    assert not may_see_registrants(
+        create_person(Role.LIBRARIAN, libraries=[dropin.library]), dropin
+    )
+    # A section leader of another library does not.
+    assert not may_see_registrants(create_person(Role.SECTION_LEADER), dropin)
 
 
 def test_real_now_is_accepted(db, details, host) -> None:

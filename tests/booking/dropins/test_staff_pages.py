@@ -29,8 +29,11 @@ def _text(response) -> str:
 
 
 @pytest.fixture
-def library(create_library):
-    return create_library(name="Main")
+def library(create_library, host):
+    """The host is a librarian of this library (and so may add sessions to it)."""
+    lib = create_library(name="Main")
+    host.grant(Role.LIBRARIAN, lib)
+    return lib
 
 
 @pytest.fixture
@@ -284,12 +287,16 @@ def test_a_host_removes_someone_and_the_next_moves_up(
 
 
 def test_staff_listing_and_nav(client, login, host, create_dropin, create_person) -> None:
-    create_dropin(title="Mine", hosts=[host])
-    create_dropin(title="Theirs", hosts=[create_person(Role.LIBRARIAN)])
+    home = host.libraries[0]
+    colleague = create_person(Role.LIBRARIAN, libraries=[home])
+    create_dropin(title="Mine", hosts=[host])  # in a library of its own
+    create_dropin(title="Theirs", hosts=[colleague], library=home)
+    create_dropin(title="Elsewhere", hosts=[create_person(Role.LIBRARIAN)])
     login(host)
     html = client.get("/staff/dropins/", headers=EN).get_data(as_text=True)
-    assert "Mine" in html
-    assert "Theirs" in html
+    assert "Mine" in html  # hosted by them, wherever it is
+    assert "Theirs" in html  # in their library
+    assert "Elsewhere" not in html  # another library's, not theirs
     mine = client.get("/staff/dropins/?mine=1").get_data(as_text=True)
     assert "Mine" in mine
     assert "Theirs" not in mine

@@ -1,0 +1,1 @@
+"""Staff accounts as administrators manage them: roles per library, hours, topics, import."""
