@@ -23,9 +23,9 @@
 # Time zone (IANA name) for new libraries and for pages without a library.
 # TIMEZONE = "Europe/Oslo"
 
-# Languages of the pages; the first is used when the browser asks for neither, and for
-# e-mails to people whose language is unknown.
-# LANGUAGES = ["nb", "en"]
+# Languages of the pages (nb, en, sv); the first is used when the browser asks for none of
+# them, and for e-mails to people whose language is unknown.
+# LANGUAGES = ["nb", "en", "sv"]
 
 # Base address of links in e-mails and calendar feeds (they are read outside any page),
 # e.g. "https://bibliotek.uni.example".

@@ -22,6 +22,7 @@ from scheduler.config import (
     secure_cookies,
     sign_in_settings,
 )
+from scheduler.i18n import LANGUAGES as WRITTEN_LANGUAGES
 
 __all__ = ["ConfigError", "create_app"]
 
@@ -119,8 +120,9 @@ def _finish_config(app: Flask) -> None:
     languages = cfg.get("LANGUAGES")
     if isinstance(languages, str):
         languages = [code.strip() for code in languages.split(",") if code.strip()]
-    if not languages or any(code not in ("nb", "en") for code in languages):
-        raise ConfigError(f"SCHEDULER_LANGUAGES: {languages!r} must list nb and/or en")
+    if not languages or any(code not in WRITTEN_LANGUAGES for code in languages):
+        choices = ", ".join(WRITTEN_LANGUAGES)
+        raise ConfigError(f"SCHEDULER_LANGUAGES: {languages!r} must list some of {choices}")
     cfg["LANGUAGES"] = list(languages)
     cfg["RATELIMIT_ENABLED"] = cfg.get("RATELIMIT_ENABLED", True)
     cfg["METRICS_ALLOW_NETWORKS"] = allowed_networks(cfg.get("METRICS_ALLOW"))

@@ -37,7 +37,7 @@ DEFAULTS: dict[str, object] = {
     # Default IANA time zone for new libraries and for pages without a library.
     "TIMEZONE": "Europe/Oslo",
     # UI languages; the first is used when the browser asks for none of them.
-    "LANGUAGES": ["nb", "en"],
+    "LANGUAGES": ["nb", "en", "sv"],
     # Base URL used in e-mails and calendar feeds (links must work outside a request).
     # Unset: `scheduler serve` uses its own --host and --port, other commands
     # http://localhost:8000. Set it in production (https switches on secure cookies).

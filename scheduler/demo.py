@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from scheduler import accounts
 from scheduler.booking.appointments import meeting_links
+from scheduler.demo_translations import translate_demo
 from scheduler.desk.demo_data import seed_desk_demo
 from scheduler.models import (
     Absence,
@@ -463,6 +464,7 @@ def seed_demo(session: Session, *, today: date, password: str | None = None) -> 
         back_office=back_office,
         staff=first_line,
     )
+    translate_demo(session)
     return [
         DemoSignIn("admin", admin.email, password),
         DemoSignIn("section leader", leader.email, password),
@@ -803,7 +805,7 @@ def _booking(session: Session, today: date, librarians: list[Person], desk: Pers
                     patron_name=name,
                     patron_email=f"{name.split()[0].lower()}@student.uni.example",
                     message=message,
-                    locale="nb" if n % 2 else "en",
+                    locale=("nb", "en", "sv")[n % 3],
                     booked_by_id=desk.id if n == 3 else None,
                     meeting_url=meeting_links.link_for(
                         session,

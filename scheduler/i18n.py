@@ -1,4 +1,4 @@
-"""Languages: Norwegian bokmål and English; the catalogues and the language choice.
+"""Languages: Norwegian bokmål, English and Swedish; the catalogues and the language choice.
 
 Catalogues are kept as ``.po`` files only (``translations/<lang>/LC_MESSAGES/*.po``,
 one file per feature area so that areas are translated independently) and compiled
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -23,7 +24,23 @@ from babel.support import NullTranslations, Translations
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 
 # The languages we write in; English is the source language of every message.
-LANGUAGES = ("nb", "en")
+LANGUAGES = ("nb", "en", "sv")
+
+# The regional conventions dates are written in. One style for everyone: English dates are
+# British ("Monday, 7 December 2026"), never American ("Monday, December 7, 2026"), so
+# pages, e-mails and feeds agree with the Norwegian and Swedish day-month order.
+_DATE_LOCALES = {"en": "en_GB", "nb": "nb_NO", "sv": "sv_SE"}
+
+
+# The one date style per context (docs/glossary.md), by name, for the page filters
+# ``local`` and ``local_date`` and for e-mails: a day in a heading or sentence, an item in
+# a list of times, a cell in a table.
+DATE_STYLES = {"day": "full", "list": "EEE d MMM", "table": "medium"}
+
+
+def date_locale(lang: str | None) -> Locale:
+    """The Babel locale that formats dates and times for ``lang``."""
+    return Locale.parse(_DATE_LOCALES.get(lang or "en", "en_GB"))
 
 
 def catalogue_files(lang: str) -> list[Path]:

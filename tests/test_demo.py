@@ -12,12 +12,15 @@ from scheduler.models import (
     AvailabilityRule,
     DemandRule,
     DropInSession,
+    GroupQuestion,
     Library,
     Person,
     PersonLibraryRole,
     PersonRole,
     Role,
     ServicePoint,
+    Topic,
+    TopicGroup,
 )
 from tests.factories import complete_enrolment
 
@@ -151,3 +154,20 @@ def test_two_time_off_requests_wait_for_the_section_leader(client, db, seeded, l
     page = client.get("/staff/approvals", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert "First-aid course" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["nb", "sv"])
+def test_demo_content_is_written_in_every_language(db, seeded, lang) -> None:
+    """Every demo library, topic, group, question and drop-in has its own texts."""
+    for model in (Library, TopicGroup, Topic, GroupQuestion, DropInSession):
+        for obj in db.session.scalars(select(model)):
+            for field in model.TRANSLATABLE:
+                if getattr(obj, field):
+                    assert (obj.translations or {}).get(lang, {}).get(field), (model, field)
+
+
+def test_the_front_page_in_swedish_names_libraries_and_topics_in_swedish(client, seeded) -> None:
+    html = client.get("/", headers={"Accept-Language": "sv"}).get_data(as_text=True)
+    assert "Juridiska biblioteket" in html
+    assert "Law Library" not in html
+    assert "Omvårdnad" in html or "Systematisk sökning" in html

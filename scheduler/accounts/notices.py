@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from babel import dates
 from sqlalchemy.orm import Session
 
+from scheduler.i18n import date_locale
 from scheduler.mail.letter import Letter
 from scheduler.models.people import Person
 from scheduler.site import Site
@@ -24,9 +25,11 @@ def _letter(person: Person, site: Site) -> Letter:
 
 
 def _until(letter: Letter, instant: datetime) -> str:
-    """ "December 6, 2026, 14:30" on the site's wall clock."""
+    """ "6 December 2026, 14:30" on the site's wall clock."""
     local = instant.astimezone(ZoneInfo(letter.tz))
-    return f"{dates.format_date(local.date(), 'long', locale=letter.lang)}, {local:%H:%M}"
+    return (
+        f"{dates.format_date(local.date(), 'long', locale=date_locale(letter.lang))}, {local:%H:%M}"
+    )
 
 
 def send_invitation(

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from scheduler.calendars.ical import CalendarEvent, Person, event_uid
+from scheduler.i18n import date_locale
 from scheduler.models import (
     Appointment,
     AppointmentStatus,
@@ -28,6 +29,7 @@ from scheduler.models import (
     PublishedShiftStatus,
     SessionStatus,
 )
+from scheduler.models.translations import localized
 from scheduler.requester_text import shown_name
 
 Gettext = Callable[[str], str]
@@ -72,7 +74,9 @@ def mode_label(mode: Mode, gettext: Gettext = untranslated) -> str:
     return labels[mode]
 
 
-def appointment_location(appointment: Appointment, gettext: Gettext = untranslated) -> str:
+def appointment_location(
+    appointment: Appointment, gettext: Gettext = untranslated, locale: str | None = None
+) -> str:
     _ = gettext
     if appointment.mode == Mode.ONLINE:
         return appointment.meeting_url or _("Online")
@@ -81,7 +85,8 @@ def appointment_location(appointment: Appointment, gettext: Gettext = untranslat
     lib = appointment.library
     if lib is None:
         return ""
-    return f"{lib.name}, {lib.address}" if lib.address else lib.name
+    name = localized(lib, "name", locale)
+    return f"{name}, {lib.address}" if lib.address else name
 
 
 def appointment_status(appointment: Appointment) -> str:
@@ -101,6 +106,7 @@ def appointment_event(
     show_patron: bool = False,
     default_tz: str = "Europe/Oslo",
     gettext: Gettext = untranslated,
+    locale: str | None = None,
 ) -> CalendarEvent:
     """One appointment, as the patron's invitation or as an entry in a librarian's feed.
 
@@ -109,7 +115,7 @@ def appointment_event(
     """
     _ = gettext
     librarian = appointment.librarian
-    topic = appointment.topic.name if appointment.topic else _("Guidance")
+    topic = localized(appointment.topic, "name", locale) if appointment.topic else _("Guidance")
     mode = mode_label(appointment.mode, gettext)
     if for_patron:
         summary = _("Library guidance: %(topic)s with %(librarian)s") % {
@@ -160,7 +166,7 @@ def appointment_event(
         summary=summary,
         tz=_library_tz(appointment.library, default_tz),
         description=description,
-        location=appointment_location(appointment, gettext) or None,
+        location=appointment_location(appointment, gettext, locale) or None,
         # Clients open URL (and RFC 7986 CONFERENCE) as the place to join; the page
         # about the appointment stays in the description.
         url=meeting or url,
@@ -201,12 +207,13 @@ def dropin_event(
     location = dropin.location or ""
     if online_url:
         location = f"{location} ({online_url})" if location else online_url
-    if library is not None and library.name not in location:
-        location = f"{location}, {library.name}" if location else library.name
+    library_name = localized(library, "name", locale)
+    if library is not None and library_name not in location:
+        location = f"{location}, {library_name}" if location else library_name
     registration = None
     if dropin.registration_required and dropin.registration_deadline is not None:
         local = dropin.registration_deadline.astimezone(ZoneInfo(tz))
-        deadline = f"{format_date(local, 'medium', locale=locale)} {local:%H:%M}"
+        deadline = f"{format_date(local, 'medium', locale=date_locale(str(locale)))} {local:%H:%M}"
         registration = _("Registration required, by %(deadline)s") % {"deadline": deadline}
     elif dropin.registration_required:
         registration = _("Registration required")
@@ -215,7 +222,7 @@ def dropin_event(
     hosts = ", ".join(host_names)
     description = _join(
         [
-            dropin.description,
+            localized(dropin, "description", locale),
             _("Online: %(url)s") % {"url": online_url} if online_url else None,
             _("Hosts: %(names)s") % {"names": hosts} if hosts else None,
             registration,
@@ -226,7 +233,7 @@ def dropin_event(
         uid=event_uid("session", dropin.id, host),
         start=dropin.starts_at,
         end=dropin.ends_at,
-        summary=dropin.title,
+        summary=localized(dropin, "title", locale),
         tz=tz,
         description=description,
         location=location or None,
@@ -235,7 +242,7 @@ def dropin_event(
         status="CANCELLED" if dropin.status == SessionStatus.CANCELLED else "CONFIRMED",
         last_modified=dropin.updated_at,
         created=dropin.created_at,
-        categories=tuple(c for c in (dropin.topic.name if dropin.topic else None,) if c),
+        categories=tuple(c for c in (localized(dropin.topic, "name", locale),) if c),
         transparent=True,
     )
 

@@ -47,6 +47,7 @@ from scheduler.models import (
     Topic,
 )
 from scheduler.models.dropin import session_hosts
+from scheduler.models.translations import localized
 
 # Colleagues are found among shifts starting at most this long before one's own.
 MAX_SHIFT_LENGTH = timedelta(hours=12)
@@ -346,6 +347,7 @@ def appointment_events(
             show_patron=show_patron and appt.purged_at is None,
             default_tz=options.default_tz,
             gettext=options.gettext,
+            locale=options.locale,
         )
         # The organizer would be the reader; Outlook would show a meeting to answer.
         events.append(dataclasses.replace(event, organizer=None))
@@ -540,7 +542,9 @@ def public_feed(
                 host_names=names,
             )
         )
-    parts = [lib.name for lib in filters.libraries] + [t.name for t in filters.topics]
+    parts = [localized(lib, "name", options.locale) for lib in filters.libraries] + [
+        localized(t, "name", options.locale) for t in filters.topics
+    ]
     name = _("Library activities")
     if parts:
         name = _("Library activities – %(filter)s") % {"filter": ", ".join(parts)}

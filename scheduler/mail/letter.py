@@ -18,7 +18,7 @@ from babel import dates
 from sqlalchemy.orm import Session
 
 from scheduler.calendars import CalendarEvent, build_calendar
-from scheduler.i18n import choose_language, translator
+from scheduler.i18n import choose_language, date_locale, translator
 from scheduler.mail.outbox import queue_email
 from scheduler.models import OutboundEmail
 from scheduler.requester_text import shown_name
@@ -54,10 +54,10 @@ class Letter:
             self.add(self.gettext("Hello,"), "")
 
     def when(self, start: datetime, end: datetime) -> str:
-        """ "Wednesday, February 3, 2027, 13:00–14:30" on the library's wall clock."""
+        """ "Wednesday, 3 February 2027, 13:00–14:30" on the library's wall clock."""
         zone = ZoneInfo(self.tz)
         first, last = start.astimezone(zone), end.astimezone(zone)
-        day = dates.format_date(first.date(), "full", locale=self.lang)
+        day = dates.format_date(first.date(), "full", locale=date_locale(self.lang))
         return f"{day}, {first:%H:%M}–{last:%H:%M}"
 
     def clock(self, instant: datetime) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.models.base import Base, TimestampMixin, str_enum
+from scheduler.models.translations import Translatable
 
 if TYPE_CHECKING:
     from scheduler.models.library import Library
@@ -35,10 +36,11 @@ session_hosts = Table(
 )
 
 
-class SessionSeries(TimestampMixin, Base):
+class SessionSeries(Translatable, TimestampMixin, Base):
     """Sessions created together (weekly for N weeks, or a list of dates)."""
 
     __tablename__ = "session_series"
+    TRANSLATABLE = ("title",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -56,10 +58,11 @@ class SessionStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class DropInSession(TimestampMixin, Base):
+class DropInSession(Translatable, TimestampMixin, Base):
     """One drop-in session, course meeting or gathering."""
 
     __tablename__ = "dropin_sessions"
+    TRANSLATABLE = ("title", "description", "question")
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="end_after_start"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_nonnegative"),

@@ -10,15 +10,17 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.models.base import Base, TimestampMixin, str_enum
+from scheduler.models.translations import Translatable
 
 if TYPE_CHECKING:
     from scheduler.models.people import Person
 
 
-class Library(TimestampMixin, Base):
+class Library(Translatable, TimestampMixin, Base):
     """One branch library. Every time shown to people is in its ``timezone``."""
 
     __tablename__ = "libraries"
+    TRANSLATABLE = ("name",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)

@@ -9,12 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scheduler.models.base import Base, TimestampMixin
 from scheduler.models.people import person_topics
+from scheduler.models.translations import Translatable
 
 if TYPE_CHECKING:
     from scheduler.models.people import Person
 
 
-class TopicGroup(TimestampMixin, Base):
+class TopicGroup(Translatable, TimestampMixin, Base):
     """A booking page for a subject area ("Health sciences", "Law", ...).
 
     It may ask up to ten custom questions and may restrict who can book to some
@@ -23,6 +24,7 @@ class TopicGroup(TimestampMixin, Base):
     """
 
     __tablename__ = "topic_groups"
+    TRANSLATABLE = ("name", "intro")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
@@ -47,10 +49,11 @@ class TopicGroup(TimestampMixin, Base):
         return [d.strip().lower() for d in raw.split(",") if d.strip()]
 
 
-class Topic(TimestampMixin, Base):
+class Topic(Translatable, TimestampMixin, Base):
     """A subject or guidance topic ("Nursing", "Reference management")."""
 
     __tablename__ = "topics"
+    TRANSLATABLE = ("name", "description")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
@@ -68,10 +71,11 @@ class Topic(TimestampMixin, Base):
         return f"<Topic {self.slug}>"
 
 
-class GroupQuestion(Base):
+class GroupQuestion(Translatable, Base):
     """A custom question on a topic group's booking form (at most ten per group)."""
 
     __tablename__ = "group_questions"
+    TRANSLATABLE = ("label", "help_text")
     __table_args__ = (UniqueConstraint("group_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

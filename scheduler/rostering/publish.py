@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from scheduler import audit
 from scheduler.errors import InputError
+from scheduler.i18n import date_locale
 from scheduler.mail.letter import Letter
 from scheduler.models import (
     Assignment,
@@ -300,7 +301,7 @@ def _notify(
 
 
 def _day(day: date, lang: str) -> str:
-    return dates.format_date(day, "d MMMM yyyy", locale=lang)
+    return dates.format_date(day, "d MMMM yyyy", locale=date_locale(lang))
 
 
 def shift_change_email(

@@ -32,7 +32,7 @@ from scheduler.extensions import db, limiter, login_manager
 from scheduler.models.people import ApiToken, Person, Role
 from scheduler.site import Site
 from scheduler.timeutil import utcnow
-from scheduler.web.i18n import localize
+from scheduler.web.i18n import localize, page_language
 from scheduler.web.signin import current as signin_current
 from scheduler.web.signin import steps as signin_steps
 
@@ -143,6 +143,11 @@ def sign_in() -> Any:
             page = render_template("auth/sign_in.html", form=form)
             return page, 429, {"Retry-After": str(exc.retry_after)}
         if person is not None:
+            if person.locale is None:
+                # Feeds and e-mails are written in the person's own language: until they
+                # choose one, it is the language they signed in with.
+                person.locale = page_language()
+                db.session.commit()
             # Straight in, or first a code from the authenticator app (web/signin/steps.py).
             return signin_steps.after_password(
                 person, remember=form.remember.data, next_url=safe_next(request.args.get("next"))

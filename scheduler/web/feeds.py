@@ -50,9 +50,11 @@ from scheduler.calendars.ical import uid_host
 from scheduler.errors import InputError
 from scheduler.extensions import db
 from scheduler.models import Library, Role, Topic
+from scheduler.models.translations import localized
 from scheduler.timeutil import utcnow
 from scheduler.web import nav
 from scheduler.web.auth import STAFF_ROLES, role_required
+from scheduler.web.i18n import page_language
 
 log = logging.getLogger(__name__)
 
@@ -328,7 +330,7 @@ def _public_links() -> list[dict[str, str]]:
     links = [{"label": _("All libraries"), "https": absolute_url("feeds.public_dropins")}]
     for lib in libraries:
         https = absolute_url("feeds.public_dropins", library=lib.slug)
-        links.append({"label": lib.name, "https": https})
+        links.append({"label": localized(lib, "name", page_language()), "https": https})
     for link in links:
         link["webcal"] = webcal(link["https"])
     return links
@@ -418,8 +420,13 @@ def public_page() -> Any:
     form = PublicFeedForm(request.args)
     libraries = db.session.scalars(select(Library).order_by(Library.position, Library.name))
     topics = db.session.scalars(select(Topic).order_by(Topic.name))
-    form.library.choices = [("", _("All libraries"))] + [(lib.slug, lib.name) for lib in libraries]
-    form.topic.choices = [("", _("All topics"))] + [(t.slug, t.name) for t in topics]
+    lang = page_language()
+    form.library.choices = [("", _("All libraries"))] + [
+        (lib.slug, localized(lib, "name", lang)) for lib in libraries
+    ]
+    form.topic.choices = [("", _("All topics"))] + [
+        (t.slug, localized(t, "name", lang)) for t in topics
+    ]
     status = 200
     values = {}
     if request.args and not form.validate():

@@ -8,6 +8,7 @@ person's, else the browser's, else the first configured one. Catalogues come fro
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale, dates
@@ -16,12 +17,17 @@ from flask import Flask, current_app, request, session
 from flask_babel import Babel, Domain, get_locale
 from flask_babel import gettext as _gettext
 from flask_login import current_user
+from jinja2 import Environment, Undefined, pass_environment
 
-from scheduler.i18n import catalogue
+from scheduler.i18n import DATE_STYLES, catalogue, date_locale
+from scheduler.models.translations import Translatable
 from scheduler.reasons import translate
 
+# Each language named in itself, for the switcher.
+LANGUAGE_NAMES = {"nb": "Norsk (bokmål)", "en": "English", "sv": "Svenska"}
+
 # Accept-Language tags that mean Norwegian bokmål to us.
-_BROWSER_ALIASES = {"nb": "nb", "no": "nb", "nn": "nb", "en": "en"}
+_BROWSER_ALIASES = {"nb": "nb", "no": "nb", "nn": "nb", "en": "en", "sv": "sv"}
 
 
 class PoDomain(Domain):
@@ -50,14 +56,40 @@ def select_locale() -> str:
     return languages[0]
 
 
+def other_languages() -> list[tuple[str, str]]:
+    """The configured languages other than the page's, each named in itself."""
+    current = page_language()
+    return [
+        (code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"] if code != current
+    ]
+
+
+@pass_environment
+def localized_filter(env: Environment, obj: Any, field: str) -> Any:
+    """``obj | localized("name")``: a library's, topic's or drop-in's own text in the
+    page's language (falling back to the text as first written); any other object's
+    attribute exactly as ``obj.name`` would give it."""
+    if isinstance(obj, Undefined):
+        return env.getattr(obj, field)
+    if isinstance(obj, Translatable) or callable(getattr(obj, "localized", None)):
+        return obj.localized(field, page_language())
+    return env.getattr(obj, field)
+
+
 def _zone(tz: str | None) -> ZoneInfo:
     return ZoneInfo(tz or current_app.config["TIMEZONE"])
 
 
 def format_local(value: datetime | None, fmt: str = "medium", tz: str | None = None) -> str:
-    """An instant as the library's wall-clock date and time in the current language."""
+    """An instant as the library's wall-clock date and time in the current language;
+    ``fmt`` is a style of :data:`~scheduler.i18n.DATE_STYLES` ("day", "list", "table":
+    the date in that style, then the time) or a Babel format."""
     if value is None:
         return ""
+    if fmt in DATE_STYLES:
+        local = value.astimezone(_zone(tz))
+        day = dates.format_date(local.date(), DATE_STYLES[fmt], locale=_babel_locale())
+        return f"{day}, {local:%H:%M}"
     return dates.format_datetime(value, fmt, tzinfo=_zone(tz), locale=_babel_locale())
 
 
@@ -72,7 +104,7 @@ def format_local_date(value: datetime | date | None, fmt: str = "full", tz: str 
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(_zone(tz)).date()
-    return dates.format_date(value, fmt, locale=_babel_locale())
+    return dates.format_date(value, DATE_STYLES.get(fmt, fmt), locale=_babel_locale())
 
 
 def weekday_name(weekday: int, width: str = "wide") -> str:
@@ -81,7 +113,8 @@ def weekday_name(weekday: int, width: str = "wide") -> str:
 
 
 def _babel_locale() -> Locale:
-    return get_locale() or Locale("en")
+    locale = get_locale()
+    return date_locale(locale.language if locale else None)
 
 
 _PO_DOMAIN = PoDomain()
@@ -96,6 +129,8 @@ def init_i18n(app: Flask, babel: Babel) -> None:
     app.jinja_env.filters["local_time"] = format_local_time
     app.jinja_env.filters["local_date"] = format_local_date
     app.jinja_env.globals["weekday_name"] = weekday_name
+    app.jinja_env.filters["localized"] = localized_filter
+    app.jinja_env.globals["other_languages"] = other_languages
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")
 
 

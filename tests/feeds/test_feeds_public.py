@@ -75,7 +75,7 @@ def test_all_announced_sessions_and_recent_cancellations(client, sessions):
         str(zotero["URL"]) == f"https://library.test/calendar/sessions/{sessions['zotero-main'].id}"
     )
     clinic = events[uid(sessions["search-health"])]
-    assert "Registration required, by Mar 4, 2027 10:00" in str(clinic["DESCRIPTION"])
+    assert "Registration required, by 4 Mar 2027 10:00" in str(clinic["DESCRIPTION"])
     cancelled = events[uid(sessions["cancelled"])]
     assert str(cancelled["STATUS"]) == "CANCELLED"
     assert str(cancelled["SUMMARY"]) == "Cancelled: Cancelled talk"

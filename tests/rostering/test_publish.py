@@ -135,7 +135,7 @@ def test_mail_in_english_for_someone_who_chose_it(db, roster) -> None:
     publish(db.session, roster.period, actor=roster.leader)
     bo = next(m for m in mails(db) if m.to_address == "bo@uni.example")
     assert bo.subject == "Your shifts from 4 January 2027 are published"
-    assert "Tuesday, January 5, 2027, 08:00–10:00, Information desk" in bo.body_text
+    assert "Tuesday, 5 January 2027, 08:00–10:00, Information desk" in bo.body_text
 
 
 def test_an_empty_roster_is_not_published(db, roster) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from scheduler.calendars import appointment_event
 from scheduler.mail.letter import Letter
 from scheduler.models import Appointment, Mode
+from scheduler.models.translations import localized
 from scheduler.site import Site
 
 
@@ -35,7 +36,9 @@ def _mode(letter: Letter, mode: Mode) -> str:
 
 
 def _topic(letter: Letter, appointment: Appointment) -> str:
-    return appointment.topic.name if appointment.topic else letter.gettext("Guidance")
+    if appointment.topic is None:
+        return letter.gettext("Guidance")
+    return localized(appointment.topic, "name", letter.lang)
 
 
 def _details(letter: Letter, appointment: Appointment) -> str:
@@ -47,7 +50,7 @@ def _details(letter: Letter, appointment: Appointment) -> str:
         _("How: %(mode)s") % {"mode": _mode(letter, appointment.mode)},
     ]
     if appointment.mode == Mode.IN_PERSON and appointment.library is not None:
-        place = appointment.library.name
+        place = localized(appointment.library, "name", letter.lang)
         if appointment.library.address:
             place = f"{place}, {appointment.library.address}"
         lines.append(_("Where: %(place)s") % {"place": place})
@@ -63,6 +66,8 @@ def _invite(letter: Letter, appointment: Appointment, method: str, url: str | No
         url=url,
         for_patron=True,
         default_tz=letter.site.default_tz,
+        gettext=letter.gettext,
+        locale=letter.lang,
     )
     filename = "invite.ics" if method == "REQUEST" else "cancel.ics"
     letter.invite([event], method=method, filename=filename)

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -30,6 +31,12 @@ class TopicRef:
     id: int
     slug: str
     name: str
+    translations: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+
+    def localized(self, field_name: str, lang: str | None) -> Any:
+        """The topic's name in ``lang`` when written in it (as :class:`Translatable`)."""
+        text = ((self.translations or {}).get(lang or "") or {}).get(field_name)
+        return text or getattr(self, field_name)
 
 
 @dataclass
@@ -56,13 +63,13 @@ def librarian_profiles(session: Session, ids: Iterable[int]) -> dict[int, Librar
             select(Person.id, Person.name, Person.title, Person.bio).where(Person.id.in_(ids))
         )
     }
-    for person_id, topic_id, slug, name in session.execute(
-        select(person_topics.c.person_id, Topic.id, Topic.slug, Topic.name)
+    for person_id, topic_id, slug, name, translations in session.execute(
+        select(person_topics.c.person_id, Topic.id, Topic.slug, Topic.name, Topic.translations)
         .join(Topic, Topic.id == person_topics.c.topic_id)
         .where(person_topics.c.person_id.in_(ids))
         .order_by(Topic.name)
     ):
-        profiles[person_id].topics.append(TopicRef(topic_id, slug, name))
+        profiles[person_id].topics.append(TopicRef(topic_id, slug, name, translations))
     libraries: dict[int, set[int]] = defaultdict(set)
     modes: dict[int, set[Mode]] = defaultdict(set)
     for person_id, library_id, raw_modes in session.execute(

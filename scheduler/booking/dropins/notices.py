@@ -18,13 +18,15 @@ from sqlalchemy.orm import Session
 from scheduler.calendars import Person, dropin_event
 from scheduler.mail.letter import Letter
 from scheduler.models import DropInSession, Registration, RegistrationStatus
+from scheduler.models.translations import localized
 from scheduler.requester_text import shown_name
 from scheduler.site import Site
 
 
-def where(dropin: DropInSession) -> str:
+def where(dropin: DropInSession, lang: str | None = None) -> str:
     """The room, the library and the online link, as one line."""
-    parts = [p for p in (dropin.location, dropin.library.name if dropin.library else "") if p]
+    library = localized(dropin.library, "name", lang) or ""
+    parts = [p for p in (dropin.location, library) if p]
     if dropin.online_url:
         parts.append(dropin.online_url)
     return ", ".join(parts)
@@ -58,8 +60,17 @@ def _when(letter: Letter, dropin: DropInSession) -> str:
     return letter.when(dropin.starts_at, dropin.ends_at)
 
 
+def _title(letter: Letter, dropin: DropInSession) -> str:
+    """The session's title in the recipient's language."""
+    return str(localized(dropin, "title", letter.lang))
+
+
 def _lines(letter: Letter, regs: list[Registration]) -> list[str]:
-    return [f"- {r.session.title}: {_when(letter, r.session)}, {where(r.session)}" for r in regs]
+    return [
+        f"- {_title(letter, r.session)}: {_when(letter, r.session)}, "
+        f"{where(r.session, letter.lang)}"
+        for r in regs
+    ]
 
 
 def _invite(
@@ -73,6 +84,8 @@ def _invite(
             host=site.host,
             url=site.dropin_url(dropin.id),
             default_tz=site.default_tz,
+            gettext=letter.gettext,
+            locale=letter.lang,
             for_registrant=True,
         )
         library = dropin.library
@@ -124,7 +137,7 @@ def send_confirmation(
     _ = letter.gettext
     placed = [r for r in regs if r.status == RegistrationStatus.REGISTERED]
     waiting = [r for r in regs if r.status == RegistrationStatus.WAITLISTED]
-    title = first.session.title
+    title = _title(letter, first.session)
     if placed:
         subject = _("Registered: %(title)s") % {"title": title}
         letter.add(_("You are registered for:"), *_lines(letter, placed), "")
@@ -135,7 +148,7 @@ def send_confirmation(
         letter.add(_("You are on the waitlist for:"))
         for r in waiting:
             letter.add(
-                f"- {r.session.title}: {_when(letter, r.session)} "
+                f"- {_title(letter, r.session)}: {_when(letter, r.session)} "
                 + _("(number %(position)s on the waitlist)") % {"position": r.position}
             )
         letter.add(_("We will e-mail you if a place becomes free."), "")
@@ -167,7 +180,7 @@ def send_promotion(session: Session, site: Site, reg: Registration, now: datetim
     _invite(letter, [reg], site, "REQUEST", now)
     letter.queue(
         session,
-        _("You have a place: %(title)s") % {"title": reg.session.title},
+        _("You have a place: %(title)s") % {"title": _title(letter, reg.session)},
         signature=_signature([reg]),
     )
 
@@ -187,7 +200,7 @@ def send_changes(session: Session, site: Site, regs: Iterable[Registration], now
         _invite(letter, placed, site, "REQUEST", now)
         letter.queue(
             session,
-            _("Changed: %(title)s") % {"title": group[0].session.title},
+            _("Changed: %(title)s") % {"title": _title(letter, group[0].session)},
             signature=_signature(group),
         )
 
@@ -211,7 +224,7 @@ def send_session_cancelled(
         _invite(letter, placed, site, "CANCEL", now)
         letter.queue(
             session,
-            _("Cancelled: %(title)s") % {"title": group[0].session.title},
+            _("Cancelled: %(title)s") % {"title": _title(letter, group[0].session)},
             signature=_signature(group),
         )
 
@@ -237,6 +250,6 @@ def send_registration_cancelled(
         _invite(letter, [r for r in group if r.id in had_place], site, "CANCEL", now)
         letter.queue(
             session,
-            _("Registration cancelled: %(title)s") % {"title": group[0].session.title},
+            _("Registration cancelled: %(title)s") % {"title": _title(letter, group[0].session)},
             signature=_signature(group),
         )

@@ -29,7 +29,7 @@ from scheduler.web.api import bp
 from scheduler.web.api.pending import pending_response
 from scheduler.web.dropins import listing_filters, public_write_limit, site
 
-LANGUAGES = ("nb", "en")
+LANGUAGES = ("nb", "en", "sv")
 
 
 def _iso(value: datetime | None, tz: str) -> str | None:
@@ -98,7 +98,7 @@ def _registrant(body: dict[str, Any]) -> tuple[Registrant, list[int]]:
         errors["lunch"] = "must be true or false"
     language = body.get("language")
     if language is not None and language not in LANGUAGES:
-        errors["language"] = "must be nb or en"
+        errors["language"] = "must be one of " + ", ".join(LANGUAGES)
     try:
         ids = parse_ids(body.get("sessions"), "sessions")
     except InputError as exc:

@@ -161,7 +161,7 @@ SCHEMAS: dict[str, Any] = {
             "email": {"type": "string", "format": "email"},
             "answer": {"type": "string"},
             "lunch": {"type": "boolean"},
-            "language": {"type": "string", "enum": ["nb", "en"]},
+            "language": {"type": "string", "enum": ["nb", "en", "sv"]},
             "sessions": {
                 "type": "array",
                 "items": ID,

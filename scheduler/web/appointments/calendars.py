@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 from babel import dates
 from flask import abort, current_app, jsonify, request
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, StringField
@@ -48,10 +48,12 @@ from scheduler.calendars.sources.sync import (
 from scheduler.calendars.sources.sync_job import active_sync, request_sync, sync_now
 from scheduler.errors import InputError
 from scheduler.extensions import db
+from scheduler.i18n import date_locale
 from scheduler.inputs import parse_id
 from scheduler.models import BusyInterval, CalendarSource, Person
 from scheduler.web.appointments import bp
 from scheduler.web.forms import choice
+from scheduler.web.i18n import page_language
 
 ACTIONS = ("add_calendar", "sync_calendar", "replace_calendar", "remove_calendar")
 # Problems that are about the credentials rather than the address.
@@ -259,7 +261,7 @@ def found_text(events: int, weeks: int, upcoming: BusyTime | BusyInterval | None
         zone = ZoneInfo(tz)
         text += "; " + _("next: %(day)s %(start)s–%(end)s") % {
             "day": dates.format_date(
-                start.astimezone(zone).date(), "EEE d MMM", locale=get_locale()
+                start.astimezone(zone).date(), "EEE d MMM", locale=date_locale(page_language())
             ),
             "start": start.astimezone(zone).strftime("%H:%M"),
             "end": end.astimezone(zone).strftime("%H:%M"),
@@ -272,7 +274,9 @@ def _status(source: CalendarSource, now: datetime, tz: str) -> str:
         return _("Not read yet.")
     zone = ZoneInfo(tz)
     read_at = source.last_success_at.astimezone(zone)
-    when = dates.format_datetime(read_at, "d MMM HH:mm", tzinfo=zone, locale=get_locale())
+    when = dates.format_datetime(
+        read_at, "d MMM HH:mm", tzinfo=zone, locale=date_locale(page_language())
+    )
     upcoming = next_busy(db.session, source.id, now)
     found = found_text(source.event_count or 0, SUMMARY_WEEKS, upcoming, tz)
     return _("Read %(when)s: %(found)s.") % {"when": when, "found": found}

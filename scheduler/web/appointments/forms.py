@@ -35,6 +35,7 @@ from wtforms.validators import (
 from scheduler.booking.appointments.book import MAX_ANSWER, MAX_MESSAGE, MAX_NAME
 from scheduler.models import ExceptionKind, GroupQuestion, Mode
 from scheduler.web.forms import DateField, MultiCheckboxField
+from scheduler.web.i18n import page_language
 
 MODE_LABELS = {
     Mode.IN_PERSON: _l("In person"),
@@ -87,7 +88,12 @@ def patron_form(
 
     for q in questions:
         validators = [DataRequired() if q.required else Optional(), Length(max=MAX_ANSWER)]
-        field = TextAreaField(q.label, validators=validators, description=q.help_text or "")
+        lang = page_language()
+        field = TextAreaField(
+            q.localized("label", lang),
+            validators=validators,
+            description=q.localized("help_text", lang) or "",
+        )
         setattr(Form, f"{PatronForm.QUESTION_PREFIX}{q.id}", field)
     form = Form(**kwargs)
     form.mode.choices = mode_choices(modes)

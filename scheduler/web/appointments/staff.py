@@ -29,6 +29,7 @@ from scheduler.models import (
     Person,
     Role,
 )
+from scheduler.models.translations import localized
 from scheduler.web import current_site
 from scheduler.web.appointments import bp, calendars
 from scheduler.web.appointments.forms import (
@@ -43,7 +44,7 @@ from scheduler.web.appointments.forms import (
 from scheduler.web.appointments.public import libraries_by_id, today_local
 from scheduler.web.auth import role_required
 from scheduler.web.forms import ConfirmForm, errors_to_form, form_flow, saved
-from scheduler.web.i18n import localize
+from scheduler.web.i18n import localize, page_language
 
 
 def _subject() -> Person:
@@ -181,7 +182,7 @@ def _library_choices(all_option: bool) -> list[tuple[str, str]]:
     libraries = db.session.scalars(
         select(Library).where(Library.active.is_(True)).order_by(Library.position, Library.name)
     )
-    choices = [(str(lib.id), lib.name) for lib in libraries]
+    choices = [(str(lib.id), localized(lib, "name", page_language())) for lib in libraries]
     return [("", _("All libraries")), *choices] if all_option else choices
 
 

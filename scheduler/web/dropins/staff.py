@@ -64,6 +64,7 @@ from scheduler.models import (
     SessionSeries,
     Topic,
 )
+from scheduler.models.translations import localized
 from scheduler.timeutil import utcnow
 from scheduler.web import nav
 from scheduler.web.auth import role_required
@@ -76,6 +77,7 @@ from scheduler.web.dropins.forms import (
     read_recurrence,
 )
 from scheduler.web.forms import choice, form_flow, saved
+from scheduler.web.i18n import page_language
 
 bp = Blueprint("dropin_staff", __name__, url_prefix="/staff/dropins")
 
@@ -115,10 +117,12 @@ def _choices(form: SessionForm) -> None:
     if mine is not None:
         libraries = libraries.where(Library.id.in_(mine))
     form.library.choices = [choice("", _("Choose a library"))] + [
-        choice(str(lib.id), lib.name) for lib in db.session.scalars(libraries)
+        choice(str(lib.id), localized(lib, "name", page_language()))
+        for lib in db.session.scalars(libraries)
     ]
     form.topic.choices = [choice("", _("No topic"))] + [
-        choice(str(t.id), t.name) for t in db.session.scalars(select(Topic).order_by(Topic.name))
+        choice(str(t.id), localized(t, "name", page_language()))
+        for t in db.session.scalars(select(Topic).order_by(Topic.name))
     ]
     hosts = db.session.scalars(
         select(Person)
