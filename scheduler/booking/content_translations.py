@@ -33,7 +33,7 @@ def set_translations(
     texts: Mapping[str, str | None],
 ) -> None:
     """Store ``texts`` (field → text) as ``obj``'s text in ``lang``; empty removes it."""
-    _require_editor(person, obj)
+    require_editor(person, obj)
     errors: dict[str, str] = {}
     if lang not in LANGUAGES:
         errors["lang"] = _("must be one of %(choices)s", choices=", ".join(LANGUAGES))
@@ -61,7 +61,7 @@ def set_translations(
     session.flush()
 
 
-def _require_editor(person: Person, obj: Translatable) -> None:
+def require_editor(person: Person, obj: Translatable) -> None:
     """Drop-ins: whoever may edit them in their library. Everything else is set up by
     administrators (libraries, topics and booking pages serve every library)."""
     if isinstance(obj, DropInSession):
@@ -70,7 +70,7 @@ def _require_editor(person: Person, obj: Translatable) -> None:
         return
     if isinstance(obj, SessionSeries):
         for dropin in obj.sessions:
-            _require_editor(person, dropin)
+            require_editor(person, dropin)
         return
     if not access.is_admin(person):
         raise Forbidden(_("Only administrators change these texts."))

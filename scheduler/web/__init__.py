@@ -76,6 +76,7 @@ def init_web(app: Flask) -> None:
         self_service,
         signin,
         staff,
+        translations,
     )
 
     app.url_map.converters["id"] = IdConverter
@@ -92,6 +93,7 @@ def init_web(app: Flask) -> None:
         api.bp,
         feeds.bp,
         my_bookings.bp,
+        translations.bp,
     ):
         app.register_blueprint(blueprint)
     appointments.register(app)

@@ -87,6 +87,9 @@ row("people_import.check", "POST", "ok 403 403 403 login")
 row("two_factor.reset", "POST", "ok/ok 403/403 403/403 403/403 login/login")
 row("system.index", "GET", "ok 403 403 403 login")
 row("audit.index", "GET", "ok 403 403 403 login")
+# Texts in each language of a drop-in: whoever may edit it in its library.
+row("translations.edit", "GET", "ok/ok ok/403 ok/403 403/403 login/login")
+row("translations.edit", "POST", "ok/ok ok/403 ok/403 403/403 login/login")
 row("audit.export", "GET", "ok 403 403 403 login")
 row("system.run_task", "POST", "ok/ok 403/403 403/403 403/403 login/login")
 
@@ -313,6 +316,8 @@ class Side:
             "request_id": self.request.id,
             "open_shift_id": self.open_shift.id,
             "name": "reminders",  # an upkeep task (not a library's)
+            "kind": "dropin",  # the texts in each language of this side's drop-in
+            "obj_id": self.dropin.id,
             "topic_id": self.appointment.topic_id,
             "skill_id": self.first_line.skills[0].id,
             # Not arranged here (booking pages, desk log and campaigns): a row that does
