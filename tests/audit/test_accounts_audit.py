@@ -53,16 +53,20 @@ def test_password_change_goes_through_the_log(db, create_person, entries) -> Non
     assert (changed.actor_id, changed.subject) == (kari.id, f"person:{kari.id}")
 
 
-def test_role_and_library_changes_by_an_admin(client, db, create_person, login, entries) -> None:
+def test_role_and_library_changes_by_an_admin(
+    client, db, create_person, create_library, login, entries
+) -> None:
     admin = create_person(Role.ADMIN)
-    ola = create_person(Role.LIBRARIAN, name="Ola", email="ola@uni.example")
+    library = create_library()
+    ola = create_person(Role.LIBRARIAN, name="Ola", email="ola@uni.example", libraries=[library])
     login(admin)
     response = client.post(
         f"/admin/people/{ola.id}",
         data={
             "name": "Ola",
             "email": "ola@uni.example",
-            "roles": ["librarian", "section_leader"],
+            "library_roles": [f"{library.id}:librarian", f"{library.id}:section_leader"],
+            "min_hours_per_week": "0",
             "active": "y",
         },
     )
@@ -70,5 +74,5 @@ def test_role_and_library_changes_by_an_admin(client, db, create_person, login, 
     (saved,) = entries("person.saved")
     assert saved.actor_id == admin.id
     assert saved.subject == f"person:{ola.id}"
-    assert saved.details["roles"] == ["librarian", "section_leader"]
-    assert saved.details["before"]["roles"] == ["librarian"]
+    assert saved.details["roles"] == {str(library.id): ["librarian", "section_leader"]}
+    assert saved.details["admin"] is False
