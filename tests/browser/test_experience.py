@@ -130,3 +130,46 @@ def test_editing_a_shift_in_the_grid(page, app, db, create_library, create_perso
     on_shift = page.locator("ul.people-on-shift li").all_inner_texts()
     db.session.rollback()
     assert db.session.scalar(select(Assignment).where(Assignment.shift_id == shift.id)), on_shift
+
+
+def test_a_full_booking_in_swedish_with_its_online_meeting_in_the_ics(
+    browser, demo_site, db
+) -> None:
+    """A student whose browser speaks Swedish books the first free time online; the
+    pages are Swedish, and the calendar file carries the meeting room (URL and
+    CONFERENCE, as calendar apps look for it)."""
+    from icalendar import Calendar
+
+    from tests.browser.conftest import axe_violations
+
+    base, _sign_ins = demo_site
+    context = browser.new_context(locale="sv-SE", extra_http_headers={"Accept-Language": "sv"})
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/book/topic/law")
+        assert page.get_attribute("html", "lang") == "sv"
+        assert axe_violations(page) == []
+        with page.expect_navigation():
+            page.click(".first-free a")
+        assert page.inner_text("h1") == "Boka en tid"
+        page.fill("#name", "Selma Lagerlöf")
+        page.fill("#email", "selma@uni.example")
+        page.locator("input[name=mode][value=online]").check()
+        assert axe_violations(page) == []
+        with page.expect_navigation():
+            page.click("main button[type=submit] >> text=Boka")
+        assert "Lägg till i min kalender" in page.inner_text("main")
+        assert axe_violations(page) == []
+        ics_link = page.get_attribute("a:has-text('Lägg till i min kalender')", "href")
+        body = page.request.get(base + ics_link if ics_link.startswith("/") else ics_link).body()
+        event = next(c for c in Calendar.from_ical(body).walk() if c.name == "VEVENT")
+        url = str(event["URL"])
+        assert url.startswith("https://")
+        assert str(event["CONFERENCE"]) == url
+        booked = db.session.scalar(
+            select(Appointment).where(Appointment.patron_email == "selma@uni.example")
+        )
+        assert booked.meeting_url == url
+        assert booked.locale == "sv"
+    finally:
+        context.close()
