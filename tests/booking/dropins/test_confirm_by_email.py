@@ -17,6 +17,7 @@ from scheduler.models import (
     OutboundEmail,
     Registration,
     RegistrationStatus,
+    Role,
     SessionSeries,
 )
 from scheduler.timeutil import utcnow
@@ -140,6 +141,8 @@ def test_staff_set_it_on_a_single_session_and_the_public_page_holds_the_place(
     db, client, login, host, create_library
 ):
     library = create_library()
+    host.grant(Role.LIBRARIAN, library)  # sessions are added in one's own libraries
+    db.session.commit()
     login(host)
     form = {
         "title": "Thesis clinic",
