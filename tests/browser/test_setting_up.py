@@ -90,7 +90,7 @@ def test_a_library_sets_itself_up_and_a_student_books(browser, page, db, live_se
     page.goto(f"{base}/admin/people/new")
     page.fill("#name", "Kari Nordmann")
     page.fill("#email", "kari@uni.example")
-    page.check("input[name=roles][value=librarian]")
+    page.check("input[name=library_roles][value$=':librarian']")  # Science Library
     page.fill("#password", "Kari reads 4 maps daily")
     save(page)
 
