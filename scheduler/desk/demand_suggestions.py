@@ -266,4 +266,5 @@ def accept_suggestion(
             max_staff=rule.people,
             label=label,
         ),
+        actor=actor,
     )

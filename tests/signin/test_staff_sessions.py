@@ -148,7 +148,8 @@ def test_sessions_page_lists_and_revokes_sessions(app, db, client, create_person
     laptop.set_cookie(SESSION, _copy(client, SESSION))
     phone = app.test_client()
     phone_headers = {
-        "User-Agent": "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/120.0 Mobile"
+        "User-Agent": "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/120.0 Mobile",
+        "Accept-Language": "en",  # the language signed in with becomes the person's own
     }
     response = phone.post(
         "/sign-in",
