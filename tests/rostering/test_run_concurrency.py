@@ -19,19 +19,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.extensions import db as _db
-from scheduler.models import Job, Role, RosterPeriod, RosterRun
+from scheduler.models import Job, Person, Role, RosterPeriod, RosterRun
 from scheduler.rostering import runs
 from tests.factories import acting_admin
 
 
-def _race(app, period_id: int, barrier: threading.Barrier, outcomes: list[str]) -> None:
+def _race(
+    app, period_id: int, admin_id: int, barrier: threading.Barrier, outcomes: list[str]
+) -> None:
     with app.app_context():
         session = Session(_db.engine)
         try:
             barrier.wait(10)  # released together (SQLite then serialises the two)
             period = session.get(RosterPeriod, period_id)
             assert period is not None
-            runs.start_run(session, period, time_limit=5, actor=acting_admin())
+            actor = session.get(Person, admin_id)  # read in this thread's own session
+            runs.start_run(session, period, time_limit=5, actor=actor)
             session.commit()
             outcomes.append("started")
         except runs.RunError:
@@ -44,10 +47,12 @@ def _race(app, period_id: int, barrier: threading.Barrier, outcomes: list[str]) 
 def test_two_simultaneous_starts_make_one_run(app, db, world, fake_engine, monkeypatch) -> None:
     # Both requests see an idle period, as two requests arriving together would.
     monkeypatch.setattr(runs, "active_job", lambda session, period: None)
+    admin_id = acting_admin().id
+    db.session.commit()  # the threads' own sessions must see the admin, and not wait for us
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
     threads = [
-        threading.Thread(target=_race, args=(app, world.period.id, barrier, outcomes))
+        threading.Thread(target=_race, args=(app, world.period.id, admin_id, barrier, outcomes))
         for _ in range(2)
     ]
     for t in threads:
@@ -102,7 +107,8 @@ def test_a_start_waits_for_an_edit_in_progress(app, db, world, fake_engine) -> N
     solver can never read the roster in the middle of the edit."""
     checked, events = threading.Event(), []
     period_id = world.period.id
-    db.session.rollback()  # the test holds no transaction while the two run
+    admin_id = acting_admin().id
+    db.session.commit()  # the test holds no transaction while the two run
 
     def edit() -> None:
         with app.app_context():
@@ -119,7 +125,10 @@ def test_a_start_waits_for_an_edit_in_progress(app, db, world, fake_engine) -> N
         with app.app_context():
             session = Session(_db.engine)
             runs.start_run(
-                session, session.get(RosterPeriod, period_id), time_limit=5, actor=acting_admin()
+                session,
+                session.get(RosterPeriod, period_id),
+                time_limit=5,
+                actor=session.get(Person, admin_id),
             )
             session.commit()
             events.append("run started")
