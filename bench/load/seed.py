@@ -54,7 +54,7 @@ from scheduler.models import (
     GroupQuestion,
     Library,
     Person,
-    PersonRole,
+    PersonLibraryRole,
     PublishedShift,
     Role,
     ServicePoint,
@@ -236,9 +236,10 @@ def enlarge(today: date, rng: random.Random, key: str) -> dict:
     # A year of published shifts for the first-line team, at the main library.
     first_line = list(
         session.scalars(
-            select(PersonRole.person_id)
-            .where(PersonRole.role == Role.FIRST_LINE)
-            .order_by(PersonRole.person_id)
+            select(PersonLibraryRole.person_id)
+            .where(PersonLibraryRole.role == Role.FIRST_LINE)
+            .distinct()
+            .order_by(PersonLibraryRole.person_id)
         )
     )
     main = lib_ids[0]
@@ -274,7 +275,9 @@ def enlarge(today: date, rng: random.Random, key: str) -> dict:
     # Feed tokens for 100 staff (28 more consultants first).
     staff = list(
         session.scalars(
-            select(Person.id).where(Person.id.in_(select(PersonRole.person_id))).order_by(Person.id)
+            select(Person.id)
+            .where(Person.id.in_(select(PersonLibraryRole.person_id)))
+            .order_by(Person.id)
         )
     )
     extra = [
@@ -295,7 +298,8 @@ def enlarge(today: date, rng: random.Random, key: str) -> dict:
             select(Person.id).where(Person.email.like("consultant%@demo.example"))
         ).all()
         session.execute(
-            insert(PersonRole), [{"person_id": pid, "role": Role.LIBRARIAN} for pid in ids]
+            insert(PersonLibraryRole),
+            [{"person_id": pid, "library_id": lib_ids[0], "role": Role.LIBRARIAN} for pid in ids],
         )
         staff += list(ids)
     feeds, tokens = [], []
@@ -360,8 +364,9 @@ def main() -> None:
         )
         leaders = db.session.scalars(
             select(Person.email)
-            .join(PersonRole, PersonRole.person_id == Person.id)
-            .where(PersonRole.role == Role.SECTION_LEADER)
+            .join(PersonLibraryRole, PersonLibraryRole.person_id == Person.id)
+            .where(PersonLibraryRole.role == Role.SECTION_LEADER)
+            .distinct()
         ).all()
         main_library = facts["libraries"][0]
         db.session.commit()
