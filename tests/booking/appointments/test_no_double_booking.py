@@ -228,3 +228,32 @@ def test_the_migration_creates_the_constraint(empty_database, tmp_path) -> None:
         }
         _db.session.remove()
         _db.engine.dispose()
+
+
+def test_a_request_for_a_booked_slot_is_refused_without_waiting_for_the_librarians_lock(
+    db, app, live_server, topic, librarian, request
+) -> None:
+    """The storm's losers: while another booking for the same librarian holds the lock
+    (PostgreSQL), a request for a time already booked answers 409 at once instead of
+    queueing behind it."""
+    if "postgresql" not in str(app.config["DATABASE_URL"]):
+        pytest.skip("SQLite serialises every writer: the lock is PostgreSQL's")
+    db.session.commit()
+    first = post_all(
+        f"{live_server}/api/v1/appointments", [body(librarian, topic, at(TUESDAY, 9), 0)]
+    )
+    assert first == Counter({201: 1})
+    engine = _db.engine
+    with engine.connect() as other:
+        other.execute(
+            text("SELECT id FROM people WHERE id = :id FOR NO KEY UPDATE"), {"id": librarian.id}
+        )
+        started = datetime.now(UTC)
+        statuses = post_all(
+            f"{live_server}/api/v1/appointments", [body(librarian, topic, at(TUESDAY, 9), 1)]
+        )
+        waited = datetime.now(UTC) - started
+        other.rollback()
+    assert statuses == Counter({409: 1})
+    assert waited < timedelta(seconds=5)
+    assert len(active(db)) == 1
