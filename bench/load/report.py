@@ -178,6 +178,7 @@ TARGETS: dict[str, list[tuple[str, Check]]] = {
         ("no 5xx", _no_errors),
     ],
     "bookings": [("no 5xx", _no_errors)],
+    "feed-ceiling": [("no 5xx", _no_errors)],
 }
 
 

@@ -64,6 +64,9 @@ SCENARIOS: dict[str, Scenario] = {
     "feed-polling": Scenario(
         "feed_polling.py", 400, 40, 180, "300 personal feeds and the public feed, If-None-Match"
     ),
+    "feed-ceiling": Scenario(
+        "feed_ceiling.py", 400, 40, 120, "the same feeds polled every 0.5-2 s (saturation)"
+    ),
     "staff-day": Scenario(
         "staff_day.py", 40, 4, 180, "librarians and leaders on their pages during a roster run"
     ),
