@@ -183,9 +183,12 @@ def _answer(
     cache = _body_cache()
     rendered = cache.get(key, fingerprint)
     if rendered is None:
-        feed = build()
-        rendered = Rendered(feed.render(), feed.last_modified)
-        cache.put(key, fingerprint, rendered)
+        with cache.building(key):
+            rendered = cache.get(key, fingerprint)  # built by another thread meanwhile?
+            if rendered is None:
+                feed = build()
+                rendered = Rendered(feed.render(), feed.last_modified)
+                cache.put(key, fingerprint, rendered)
     response = Response(rendered.body, mimetype="text/calendar")  # Flask adds charset=utf-8
     response.last_modified = rendered.last_modified
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'

@@ -151,3 +151,45 @@ def test_events_link_back_through_stable_urls(client, login, clock, create_perso
     # A shift lands on its place in "my shifts" (the review pages' shift link).
     shift_id = path.removeprefix("/staff/calendar/shifts/")
     assert client.get(path).headers["Location"].endswith(f"/staff/my-shifts/{shift_id}")
+
+
+def test_many_first_requests_for_one_feed_build_it_once(
+    app, db, live_server, create_session, monkeypatch
+):
+    """Eight subscribers asking at once for a feed no process has built: one builds it,
+    the others are served what it built (not eight builds of the same megabyte)."""
+    import threading
+    import time
+    import urllib.request
+
+    from scheduler.calendars import feeds as feed_module
+
+    create_session(oslo("2027-01-12", "15:00"))
+    db.session.commit()
+    builds = []
+    real = feed_module.public_feed
+    gate = threading.Event()
+
+    def slow_build(*args, **kwargs):
+        builds.append(1)
+        gate.wait(2)  # hold the first build until every request is in
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(feed_module, "public_feed", slow_build)
+    bodies: list[bytes] = []
+
+    def fetch() -> None:
+        with urllib.request.urlopen(f"{live_server}/feeds/public/dropins.ics", timeout=30) as r:
+            bodies.append(r.read())
+
+    threads = [threading.Thread(target=fetch) for _ in range(8)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)  # every request reaches the view (without the lock each would build)
+    gate.set()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(bodies) == 8
+    assert len(set(bodies)) == 1
+    assert b"BEGIN:VEVENT" in bodies[0]
+    assert len(builds) == 1
