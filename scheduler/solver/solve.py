@@ -94,6 +94,12 @@ REPAIR_SHARE = 0.05  # of the time limit, deterministic mode: completing a faile
 # it won on two problems and lost on three, by 1-3 %: the completions cost the later
 # weeks' dives more than the carried roster gives them).
 CARRY_MIN_GROUPS = 6
+# Single-shift moves on a first roster too big for the whole model, until this share of a
+# short time limit: its week LPs do not finish in it (the 10-library, 8-week scenario at
+# 10 s: 297,780 -> 112,110). From DESCENT_MAX_S on, the decomposition takes all the time
+# (at 60 s it reaches 30,000-35,000 there).
+DESCENT_UNTIL = 0.8
+DESCENT_MAX_S = 30
 CPSAT_PRICED_MAX = 40  # person-blocks priced by CP-SAT up to which the decomposition runs
 
 
@@ -629,6 +635,13 @@ class _Search:
         self.construct()
         if self.infeasible:
             return self.solution()
+        if (
+            size > WHOLE_MODEL_MAX
+            and self.time_limit < DESCENT_MAX_S
+            and self.best is not None
+            and not self.deterministic
+        ):
+            self.descend()
         columns = self.columns() if self.best is not None else None
         if columns is None or not self.decompose(columns):
             self.improve_weeks()
@@ -658,6 +671,23 @@ class _Search:
                 return self.solution()
         self.polish(full)
         return self.solution()
+
+    def descend(self) -> None:
+        """Moves of single shifts on a first roster too big for the whole model (it keeps
+        the hard rules only), until a share of the time (``descent.py``)."""
+        from scheduler.solver.descent import descend
+
+        assert self.best is not None
+        before = self.best_obj
+        got = descend(
+            self.idx,
+            self.best,
+            deadline=self.t0 + self.time_limit * DESCENT_UNTIL,
+            seed=self.seed,
+            stop=self.stopped,
+        )
+        self.offer(got)
+        log.debug("descent: %s -> %s at %.2f", before, self.best_obj, self.elapsed())
 
     def columns(self) -> ColumnSearch | None:
         """The decomposition, unless some person-block would need CP-SAT pricing and the

@@ -1,0 +1,213 @@
+"""Descent on a roster too big for the models: a shift passed to a colleague, added or
+dropped, whenever the exact objective falls.
+
+The first roster of a big period keeps the hard rules and nothing else (feasibility
+jump): on the 10-library, 8-week scenario it is 297,780, mostly people far from their
+weekly targets and on more days than needed. Its weeks' LPs do not finish within a short
+time limit, so the column search cannot improve it; CP-SAT neighbourhoods of 400-shift
+weeks are slow. A move here touches two person-weeks: each stays one of that person's
+legal schedules (``templates.legal``, the labelling's own patterns), headcounts stay
+within ``max_staff`` (and ``min_staff`` unless understaffing is allowed), and the change
+of objective is computed exactly from the two people's counts, the shift's shortfall and
+the unsocial spread. So every roster it returns keeps every rule and scores what
+``score`` says.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+from scheduler.solver.decomposition.blocks import Block, build_blocks
+from scheduler.solver.decomposition.templates import Lookup, legal
+from scheduler.solver.index import Index
+from scheduler.solver.score import person_counts
+
+Pairs = frozenset[tuple[int, int]]
+
+
+class Descent:
+    """The roster's state by person-week, with each one's cost kept up to date."""
+
+    def __init__(self, idx: Index, pairs: Iterable[tuple[int, int]]) -> None:
+        self.idx = idx
+        problem = idx.problem
+        self.weights = problem.rules.weights
+        self.allow_short = problem.rules.allow_understaffing
+        self.blocks: dict[tuple[int, int], Block] = {}
+        for b in build_blocks(idx):
+            if len(b.weeks) == 1 and b.segments is not None:
+                self.blocks[(b.person, b.weeks[0])] = b
+        self.lookup: Lookup = {}
+        self.people_of: list[list[int]] = [[] for _ in idx.shifts]
+        for p in idx.first_line:
+            for s in idx.eligible[p]:
+                if (p, idx.shifts[s].week) in self.blocks:
+                    self.people_of[s].append(p)
+        self.held: dict[tuple[int, int], set[int]] = {}
+        self.holders: list[set[int]] = [set() for _ in idx.shifts]
+        self.unsocial = dict.fromkeys(idx.first_line, 0)
+        for p, s in pairs:
+            self.held.setdefault((p, idx.shifts[s].week), set()).add(s)
+            self.holders[s].add(p)
+            if idx.shifts[s].unsocial:
+                self.unsocial[p] = self.unsocial.get(p, 0) + 1
+        self.cost = {key: self._cost(key, self.held[key]) for key in self.held}
+        # How many first-line people hold each number of unsocial shifts: the spread
+        # after a move of one shift is then found without a pass over everyone.
+        self.ucount: Counter[int] = Counter(self.unsocial[p] for p in idx.first_line)
+
+    def cost_of(self, key: tuple[int, int]) -> int:
+        """The person-week's cost now (an empty week still costs its target deviation)."""
+        if key not in self.cost:
+            self.cost[key] = self._cost(key, ())
+        return self.cost[key]
+
+    def _cost(self, key: tuple[int, int], shifts: Iterable[int]) -> int:
+        return person_counts(self.idx, key[0], shifts, (key[1],)).cost(self.weights)
+
+    def _short(self, s: int, n: int) -> int:
+        sh = self.idx.problem.shifts[s]
+        if not self.allow_short:
+            return 0
+        return self.weights["understaffing"] * self.idx.shifts[s].minutes * max(0, sh.min_staff - n)
+
+    def _spread_after(self, changes: dict[int, int]) -> int:
+        """The weighted spread once each person in ``changes`` holds that many unsocial
+        shifts more (each change is ±1, so the extremes move by at most one)."""
+        cnt = self.ucount
+        if not cnt:
+            return 0
+        hi, lo = max(cnt), min(cnt)
+        for p, d in changes.items():
+            v = self.unsocial[p]
+            cnt[v] -= 1
+            cnt[v + d] += 1
+        new_hi = next(v for v in (hi + 1, hi, hi - 1) if cnt[v] > 0)
+        new_lo = next(v for v in (lo - 1, lo, lo + 1) if cnt[v] > 0)
+        for p, d in changes.items():
+            v = self.unsocial[p]
+            cnt[v + d] -= 1
+            cnt[v] += 1
+        for v in [k for k, n in cnt.items() if n <= 0]:
+            del cnt[v]
+        return self.weights["unsocial_spread"] * (new_hi - new_lo)
+
+    def _move_unsocial(self, p: int, d: int) -> None:
+        v = self.unsocial[p]
+        self.ucount[v] -= 1
+        if self.ucount[v] == 0:
+            del self.ucount[v]
+        self.ucount[v + d] += 1
+        self.unsocial[p] = v + d
+
+    def pairs(self) -> Pairs:
+        return frozenset((p, s) for (p, _), ss in self.held.items() for s in ss)
+
+    def _try(self, key: tuple[int, int], shifts: set[int]) -> int | None:
+        """The cost of ``key`` holding ``shifts``, or None when it is not legal."""
+        block = self.blocks.get(key)
+        if block is None or not legal(block, shifts, self.lookup):
+            return None
+        return self._cost(key, shifts)
+
+    def improve_shift(self, s: int, rng: random.Random) -> bool:
+        """The best improving move on shift ``s`` (drop, add, or pass on), applied."""
+        idx = self.idx
+        info = idx.shifts[s]
+        sh = idx.problem.shifts[s]
+        w = info.week
+        n = len(self.holders[s])
+        spread_now = self._spread_after({})
+        best: tuple[int, int | None, int | None, int, int] | None = None  # delta, from, to
+        # Each holder without the shift, each candidate with it: evaluated once.
+        without: dict[int, int | None] = {}
+        for p in self.holders[s]:
+            key = (p, w)
+            if key not in self.blocks:
+                continue
+            without[p] = self._try(key, self.held[key] - {s})
+        candidates = [q for q in self.people_of[s] if q not in self.holders[s]]
+        rng.shuffle(candidates)
+        with_it: dict[int, int | None] = {}
+        for q in candidates:
+            key = (q, w)
+            with_it[q] = self._try(key, self.held.get(key, set()) | {s})
+        u = 1 if info.unsocial else 0
+        short_now = self._short(s, n)
+        # Drop
+        if n > sh.min_staff or (self.allow_short and n > 0):
+            for p, c in without.items():
+                if c is None:
+                    continue
+                delta = c - self.cost_of((p, w)) + self._short(s, n - 1) - short_now
+                if u:
+                    delta += self._spread_after({p: -1}) - spread_now
+                if delta < 0 and (best is None or delta < best[0]):
+                    best = (delta, p, None, c, 0)
+        # Add
+        if n < sh.max_staff:
+            for q, c in with_it.items():
+                if c is None:
+                    continue
+                delta = c - self.cost_of((q, w)) + self._short(s, n + 1) - short_now
+                if u:
+                    delta += self._spread_after({q: 1}) - spread_now
+                if delta < 0 and (best is None or delta < best[0]):
+                    best = (delta, None, q, 0, c)
+        # Pass on
+        for p, cp in without.items():
+            if cp is None:
+                continue
+            for q, cq in with_it.items():
+                if cq is None:
+                    continue
+                delta = cp - self.cost_of((p, w)) + cq - self.cost_of((q, w))
+                if u:
+                    delta += self._spread_after({p: -1, q: 1}) - spread_now
+                if delta < 0 and (best is None or delta < best[0]):
+                    best = (delta, p, q, cp, cq)
+        if best is None:
+            return False
+        _, p_from, q_to, c_from, c_to = best
+        if p_from is not None:
+            key = (p_from, w)
+            self.held[key].discard(s)
+            self.cost[key] = c_from
+            self.holders[s].discard(p_from)
+            if u:
+                self._move_unsocial(p_from, -1)
+        if q_to is not None:
+            key = (q_to, w)
+            self.held.setdefault(key, set()).add(s)
+            self.cost[key] = c_to
+            self.holders[s].add(q_to)
+            if u:
+                self._move_unsocial(q_to, 1)
+        return True
+
+
+def descend(
+    idx: Index,
+    pairs: Iterable[tuple[int, int]],
+    *,
+    deadline: float,
+    seed: int = 0,
+    stop: Callable[[], bool] | None = None,
+) -> Pairs:
+    """Passes of improving moves over every shift until a pass changes nothing, the
+    deadline (``time.monotonic()``) or ``stop()``."""
+    state = Descent(idx, pairs)
+    rng = random.Random(seed)
+    order = list(range(len(idx.shifts)))
+    while True:
+        rng.shuffle(order)
+        changed = False
+        for i, s in enumerate(order):
+            if i % 32 == 0 and (time.monotonic() >= deadline or (stop is not None and stop())):
+                return state.pairs()
+            changed |= state.improve_shift(s, rng)
+        if not changed:
+            return state.pairs()
