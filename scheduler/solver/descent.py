@@ -26,6 +26,8 @@ from scheduler.solver.index import Index
 from scheduler.solver.score import person_counts
 
 Pairs = frozenset[tuple[int, int]]
+# Threshold accepting starts from this worsening (two duty days) and falls to nothing.
+THRESHOLD = 60
 
 
 class Descent:
@@ -113,8 +115,9 @@ class Descent:
             return None
         return self._cost(key, shifts)
 
-    def improve_shift(self, s: int, rng: random.Random) -> bool:
-        """The best improving move on shift ``s`` (drop, add, or pass on), applied."""
+    def improve_shift(self, s: int, rng: random.Random, threshold: float = 0) -> int | None:
+        """The best move on shift ``s`` (drop, add, or pass on) if it changes the objective
+        by less than ``threshold``: applied, and its change returned (None: no move)."""
         idx = self.idx
         info = idx.shifts[s]
         sh = idx.problem.shifts[s]
@@ -145,7 +148,7 @@ class Descent:
                 delta = c - self.cost_of((p, w)) + self._short(s, n - 1) - short_now
                 if u:
                     delta += self._spread_after({p: -1}) - spread_now
-                if delta < 0 and (best is None or delta < best[0]):
+                if delta < threshold and (best is None or delta < best[0]):
                     best = (delta, p, None, c, 0)
         # Add
         if n < sh.max_staff:
@@ -155,7 +158,7 @@ class Descent:
                 delta = c - self.cost_of((q, w)) + self._short(s, n + 1) - short_now
                 if u:
                     delta += self._spread_after({q: 1}) - spread_now
-                if delta < 0 and (best is None or delta < best[0]):
+                if delta < threshold and (best is None or delta < best[0]):
                     best = (delta, None, q, 0, c)
         # Pass on
         for p, cp in without.items():
@@ -167,11 +170,11 @@ class Descent:
                 delta = cp - self.cost_of((p, w)) + cq - self.cost_of((q, w))
                 if u:
                     delta += self._spread_after({p: -1, q: 1}) - spread_now
-                if delta < 0 and (best is None or delta < best[0]):
+                if delta < threshold and (best is None or delta < best[0]):
                     best = (delta, p, q, cp, cq)
         if best is None:
-            return False
-        _, p_from, q_to, c_from, c_to = best
+            return None
+        change, p_from, q_to, c_from, c_to = best
         if p_from is not None:
             key = (p_from, w)
             self.held[key].discard(s)
@@ -186,7 +189,7 @@ class Descent:
             self.holders[s].add(q_to)
             if u:
                 self._move_unsocial(q_to, 1)
-        return True
+        return change
 
 
 def descend(
@@ -197,17 +200,38 @@ def descend(
     seed: int = 0,
     stop: Callable[[], bool] | None = None,
 ) -> Pairs:
-    """Passes of improving moves over every shift until a pass changes nothing, the
-    deadline (``time.monotonic()``) or ``stop()``."""
+    """Passes of improving moves over every shift until a pass changes nothing; then, in
+    the time left, threshold accepting (moves that worsen the objective by less than a
+    threshold falling to nothing by the deadline) to leave that local optimum. Returns
+    the best roster seen, at the deadline (``time.monotonic()``) or on ``stop()``."""
     state = Descent(idx, pairs)
     rng = random.Random(seed)
     order = list(range(len(idx.shifts)))
+    value = best_value = 0  # the objective's change since the start
+    best: Pairs | None = None  # None: the current roster is the best seen
+    threshold = 0.0
+    started: float | None = None  # when threshold accepting began
     while True:
         rng.shuffle(order)
         changed = False
         for i, s in enumerate(order):
-            if i % 32 == 0 and (time.monotonic() >= deadline or (stop is not None and stop())):
-                return state.pairs()
-            changed |= state.improve_shift(s, rng)
+            if i % 32 == 0:
+                now = time.monotonic()
+                if now >= deadline or (stop is not None and stop()):
+                    return state.pairs() if best is None else best
+                if started is not None:
+                    threshold = THRESHOLD * (deadline - now) / max(deadline - started, 1e-9)
+            if best is None and threshold > 0:
+                best = state.pairs()  # about to accept worse moves: keep the best
+            change = state.improve_shift(s, rng, threshold)
+            if change is None:
+                continue
+            changed = True
+            value += change
+            if value < best_value:
+                best_value = value
+                best = None if threshold <= 0 else state.pairs()
         if not changed:
-            return state.pairs()
+            if started is not None or time.monotonic() >= deadline:
+                return state.pairs() if best is None else best
+            started = time.monotonic()

@@ -96,9 +96,9 @@ REPAIR_SHARE = 0.05  # of the time limit, deterministic mode: completing a faile
 CARRY_MIN_GROUPS = 6
 # Single-shift moves on a first roster too big for the whole model, until this share of a
 # short time limit: its week LPs do not finish in it (the 10-library, 8-week scenario at
-# 10 s: 297,780 -> 112,110). From DESCENT_MAX_S on, the decomposition takes all the time
+# 10 s: 297,780 -> 99,270). From DESCENT_MAX_S on, the decomposition takes all the time
 # (at 60 s it reaches 30,000-35,000 there).
-DESCENT_UNTIL = 0.8
+DESCENT_UNTIL = 0.88
 DESCENT_MAX_S = 30
 CPSAT_PRICED_MAX = 40  # person-blocks priced by CP-SAT up to which the decomposition runs
 
@@ -641,7 +641,11 @@ class _Search:
             and self.best is not None
             and not self.deterministic
         ):
+            # The rest of the search cannot use the time left (no week LP finishes in it):
+            # the decomposition is built only for its bound.
             self.descend()
+            self.columns()
+            return self.solution()
         columns = self.columns() if self.best is not None else None
         if columns is None or not self.decompose(columns):
             self.improve_weeks()
