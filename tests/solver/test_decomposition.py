@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import pytest
 from ortools.sat.python import cp_model
@@ -42,6 +44,7 @@ from tests.solver.builders import MONDAY, person, problem
 from tests.solver.engine_cases import example
 
 HOURS = (8, 9, 10, 12, 14, 16, 17, 18, 20, 22)
+T = TypeVar("T")
 
 
 def random_problem(seed: int) -> Problem:
@@ -122,17 +125,23 @@ def optimum(p: Problem) -> tuple[int, frozenset[tuple[int, int]]] | None:
 _FEASIBLE: list[tuple[int, Problem, tuple[int, frozenset[tuple[int, int]]]]] = []
 
 
-def feasible(n: int) -> tuple[int, Problem, tuple[int, frozenset[tuple[int, int]]]]:
-    """The n-th random problem (by seed) that has a roster, with its proven optimum: a
-    seed without a roster would test nothing, so it is passed over rather than skipped."""
-    seed = _FEASIBLE[-1][0] + 1 if _FEASIBLE else 0
-    while len(_FEASIBLE) <= n:
+def nth_random(n: int, find: Callable[[Problem], T | None], found: list[tuple[int, Problem, T]]):
+    """The n-th random problem (by seed) for which ``find`` gives something, with it;
+    ``found`` caches the earlier ones. A seed without a roster would test nothing, so it
+    is passed over rather than skipped."""
+    seed = found[-1][0] + 1 if found else 0
+    while len(found) <= n:
         p = random_problem(seed)
-        best = optimum(p)
-        if best is not None:
-            _FEASIBLE.append((seed, p, best))
+        got = find(p)
+        if got is not None:
+            found.append((seed, p, got))
         seed += 1
-    return _FEASIBLE[n]
+    return found[n]
+
+
+def feasible(n: int) -> tuple[int, Problem, tuple[int, frozenset[tuple[int, int]]]]:
+    """The n-th random problem that has a roster, with its proven optimum."""
+    return nth_random(n, optimum, _FEASIBLE)
 
 
 def check_bound(n: int) -> None:

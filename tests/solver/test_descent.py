@@ -13,7 +13,7 @@ from scheduler.solver.problem import Assignment
 from scheduler.solver.score import score
 from scheduler.solver.solve import _Search
 from tests.solver.builders import person, problem, shift
-from tests.solver.test_decomposition import random_problem
+from tests.solver.test_decomposition import nth_random
 
 
 def first_roster(p):
@@ -33,19 +33,12 @@ def as_assignments(p, pairs):
     return [Assignment(p.shifts[s].id, p.staff[q].id) for q, s in pairs]
 
 
-_WITH_ROSTER: list[tuple[int, object, frozenset]] = []
+_WITH_ROSTER: list = []
 
 
 def nth_with_roster(n: int):
     """The n-th random problem (by seed) whose first roster exists: no case is skipped."""
-    seed = _WITH_ROSTER[-1][0] + 1 if _WITH_ROSTER else 0
-    while len(_WITH_ROSTER) <= n:
-        p = random_problem(seed)
-        start = first_roster(p)
-        if start is not None:
-            _WITH_ROSTER.append((seed, p, start))
-        seed += 1
-    return _WITH_ROSTER[n]
+    return nth_random(n, first_roster, _WITH_ROSTER)
 
 
 @pytest.mark.parametrize("n", range(50))
