@@ -33,13 +33,18 @@ THRESHOLD = 60
 class Descent:
     """The roster's state by person-week, with each one's cost kept up to date."""
 
-    def __init__(self, idx: Index, pairs: Iterable[tuple[int, int]]) -> None:
+    def __init__(
+        self,
+        idx: Index,
+        pairs: Iterable[tuple[int, int]],
+        blocks: Iterable[Block] | None = None,
+    ) -> None:
         self.idx = idx
         problem = idx.problem
         self.weights = problem.rules.weights
         self.allow_short = problem.rules.allow_understaffing
         self.blocks: dict[tuple[int, int], Block] = {}
-        for b in build_blocks(idx):
+        for b in build_blocks(idx) if blocks is None else blocks:
             if len(b.weeks) == 1 and b.segments is not None:
                 self.blocks[(b.person, b.weeks[0])] = b
         self.lookup: Lookup = {}
@@ -199,12 +204,14 @@ def descend(
     deadline: float,
     seed: int = 0,
     stop: Callable[[], bool] | None = None,
+    blocks: Iterable[Block] | None = None,
 ) -> Pairs:
     """Passes of improving moves over every shift until a pass changes nothing; then, in
     the time left, threshold accepting (moves that worsen the objective by less than a
     threshold falling to nothing by the deadline) to leave that local optimum. Returns
-    the best roster seen, at the deadline (``time.monotonic()``) or on ``stop()``."""
-    state = Descent(idx, pairs)
+    the best roster seen, at the deadline (``time.monotonic()``) or on ``stop()``.
+    ``blocks`` are the problem's person-blocks, when the caller has built them already."""
+    state = Descent(idx, pairs, blocks)
     rng = random.Random(seed)
     order = list(range(len(idx.shifts)))
     value = best_value = 0  # the objective's change since the start

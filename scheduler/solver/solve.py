@@ -41,6 +41,7 @@ from scheduler.solver.score import score
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
+    from scheduler.solver.decomposition.blocks import Block
     from scheduler.solver.decomposition.search import ColumnSearch, Dived
     from scheduler.solver.model import RosterModel
 else:
@@ -641,10 +642,10 @@ class _Search:
             and self.best is not None
             and not self.deterministic
         ):
-            # The rest of the search cannot use the time left (no week LP finishes in it):
-            # the decomposition is built only for its bound.
-            self.descend()
-            self.columns()
+            # The rest of the search cannot use the time left (no week LP finishes in it).
+            # The decomposition is built for its bound; its blocks serve the descent.
+            cs = self.columns()
+            self.descend(None if cs is None else cs.relaxation.blocks)
             return self.solution()
         columns = self.columns() if self.best is not None else None
         if columns is None or not self.decompose(columns):
@@ -676,7 +677,7 @@ class _Search:
         self.polish(full)
         return self.solution()
 
-    def descend(self) -> None:
+    def descend(self, blocks: list[Block] | None) -> None:
         """Moves of single shifts on a first roster too big for the whole model (it keeps
         the hard rules only), until a share of the time (``descent.py``)."""
         from scheduler.solver.descent import descend
@@ -689,6 +690,7 @@ class _Search:
             deadline=self.t0 + self.time_limit * DESCENT_UNTIL,
             seed=self.seed,
             stop=self.stopped,
+            blocks=blocks,
         )
         self.offer(got)
         log.debug("descent: %s -> %s at %.2f", before, self.best_obj, self.elapsed())
