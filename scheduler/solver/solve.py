@@ -99,7 +99,16 @@ CARRY_MIN_GROUPS = 6
 # short time limit: its week LPs do not finish in it (the 10-library, 8-week scenario at
 # 10 s: 297,780 -> 99,270). From DESCENT_MAX_S on, the decomposition takes all the time
 # (at 60 s it reaches 30,000-35,000 there).
-DESCENT_UNTIL = 0.88
+DESCENT_UNTIL = 0.95
+DESCENT_AFTER_UNTIL = 0.97  # the descent after the column search (person LNS after it)
+MID_DESCENT = 0.05  # of the time: the descent before the column MIPs
+FIRST_LP_PART = 1.5  # of its share: the most the first week group's LP may take
+# The later week groups are left to the descent when the first one's LP took more than
+# this many times what each of theirs would get, so they would not finish (at 10 s: a
+# 3-library week's LP takes 0.45-0.75 s against 0.7-0.85 s each later one gets, a
+# 5-library week's 1.0-1.7 s against 0.55 s; there the later dives took 69,180 to 65,940,
+# the descent instead reaches 25,000).
+HURRIED = 1.5
 DESCENT_MAX_S = 30
 CPSAT_PRICED_MAX = 40  # person-blocks priced by CP-SAT up to which the decomposition runs
 
@@ -143,6 +152,7 @@ class _Search:
         self.lock = threading.RLock()  # weeks improve side by side
         self.parts: list[Pairs] = []  # the best roster week by week (weekly search)
         self.build_s = 0.0  # time spent building the weekly first-roster models
+        self.blocks: list[Block] | None = None  # the person-blocks, once built
 
     # -- clocks and reporting ---------------------------------------------------------
 
@@ -644,11 +654,18 @@ class _Search:
         ):
             # The rest of the search cannot use the time left (no week LP finishes in it).
             # The decomposition is built for its bound; its blocks serve the descent.
-            cs = self.columns()
-            self.descend(None if cs is None else cs.relaxation.blocks)
+            self.columns()
+            self.descend(DESCENT_UNTIL)
             return self.solution()
         columns = self.columns() if self.best is not None else None
-        if columns is None or not self.decompose(columns):
+        if columns is not None and not self.decompose(columns):
+            if self.deterministic:
+                self.improve_weeks()
+            else:
+                # No week LP finishes in time: the descent does better with the time than
+                # CP-SAT week by week (5-library 4-week at 10 s: 25,000 against 48,000).
+                self.descend(DESCENT_AFTER_UNTIL)
+        elif columns is None:
             self.improve_weeks()
         weekly = self.problem.weeks > 1 and not self.coupled and self.best is not None
         if weekly and not self.deterministic and self.parts:
@@ -677,9 +694,9 @@ class _Search:
         self.polish(full)
         return self.solution()
 
-    def descend(self, blocks: list[Block] | None) -> None:
-        """Moves of single shifts on a first roster too big for the whole model (it keeps
-        the hard rules only), until a share of the time (``descent.py``)."""
+    def descend(self, until: float) -> None:
+        """Moves of single shifts (``descent.py``) on the best roster until the share
+        ``until`` of the time."""
         from scheduler.solver.descent import descend
 
         assert self.best is not None
@@ -687,12 +704,13 @@ class _Search:
         got = descend(
             self.idx,
             self.best,
-            deadline=self.t0 + self.time_limit * DESCENT_UNTIL,
+            deadline=self.t0 + self.time_limit * until,
             seed=self.seed,
             stop=self.stopped,
-            blocks=blocks,
+            blocks=self.blocks,
         )
-        self.offer(got)
+        if got is not None and self.offer(got):
+            self.settle_bound()
         log.debug("descent: %s -> %s at %.2f", before, self.best_obj, self.elapsed())
 
     def columns(self) -> ColumnSearch | None:
@@ -706,6 +724,7 @@ class _Search:
         # Every block's cheapest schedule alone: a bound from the start (and the only
         # one, should no LP finish).
         self.raise_bound(cs.bound())
+        self.blocks = cs.relaxation.blocks  # the descent's too
         unlabelled = sum(1 for b in cs.relaxation.blocks if b.segments is None)
         return cs if unlabelled <= CPSAT_PRICED_MAX else None
 
@@ -786,23 +805,49 @@ class _Search:
             cs.relax_group(
                 i, now + share * RELAX_PART, stop=self.stopped, on_bound=self.raise_bound
             )
+            lp_s = time.monotonic() - now
             if i == 0 and not g.converged and not self.deterministic:
-                log.debug("first group unfinished at %.2f: no decomposition", self.elapsed())
-                return False
+                # Nearly there, usually (a 5-library week converges in 0.8 s, its part
+                # of a 10 s limit is 0.7 s): its whole share and a half.
+                cs.relax_group(
+                    i, now + share * FIRST_LP_PART, stop=self.stopped, on_bound=self.raise_bound
+                )
+                lp_s = time.monotonic() - now
+                if not g.converged:
+                    log.debug("first group unfinished at %.2f: no decomposition", self.elapsed())
+                    return False
             dived = cs.dive_group(i, now + share * DIVE_PART, stop=self.stopped)
             self.take_dive(dived, set(g.weeks), now + share)
             if i == 0 and len(groups) >= CARRY_MIN_GROUPS:
                 self.carry_forward(cs, end)
-            log.debug("group %s: bound %s, dive at %.2f", g.weeks, cs.bound(), self.elapsed())
+            elif i == 0 and len(groups) > 1 and not self.deterministic:
+                later = (end - time.monotonic()) / (len(groups) - 1) * RELAX_PART
+                if lp_s > later * HURRIED:
+                    log.debug(
+                        "later groups would not finish (first LP %.2f s, theirs %.2f s) at %.2f",
+                        lp_s, later, self.elapsed(),
+                    )  # fmt: skip
+                    return False
+            log.debug(
+                "group %s: LP %.2f s, bound %s, dive at %.2f",
+                g.weeks, lp_s, cs.bound(), self.elapsed(),
+            )  # fmt: skip
         self.raise_bound(cs.bound())
         if len(groups) > 1 and not self.optimal and not self.stopped():
             built = cs.relax_whole(
                 t0 + limit * WHOLE_UNTIL, stop=self.stopped, on_bound=self.raise_bound
             )
             log.debug("whole master %s: bound %s at %.2f", built, cs.bound(), self.elapsed())
+        if not self.deterministic and not self.optimal and not self.stopped():
+            # A short descent first: the column MIPs start from its roster (its columns
+            # added to the masters) rather than from the dives' single-shift slack.
+            self.descend(self.elapsed() / limit + MID_DESCENT)
+            cs.seed(self.best)
         if not self.stopped() and not self.optimal:
             cs.share_columns()
             self.column_rounds(cs, t0 + limit * COLUMNS_UNTIL)
+        if not self.stopped() and not self.optimal and not self.deterministic:
+            self.descend(DESCENT_AFTER_UNTIL)
         best = self.best
         self.parts = [
             frozenset(k for k in best if self.idx.shifts[k[1]].week == w)

@@ -9,10 +9,10 @@ import pytest
 from scheduler.solver.check import check
 from scheduler.solver.descent import descend
 from scheduler.solver.index import build_index
-from scheduler.solver.problem import Assignment
+from scheduler.solver.problem import Assignment, Preference
 from scheduler.solver.score import score
 from scheduler.solver.solve import _Search
-from tests.solver.builders import person, problem, shift
+from tests.solver.builders import at, person, problem, shift
 from tests.solver.test_decomposition import nth_random
 
 
@@ -99,3 +99,26 @@ def test_a_pinned_shift_stays_with_its_person():
     start = {(ann, idx.shift_pos["mon"]), (ann, idx.shift_pos["tue"])}
     got = descend(idx, start, deadline=time.monotonic() + 2)
     assert got == frozenset(start)
+
+
+def test_two_people_swap_shifts_when_neither_can_simply_pass_one_on():
+    """Ann and Bo must each work exactly the two hours of one shift and each holds the
+    shift the other wants: no shift can be dropped, added or passed on, only swapped."""
+    want_morning = (Preference(at(4, 8), at(4, 10), -3),)
+    want_noon = (Preference(at(4, 12), at(4, 14), -3),)
+    p = problem(
+        [shift("morning", 4, 8, 10), shift("noon", 4, 12, 14)],
+        [
+            person("ann", min_h=2, max_week=2, target=2, preferences=want_noon),
+            person("bo", min_h=2, max_week=2, target=2, preferences=want_morning),
+        ],
+    )
+    idx = build_index(p)
+    ann, bo = idx.staff_pos["ann"], idx.staff_pos["bo"]
+    morning, noon = idx.shift_pos["morning"], idx.shift_pos["noon"]
+    start = {(ann, morning), (bo, noon)}
+    got = descend(idx, start, deadline=time.monotonic() + 1)
+    assert got == frozenset({(ann, noon), (bo, morning)})
+    report = check(p, as_assignments(p, got))
+    assert report.ok
+    assert report.objective == objective(idx, got) < objective(idx, start)
