@@ -30,6 +30,7 @@ from scheduler.solver.score import person_counts
 Pairs = frozenset[tuple[int, int]]
 # Threshold accepting starts from this worsening (two duty days) and falls to nothing.
 THRESHOLD = 60
+VIOLATION = 1_000_000  # per minute of a shift outside its headcount limits, per person
 # Colleagues (who cannot simply take a shift) tried for a swap of it, per holder. The
 # 5-library 4-week scenario, 8 s of descent from its first roster: 27,900 without swaps,
 # 22,830 with 3, 23,160 with 6, 22,140 with all (threshold accepting varies by ~1,000).
@@ -70,6 +71,10 @@ class Descent:
             if idx.shifts[s].unsocial:
                 self.unsocial[p] = self.unsocial.get(p, 0) + 1
         self.cost = {key: self._cost(key, self.held[key]) for key in self.held}
+        # Shifts whose headcount is outside its limits (a dive's unfinished roster): the
+        # moves mend them first (each costs far more than any objective change), none is
+        # ever made, and a roster with any left is not returned.
+        self.violations = sum(1 for s, h in enumerate(self.holders) if self._outside(s, len(h)))
         # How many first-line people hold each number of unsocial shifts: the spread
         # after a move of one shift is then found without a pass over everyone.
         self.ucount: Counter[int] = Counter(self.unsocial[p] for p in idx.first_line)
@@ -83,11 +88,21 @@ class Descent:
     def _cost(self, key: tuple[int, int], shifts: Iterable[int]) -> int:
         return person_counts(self.idx, key[0], shifts, (key[1],)).cost(self.weights)
 
-    def _short(self, s: int, n: int) -> int:
+    def _outside(self, s: int, n: int) -> bool:
         sh = self.idx.problem.shifts[s]
+        return n > sh.max_staff or (n < sh.min_staff and not self.allow_short)
+
+    def _short(self, s: int, n: int) -> int:
+        """The objective's share of shift ``s`` with ``n`` people: its understaffing, or
+        the penalty of a headcount outside the limits."""
+        sh = self.idx.problem.shifts[s]
+        minutes = self.idx.shifts[s].minutes
+        if self._outside(s, n):
+            over = n - sh.max_staff if n > sh.max_staff else sh.min_staff - n
+            return VIOLATION * minutes * over
         if not self.allow_short:
             return 0
-        return self.weights["understaffing"] * self.idx.shifts[s].minutes * max(0, sh.min_staff - n)
+        return self.weights["understaffing"] * minutes * max(0, sh.min_staff - n)
 
     def _spread_after(self, changes: dict[int, int]) -> int:
         """The weighted spread once each person in ``changes`` holds that many unsocial
@@ -155,7 +170,7 @@ class Descent:
         u = 1 if info.unsocial else 0
         short_now = self._short(s, n)
         # Drop
-        if n > sh.min_staff or (self.allow_short and n > 0):
+        if n > sh.min_staff or (self.allow_short and n > 0) or n > sh.max_staff:
             for p, c in without.items():
                 if c is None:
                     continue
@@ -187,10 +202,16 @@ class Descent:
                 if delta < threshold and (best is None or delta < best[0]):
                     best = (delta, p, q, cp, cq)
         if best is None:
-            return self._swap(s, without, with_it, threshold)
+            change = self._swap(s, without, with_it, threshold)
+            if change is None and n < sh.max_staff:
+                change = self._trade(s, with_it, threshold)
+            return change
         if best is None:
             return None
         change, p_from, q_to, c_from, c_to = best
+        if (p_from is None) != (q_to is None):  # a drop or an add changes the headcount
+            after = n + (1 if p_from is None else -1)
+            self.violations += int(self._outside(s, after)) - int(self._outside(s, n))
         if p_from is not None:
             key = (p_from, w)
             self.held[key].discard(s)
@@ -261,6 +282,53 @@ class Descent:
             self._move_unsocial(q, -d)
         return change
 
+    def _trade(self, s: int, with_it: dict[int, int | None], threshold: float) -> int | None:
+        """A colleague who cannot simply take ``s`` takes it in place of one of their
+        shifts that week that can spare them (the move that mends a shift left short
+        when everyone able to take it is at a limit)."""
+        idx = self.idx
+        sh = idx.problem.shifts
+        w = idx.shifts[s].week
+        n = len(self.holders[s])
+        u_s = 1 if idx.shifts[s].unsocial else 0
+        spread_now = self._spread_after({})
+        gain = self._short(s, n + 1) - self._short(s, n)
+        best: tuple[int, int, int, int] | None = None  # delta, person, shift given up, cost
+        blocked = [q for q, c in with_it.items() if c is None and (q, w) in self.held]
+        for q in blocked[:SWAP_PEOPLE]:
+            key = (q, w)
+            for t in self.held[key]:
+                m = len(self.holders[t])
+                if not (m > sh[t].min_staff or (self.allow_short and m > 0) or m > sh[t].max_staff):
+                    continue
+                c = self._try(key, (self.held[key] - {t}) | {s})
+                if c is None:
+                    continue
+                delta = c - self.cost_of(key) + gain + self._short(t, m - 1) - self._short(t, m)
+                d = u_s - (1 if idx.shifts[t].unsocial else 0)
+                if d:
+                    delta += self._spread_after({q: d}) - spread_now
+                if delta < threshold and (best is None or delta < best[0]):
+                    best = (delta, q, t, c)
+        if best is None:
+            return None
+        change, q, t, c = best
+        key = (q, w)
+        m = len(self.holders[t])
+        self.violations += (
+            int(self._outside(s, n + 1)) - int(self._outside(s, n))
+            + int(self._outside(t, m - 1)) - int(self._outside(t, m))
+        )  # fmt: skip
+        self.held[key].discard(t)
+        self.held[key].add(s)
+        self.cost[key] = c
+        self.holders[t].discard(q)
+        self.holders[s].add(q)
+        d = u_s - (1 if idx.shifts[t].unsocial else 0)
+        if d:
+            self._move_unsocial(q, d)
+        return change
+
 
 def descend(
     idx: Index,
@@ -270,40 +338,105 @@ def descend(
     seed: int = 0,
     stop: Callable[[], bool] | None = None,
     blocks: Iterable[Block] | None = None,
-) -> Pairs:
+    focus: Iterable[int] = (),
+) -> Pairs | None:
     """Passes of improving moves over every shift until a pass changes nothing; then, in
     the time left, threshold accepting (moves that worsen the objective by less than a
     threshold falling to nothing by the deadline) to leave that local optimum. Returns
     the best roster seen, at the deadline (``time.monotonic()``) or on ``stop()``.
-    ``blocks`` are the problem's person-blocks, when the caller has built them already."""
+    ``pairs`` may leave headcounts outside their limits (each person's schedule must be
+    legal): those are mended first, and None is returned if some remain.
+    ``blocks`` are the problem's person-blocks, when the caller has built them already;
+    while headcounts are being mended, passes go over the ``focus`` shifts only."""
     state = Descent(idx, pairs, blocks)
     rng = random.Random(seed)
-    order = list(range(len(idx.shifts)))
-    value = best_value = 0  # the objective's change since the start
-    best: Pairs | None = None  # None: the current roster is the best seen
+    everything = list(range(len(idx.shifts)))
+    near = list(focus) or everything
+    value = 0  # the objective's change since the start (with the penalties)
+    best_value: int | None = 0 if state.violations == 0 else None  # the best roster's
+    best: Pairs | None = None  # None: the current roster is the best seen (once legal)
     threshold = 0.0
     started: float | None = None  # when threshold accepting began
+
+    def result() -> Pairs | None:
+        if best is not None:
+            return best
+        return state.pairs() if state.violations == 0 else None
+
     while True:
+        order = near if state.violations else everything
         rng.shuffle(order)
         changed = False
         for i, s in enumerate(order):
             if i % 32 == 0:
                 now = time.monotonic()
                 if now >= deadline or (stop is not None and stop()):
-                    return state.pairs() if best is None else best
+                    return result()
                 if started is not None:
                     threshold = THRESHOLD * (deadline - now) / max(deadline - started, 1e-9)
-            if best is None and threshold > 0:
+            if best is None and threshold > 0 and best_value is not None:
                 best = state.pairs()  # about to accept worse moves: keep the best
             change = state.improve_shift(s, rng, threshold)
             if change is None:
                 continue
             changed = True
             value += change
-            if value < best_value:
+            if state.violations == 0 and (best_value is None or value < best_value):
                 best_value = value
                 best = None if threshold <= 0 else state.pairs()
         if not changed:
+            if state.violations and order is near and near is not everything:
+                near = everything  # the focus alone cannot mend them
+                continue
             if started is not None or time.monotonic() >= deadline:
-                return state.pairs() if best is None else best
+                return result()
             started = time.monotonic()
+
+
+def mend(
+    idx: Index,
+    roster: Iterable[tuple[int, int]],
+    part: Iterable[tuple[int, int]],
+    weeks: set[int],
+    free: Iterable[int],
+    *,
+    deadline: float,
+    seed: int = 0,
+    stop: Callable[[], bool] | None = None,
+    blocks: Iterable[Block] | None = None,
+) -> Pairs | None:
+    """``roster`` with ``part`` (an unfinished dive's schedules for ``weeks``) in its
+    place, its headcounts mended by the descent, then improved until ``deadline``; None
+    if they cannot be mended in time.
+
+    The ``free`` people's schedules in ``part`` are the LP's most-used columns, each
+    legal alone but together leaving shifts short or over-staffed; where a schedule is
+    not legal (a person without a column) that person keeps their week of ``roster``. CP-SAT
+    completes such a week too, but on a 140-person week not in the time a short limit
+    leaves it (the 10-library, 8-week scenario at 60 s: every completion unfinished after
+    0.2-0.6 s, so no dive counted)."""
+    blocks = list(build_blocks(idx) if blocks is None else blocks)
+    single = {(b.person, b.weeks[0]): b for b in blocks if len(b.weeks) == 1 and b.segments}
+    loose = set(free)
+    mine: dict[tuple[int, int], set[int]] = {}
+    theirs: dict[tuple[int, int], set[int]] = {}
+    out: set[tuple[int, int]] = set()
+    for p, s in roster:
+        w = idx.shifts[s].week
+        if w in weeks:
+            mine.setdefault((p, w), set()).add(s)
+        else:
+            out.add((p, s))
+    for p, s in part:
+        theirs.setdefault((p, idx.shifts[s].week), set()).add(s)
+    lookup: Lookup = {}
+    for key in set(mine) | set(theirs):
+        new = theirs.get(key, set())
+        block = single.get(key)
+        if (key[0] in loose or block is not None) and (
+            block is None or not legal(block, new, lookup)
+        ):
+            new = mine.get(key, set())
+        out |= {(key[0], s) for s in new}
+    focus = [s for s, info in enumerate(idx.shifts) if info.week in weeks]
+    return descend(idx, out, deadline=deadline, seed=seed, stop=stop, blocks=blocks, focus=focus)

@@ -95,10 +95,11 @@ REPAIR_SHARE = 0.05  # of the time limit, deterministic mode: completing a faile
 # it won on two problems and lost on three, by 1-3 %: the completions cost the later
 # weeks' dives more than the carried roster gives them).
 CARRY_MIN_GROUPS = 6
-# Single-shift moves on a first roster too big for the whole model, until this share of a
-# short time limit: its week LPs do not finish in it (the 10-library, 8-week scenario at
-# 10 s: 297,780 -> 99,270). From DESCENT_MAX_S on, the decomposition takes all the time
-# (at 60 s it reaches 30,000-35,000 there).
+# Moves of single shifts on a first roster too big for the whole model, until this share
+# of a limit below DESCENT_MAX_S: its week LPs and dives do not finish in it. The
+# 10-library, 8-week scenario at 60 s on a slower machine: the descent alone 41,250, the
+# decomposition 72,630 (its 140-person week dives need 5-8 s each there; 30,000-35,000
+# on a faster one, where the descent was not measured at 60 s).
 DESCENT_UNTIL = 0.95
 DESCENT_AFTER_UNTIL = 0.97  # the descent after the column search (person LNS after it)
 MID_DESCENT = 0.05  # of the time: the descent before the column MIPs
@@ -109,7 +110,11 @@ FIRST_LP_PART = 1.5  # of its share: the most the first week group's LP may take
 # 5-library week's 1.0-1.7 s against 0.55 s; there the later dives took 69,180 to 65,940,
 # the descent instead reaches 25,000).
 HURRIED = 1.5
-DESCENT_MAX_S = 30
+# The time the descent gets to mend an unfinished dive's headcounts (a 140-person week:
+# one pass over its shifts, 0.3-0.45 s, leaves 0-1 of 40-60 shifts outside limits; CP-SAT
+# does not complete it in 0.2-0.6 s).
+MEND_S = 0.8
+DESCENT_MAX_S = 120
 CPSAT_PRICED_MAX = 40  # person-blocks priced by CP-SAT up to which the decomposition runs
 
 
@@ -846,7 +851,10 @@ class _Search:
         if not self.stopped() and not self.optimal:
             cs.share_columns()
             self.column_rounds(cs, t0 + limit * COLUMNS_UNTIL)
-        if not self.stopped() and not self.optimal and not self.deterministic:
+        weekly = self.problem.weeks > 1 and not self.coupled
+        if weekly and not self.stopped() and not self.optimal and not self.deterministic:
+            # (A one-week or linked period gets CP-SAT on its whole model instead, which
+            # can prove its roster optimal.)
             self.descend(DESCENT_AFTER_UNTIL)
         best = self.best
         self.parts = [
@@ -947,6 +955,21 @@ class _Search:
         pairs = frozenset(
             {k for k in self.best if idx.shifts[k[1]].week not in weeks} | set(dived.pairs)
         )
+        if dived.free and not self.deterministic:
+            from scheduler.solver.descent import mend
+
+            # The headcounts mended by the descent (quick even on a 140-person week),
+            # then CP-SAT on the free blocks if time is left; the better roster stays.
+            mended = mend(
+                idx, self.best, dived.pairs, weeks, [p for p, _ in dived.free],
+                deadline=time.monotonic() + MEND_S, seed=self.seed, stop=self.stopped,
+                blocks=self.blocks,
+            )  # fmt: skip
+            log.debug("dive mended: %s", None if mended is None else len(mended))
+            if mended is not None and self.offer(mended):
+                self.settle_bound()
+            if time.monotonic() >= deadline:
+                return
         if dived.free:
             done = self.complete(pairs, dived.free, deadline)
             if done is None:

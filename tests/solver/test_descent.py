@@ -122,3 +122,75 @@ def test_two_people_swap_shifts_when_neither_can_simply_pass_one_on():
     report = check(p, as_assignments(p, got))
     assert report.ok
     assert report.objective == objective(idx, got) < objective(idx, start)
+
+
+def test_a_short_shift_is_taken_in_trade_for_one_that_can_spare_its_person():
+    """Noon is short; Ann, the only one who may take it, is at her weekly limit with the
+    morning, which Bo also covers (the morning needs one, has two): only by giving the
+    morning up can Ann take noon, and the descent returns that roster (or none while a
+    headcount is outside its limits)."""
+    p = problem(
+        [shift("morning", 4, 8, 10, most=2), shift("noon", 4, 12, 14, skills=("maps",))],
+        [
+            person("ann", max_week=2, skills=("maps",)),
+            person("bo", min_h=2, max_week=2),
+        ],
+    )
+    idx = build_index(p)
+    ann, bo = idx.staff_pos["ann"], idx.staff_pos["bo"]
+    morning, noon = idx.shift_pos["morning"], idx.shift_pos["noon"]
+    short = {(ann, morning), (bo, morning)}
+    got = descend(idx, short, deadline=time.monotonic() + 1)
+    assert got == frozenset({(ann, noon), (bo, morning)})
+    assert check(p, as_assignments(p, got)).ok
+
+
+def test_no_roster_comes_back_while_a_headcount_cannot_be_mended():
+    """Noon needs someone with a skill nobody has: the headcount stays outside its
+    limits, and the descent says so rather than return a roster that breaks H1."""
+    p = problem(
+        [shift("morning", 4, 8, 10), shift("noon", 4, 12, 14, skills=("maps",))],
+        [person("ann", max_week=2), person("bo", max_week=2)],
+    )
+    idx = build_index(p)
+    start = {(idx.staff_pos["ann"], idx.shift_pos["morning"])}
+    assert descend(idx, start, deadline=time.monotonic() + 0.5) is None
+
+
+def test_dives_left_unfinished_are_mended_into_rosters_that_keep_every_rule():
+    """In each of 30 random problems the first week's people take random schedules of
+    their own (each legal alone, the headcounts anyhow) or keep theirs, as a dive that
+    ran out of time leaves them: whatever ``mend`` returns keeps every rule and scores
+    what the checker says, and it mends most of them."""
+    import random
+
+    from scheduler.solver.decomposition.blocks import build_blocks
+    from scheduler.solver.decomposition.templates import legal
+    from scheduler.solver.descent import mend
+
+    mended = 0
+    for n in range(30):
+        seed, p, start = nth_with_roster(n)
+        idx = build_index(p)
+        rng = random.Random(seed)
+        blocks = build_blocks(idx)
+        part: set[tuple[int, int]] = set()
+        free = []
+        for b in blocks:
+            if 0 not in b.weeks:
+                continue
+            mine = [s for s in idx.eligible[b.person] if idx.shifts[s].week == 0]
+            pick = set(rng.sample(mine, min(len(mine), rng.randint(0, 3))))
+            if b.weeks == (0,) and b.segments is not None and legal(b, pick):
+                part |= {(b.person, s) for s in pick}
+                free.append(b.person)
+            else:  # fixed where it was, as a dive's fixed block
+                part |= {(q, s) for q, s in start if q == b.person and idx.shifts[s].week == 0}
+        got = mend(idx, start, part, {0}, free, deadline=time.monotonic() + 0.2, blocks=blocks)
+        if got is None:
+            continue  # not mended: the caller keeps its roster
+        mended += 1
+        report = check(p, as_assignments(p, got))
+        assert report.ok, (n, [v.message for v in report.violations])
+        assert report.objective == objective(idx, got)
+    assert mended >= 20
