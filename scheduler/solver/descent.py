@@ -339,6 +339,7 @@ def descend(
     stop: Callable[[], bool] | None = None,
     blocks: Iterable[Block] | None = None,
     focus: Iterable[int] = (),
+    wander: bool = True,
 ) -> Pairs | None:
     """Passes of improving moves over every shift until a pass changes nothing; then, in
     the time left, threshold accepting (moves that worsen the objective by less than a
@@ -347,7 +348,8 @@ def descend(
     ``pairs`` may leave headcounts outside their limits (each person's schedule must be
     legal): those are mended first, and None is returned if some remain.
     ``blocks`` are the problem's person-blocks, when the caller has built them already;
-    while headcounts are being mended, passes go over the ``focus`` shifts only."""
+    while headcounts are being mended, passes go over the ``focus`` shifts only. Without
+    ``wander`` it returns at the first local optimum."""
     state = Descent(idx, pairs, blocks)
     rng = random.Random(seed)
     everything = list(range(len(idx.shifts)))
@@ -388,7 +390,7 @@ def descend(
             if state.violations and order is near and near is not everything:
                 near = everything  # the focus alone cannot mend them
                 continue
-            if started is not None or time.monotonic() >= deadline:
+            if started is not None or not wander or time.monotonic() >= deadline:
                 return result()
             started = time.monotonic()
 
@@ -406,8 +408,8 @@ def mend(
     blocks: Iterable[Block] | None = None,
 ) -> Pairs | None:
     """``roster`` with ``part`` (an unfinished dive's schedules for ``weeks``) in its
-    place, its headcounts mended by the descent, then improved until ``deadline``; None
-    if they cannot be mended in time.
+    place, its headcounts mended by the descent, then improved to a local optimum (or
+    until ``deadline``); None if they cannot be mended in time.
 
     The ``free`` people's schedules in ``part`` are the LP's most-used columns, each
     legal alone but together leaving shifts short or over-staffed; where a schedule is
@@ -439,4 +441,7 @@ def mend(
             new = mine.get(key, set())
         out |= {(key[0], s) for s in new}
     focus = [s for s, info in enumerate(idx.shifts) if info.week in weeks]
-    return descend(idx, out, deadline=deadline, seed=seed, stop=stop, blocks=blocks, focus=focus)
+    return descend(
+        idx, out, deadline=deadline, seed=seed, stop=stop, blocks=blocks, focus=focus,
+        wander=False,
+    )  # fmt: skip

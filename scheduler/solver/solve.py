@@ -110,9 +110,9 @@ FIRST_LP_PART = 1.5  # of its share: the most the first week group's LP may take
 # 5-library week's 1.0-1.7 s against 0.55 s; there the later dives took 69,180 to 65,940,
 # the descent instead reaches 25,000).
 HURRIED = 1.5
-# The time the descent gets to mend an unfinished dive's headcounts (a 140-person week:
-# one pass over its shifts, 0.3-0.45 s, leaves 0-1 of 40-60 shifts outside limits; CP-SAT
-# does not complete it in 0.2-0.6 s).
+# The least time the descent gets to mend an unfinished dive's headcounts (it ends at its
+# first local optimum; a 140-person week: one pass over its shifts, 0.3-0.45 s, leaves
+# 0-1 of 40-60 shifts outside limits; CP-SAT does not complete it in 0.2-0.6 s).
 MEND_S = 0.8
 DESCENT_MAX_S = 120
 CPSAT_PRICED_MAX = 40  # person-blocks priced by CP-SAT up to which the decomposition runs
@@ -958,17 +958,17 @@ class _Search:
         if dived.free and not self.deterministic:
             from scheduler.solver.descent import mend
 
-            # The headcounts mended by the descent (quick even on a 140-person week),
-            # then CP-SAT on the free blocks if time is left; the better roster stays.
+            # The headcounts mended by the descent (quick even on a 140-person week, where
+            # CP-SAT does not complete in time); CP-SAT only when that fails.
             mended = mend(
                 idx, self.best, dived.pairs, weeks, [p for p, _ in dived.free],
-                deadline=time.monotonic() + MEND_S, seed=self.seed, stop=self.stopped,
-                blocks=self.blocks,
+                deadline=max(deadline, time.monotonic() + MEND_S), seed=self.seed,
+                stop=self.stopped, blocks=self.blocks,
             )  # fmt: skip
-            log.debug("dive mended: %s", None if mended is None else len(mended))
-            if mended is not None and self.offer(mended):
-                self.settle_bound()
-            if time.monotonic() >= deadline:
+            log.debug("dive mended: %s at %.2f", mended is not None, self.elapsed())
+            if mended is not None:
+                if self.offer(mended):
+                    self.settle_bound()
                 return
         if dived.free:
             done = self.complete(pairs, dived.free, deadline)

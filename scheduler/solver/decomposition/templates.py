@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from scheduler.solver.decomposition.blocks import Block
 from scheduler.solver.index import Index
@@ -45,39 +46,69 @@ def shift_map(idx: Index, src: int, dst: int) -> dict[int, int]:
     return {s: there[k] for s, k in a.items() if na[k] == 1 and k in there}
 
 
-Lookup = dict[int, dict[tuple[int, ...], int]]
+Lookup = dict[int, "_Shape"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """A block's segments as ``legal`` reads them: each shift's segment and class, each
+    segment's patterns (classes -> minutes) and the segments that must hold a shift."""
+
+    where: dict[int, tuple[int, int]]
+    tables: tuple[dict[tuple[int, ...], int], ...]
+    weeks: tuple[int, ...]  # each segment's week
+    base: dict[int, int]  # per week: the minutes of every segment's empty pattern
+    empty: tuple[int, ...]  # each segment's empty pattern's minutes (0 if none)
+    need: tuple[int, ...]  # segments without an empty pattern
+
+
+def _shape(block: Block) -> _Shape:
+    assert block.segments is not None
+    where: dict[int, tuple[int, int]] = {}
+    tables, weeks, empty, need = [], [], [], []
+    base = dict.fromkeys(block.weeks, 0)
+    for i, seg in enumerate(block.segments):
+        for c, members in enumerate(seg.classes):
+            for s in members:
+                where[s] = (i, c)
+        table = {p.classes: p.minutes for p in seg.patterns}
+        tables.append(table)
+        weeks.append(seg.week)
+        none = table.get(())
+        if none is None:
+            need.append(i)
+        empty.append(none or 0)
+        base[seg.week] += none or 0
+    return _Shape(where, tuple(tables), tuple(weeks), base, tuple(empty), tuple(need))
 
 
 def legal(block: Block, shifts: Iterable[int], lookup: Lookup | None = None) -> bool:
     """Whether ``shifts`` is a schedule the block's person may hold: eligible shifts, one
     of each segment's patterns (H2, H7, H8, pins) and the H6 limits of every week.
-    ``lookup`` caches each pattern list's index (blocks share pattern lists)."""
-    lookup = {} if lookup is None else lookup
+    ``lookup`` caches each block's shape (the descent asks tens of thousands of times)."""
     if block.segments is None:
         return False
-    held = set(shifts)
-    if not held <= set(block.shifts):
-        return False
-    minutes = dict.fromkeys(block.weeks, 0)
-    seen = 0
-    for seg in block.segments:
-        chosen = []
-        for c, members in enumerate(seg.classes):
-            mine = [s for s in members if s in held]
-            if len(mine) > 1:
-                return False
-            if mine:
-                chosen.append(c)
-        seen += len(chosen)
-        table = lookup.get(id(seg.patterns))
-        if table is None:
-            table = lookup[id(seg.patterns)] = {p.classes: p.minutes for p in seg.patterns}
-        got = table.get(tuple(chosen))
-        if got is None:
+    shape = None if lookup is None else lookup.get(id(block))
+    if shape is None:
+        shape = _shape(block)
+        if lookup is not None:
+            lookup[id(block)] = shape
+    chosen: dict[int, list[int]] = {}
+    for s in shifts:
+        at = shape.where.get(s)
+        if at is None:
+            return False  # not the person's, or in no class (pins keep only the pinned)
+        chosen.setdefault(at[0], []).append(at[1])
+    for i in shape.need:
+        if i not in chosen:
             return False
-        minutes[seg.week] += got
-    if seen != len(held):
-        return False  # a shift in no class of its segment (pins keep only the pinned one)
+    minutes = dict(shape.base)
+    for i, classes in chosen.items():
+        classes.sort()
+        got = shape.tables[i].get(tuple(classes))
+        if got is None:
+            return False  # includes two shifts of one class (no pattern has a class twice)
+        minutes[shape.weeks[i]] += got - shape.empty[i]
     for i, w in enumerate(block.weeks):
         cap = block.cap[i]
         if minutes[w] < block.owed[i] or (cap is not None and minutes[w] > cap):
