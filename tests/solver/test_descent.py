@@ -101,6 +101,14 @@ def test_a_pinned_shift_stays_with_its_person():
     assert got == frozenset(start)
 
 
+def ann_bo_morning_noon(p):
+    """The index of a problem with people ann and bo and shifts morning and noon, and
+    their positions in it."""
+    idx = build_index(p)
+    people = idx.staff_pos["ann"], idx.staff_pos["bo"]
+    return idx, *people, idx.shift_pos["morning"], idx.shift_pos["noon"]
+
+
 def test_two_people_swap_shifts_when_neither_can_simply_pass_one_on():
     """Ann and Bo must each work exactly the two hours of one shift and each holds the
     shift the other wants: no shift can be dropped, added or passed on, only swapped."""
@@ -113,9 +121,7 @@ def test_two_people_swap_shifts_when_neither_can_simply_pass_one_on():
             person("bo", min_h=2, max_week=2, target=2, preferences=want_morning),
         ],
     )
-    idx = build_index(p)
-    ann, bo = idx.staff_pos["ann"], idx.staff_pos["bo"]
-    morning, noon = idx.shift_pos["morning"], idx.shift_pos["noon"]
+    idx, ann, bo, morning, noon = ann_bo_morning_noon(p)
     start = {(ann, morning), (bo, noon)}
     got = descend(idx, start, deadline=time.monotonic() + 1)
     assert got == frozenset({(ann, noon), (bo, morning)})
@@ -136,9 +142,7 @@ def test_a_short_shift_is_taken_in_trade_for_one_that_can_spare_its_person():
             person("bo", min_h=2, max_week=2),
         ],
     )
-    idx = build_index(p)
-    ann, bo = idx.staff_pos["ann"], idx.staff_pos["bo"]
-    morning, noon = idx.shift_pos["morning"], idx.shift_pos["noon"]
+    idx, ann, bo, morning, noon = ann_bo_morning_noon(p)
     short = {(ann, morning), (bo, morning)}
     got = descend(idx, short, deadline=time.monotonic() + 1)
     assert got == frozenset({(ann, noon), (bo, morning)})
