@@ -7,7 +7,7 @@ weekly targets and on more days than needed. Its weeks' LPs do not finish within
 time limit, so the column search cannot improve it; CP-SAT neighbourhoods of 400-shift
 weeks are slow. It also finishes the column search's roster on any period, where the
 dives and column MIPs leave single shifts to move. A move touches two person-weeks (a
-swap only when no simpler move on the shift improves): each stays one of that person's
+swap or a trade only when no simpler move on the shift improves): each stays one of that person's
 legal schedules (``templates.legal``, the labelling's own patterns), headcounts stay
 within ``max_staff`` (and ``min_staff`` unless understaffing is allowed), and the change
 of objective is computed exactly from the two people's counts, the shift's shortfall and
@@ -50,10 +50,7 @@ class Descent:
         problem = idx.problem
         self.weights = problem.rules.weights
         self.allow_short = problem.rules.allow_understaffing
-        self.blocks: dict[tuple[int, int], Block] = {}
-        for b in build_blocks(idx) if blocks is None else blocks:
-            if len(b.weeks) == 1 and b.segments is not None:
-                self.blocks[(b.person, b.weeks[0])] = b
+        self.blocks = week_blocks(build_blocks(idx) if blocks is None else blocks)
         self.lookup: Lookup = {}
         self.people_of: list[list[int]] = [[] for _ in idx.shifts]
         self.can: list[set[int]] = [set() for _ in idx.shifts]
@@ -74,7 +71,7 @@ class Descent:
         # Shifts whose headcount is outside its limits (a dive's unfinished roster): the
         # moves mend them first (each costs far more than any objective change), none is
         # ever made, and a roster with any left is not returned.
-        self.violations = sum(1 for s, h in enumerate(self.holders) if self._outside(s, len(h)))
+        self.violations = sum(self._outside(s, len(h)) for s, h in enumerate(self.holders))
         # How many first-line people hold each number of unsocial shifts: the spread
         # after a move of one shift is then found without a pass over everyone.
         self.ucount: Counter[int] = Counter(self.unsocial[p] for p in idx.first_line)
@@ -91,6 +88,16 @@ class Descent:
     def _outside(self, s: int, n: int) -> bool:
         sh = self.idx.problem.shifts[s]
         return n > sh.max_staff or (n < sh.min_staff and not self.allow_short)
+
+    def _can_lose(self, s: int, n: int) -> bool:
+        """Whether shift ``s`` with ``n`` people may lose one (it is over its maximum, or
+        above its minimum, or understaffing is allowed)."""
+        sh = self.idx.problem.shifts[s]
+        return n > sh.min_staff or (self.allow_short and n > 0) or n > sh.max_staff
+
+    def _recount(self, s: int, n: int, after: int) -> None:
+        """Shift ``s`` goes from ``n`` people to ``after``: the violations follow."""
+        self.violations += int(self._outside(s, after)) - int(self._outside(s, n))
 
     def _short(self, s: int, n: int) -> int:
         """The objective's share of shift ``s`` with ``n`` people: its understaffing, or
@@ -170,7 +177,7 @@ class Descent:
         u = 1 if info.unsocial else 0
         short_now = self._short(s, n)
         # Drop
-        if n > sh.min_staff or (self.allow_short and n > 0) or n > sh.max_staff:
+        if self._can_lose(s, n):
             for p, c in without.items():
                 if c is None:
                     continue
@@ -202,16 +209,15 @@ class Descent:
                 if delta < threshold and (best is None or delta < best[0]):
                     best = (delta, p, q, cp, cq)
         if best is None:
-            change = self._swap(s, without, with_it, threshold)
+            # Colleagues who cannot simply take the shift, but may swap or trade for it.
+            blocked = [q for q, c in with_it.items() if c is None and (q, w) in self.held]
+            change = self._swap(s, without, blocked, threshold)
             if change is None and n < sh.max_staff:
-                change = self._trade(s, with_it, threshold)
+                change = self._trade(s, blocked, threshold)
             return change
-        if best is None:
-            return None
         change, p_from, q_to, c_from, c_to = best
         if (p_from is None) != (q_to is None):  # a drop or an add changes the headcount
-            after = n + (1 if p_from is None else -1)
-            self.violations += int(self._outside(s, after)) - int(self._outside(s, n))
+            self._recount(s, n, n + (1 if p_from is None else -1))
         if p_from is not None:
             key = (p_from, w)
             self.held[key].discard(s)
@@ -232,20 +238,19 @@ class Descent:
         self,
         s: int,
         without: dict[int, int | None],
-        with_it: dict[int, int | None],
+        blocked: list[int],
         threshold: float,
     ) -> int | None:
-        """A holder of ``s`` and a colleague who cannot simply take it swap it for one of
-        the colleague's shifts that week (headcounts unchanged)."""
+        """A holder of ``s`` and a colleague who cannot simply take it (``blocked``) swap
+        it for one of the colleague's shifts that week (headcounts unchanged)."""
         idx = self.idx
         w = idx.shifts[s].week
         u_s = 1 if idx.shifts[s].unsocial else 0
         spread_now = self._spread_after({})
-        blocked = [q for q, c in with_it.items() if c is None and (q, w) in self.held]
         holders = list(without)  # each has the week's block (legal or not without s)
         if not blocked or not holders:
             return None
-        best: tuple[int, int, int, int, int, int] | None = None
+        best: tuple[int, int, int, int, int, int, int] | None = None  # ..., unsocial change
         for q in blocked[:SWAP_PEOPLE]:
             q_key = (q, w)
             for p in holders:
@@ -265,10 +270,10 @@ class Descent:
                     if d:
                         delta += self._spread_after({p: d, q: -d}) - spread_now
                     if delta < threshold and (best is None or delta < best[0]):
-                        best = (delta, p, q, t, cp, cq)
+                        best = (delta, p, q, t, cp, cq, d)
         if best is None:
             return None
-        change, p, q, t, cp, cq = best
+        change, p, q, t, cp, cq, d = best
         for who, give, take, cost in ((p, s, t, cp), (q, t, s, cq)):
             key = (who, w)
             self.held[key].discard(give)
@@ -276,30 +281,28 @@ class Descent:
             self.cost[key] = cost
             self.holders[give].discard(who)
             self.holders[take].add(who)
-        d = (1 if idx.shifts[t].unsocial else 0) - u_s
         if d:
             self._move_unsocial(p, d)
             self._move_unsocial(q, -d)
         return change
 
-    def _trade(self, s: int, with_it: dict[int, int | None], threshold: float) -> int | None:
-        """A colleague who cannot simply take ``s`` takes it in place of one of their
-        shifts that week that can spare them (the move that mends a shift left short
-        when everyone able to take it is at a limit)."""
+    def _trade(self, s: int, blocked: list[int], threshold: float) -> int | None:
+        """A colleague who cannot simply take ``s`` (``blocked``) takes it in place of one
+        of their shifts that week that can spare them (the move that mends a shift left
+        short when everyone able to take it is at a limit)."""
         idx = self.idx
-        sh = idx.problem.shifts
         w = idx.shifts[s].week
         n = len(self.holders[s])
         u_s = 1 if idx.shifts[s].unsocial else 0
         spread_now = self._spread_after({})
         gain = self._short(s, n + 1) - self._short(s, n)
-        best: tuple[int, int, int, int] | None = None  # delta, person, shift given up, cost
-        blocked = [q for q, c in with_it.items() if c is None and (q, w) in self.held]
+        # delta, person, shift given up, cost, unsocial change
+        best: tuple[int, int, int, int, int] | None = None
         for q in blocked[:SWAP_PEOPLE]:
             key = (q, w)
             for t in self.held[key]:
                 m = len(self.holders[t])
-                if not (m > sh[t].min_staff or (self.allow_short and m > 0) or m > sh[t].max_staff):
+                if not self._can_lose(t, m):
                     continue
                 c = self._try(key, (self.held[key] - {t}) | {s})
                 if c is None:
@@ -309,25 +312,30 @@ class Descent:
                 if d:
                     delta += self._spread_after({q: d}) - spread_now
                 if delta < threshold and (best is None or delta < best[0]):
-                    best = (delta, q, t, c)
+                    best = (delta, q, t, c, d)
         if best is None:
             return None
-        change, q, t, c = best
+        change, q, t, c, d = best
         key = (q, w)
         m = len(self.holders[t])
-        self.violations += (
-            int(self._outside(s, n + 1)) - int(self._outside(s, n))
-            + int(self._outside(t, m - 1)) - int(self._outside(t, m))
-        )  # fmt: skip
+        self._recount(s, n, n + 1)
+        self._recount(t, m, m - 1)
         self.held[key].discard(t)
         self.held[key].add(s)
         self.cost[key] = c
         self.holders[t].discard(q)
         self.holders[s].add(q)
-        d = u_s - (1 if idx.shifts[t].unsocial else 0)
         if d:
             self._move_unsocial(q, d)
         return change
+
+
+def week_blocks(blocks: Iterable[Block]) -> dict[tuple[int, int], Block]:
+    """The one-week, labelled person-blocks by (person, week): the ones whose schedules
+    the descent can change (``legal`` reads their patterns)."""
+    return {
+        (b.person, b.weeks[0]): b for b in blocks if len(b.weeks) == 1 and b.segments is not None
+    }
 
 
 def descend(
@@ -418,7 +426,7 @@ def mend(
     leaves it (the 10-library, 8-week scenario at 60 s: every completion unfinished after
     0.2-0.6 s, so no dive counted)."""
     blocks = list(build_blocks(idx) if blocks is None else blocks)
-    single = {(b.person, b.weeks[0]): b for b in blocks if len(b.weeks) == 1 and b.segments}
+    single = week_blocks(blocks)
     loose = set(free)
     mine: dict[tuple[int, int], set[int]] = {}
     theirs: dict[tuple[int, int], set[int]] = {}

@@ -303,6 +303,11 @@ class _Search:
 
     # -- the phases -------------------------------------------------------------------
 
+    @property
+    def weekly(self) -> bool:
+        """Several weeks that no rule links (the unsocial spread aside)."""
+        return self.problem.weeks > 1 and not self.coupled
+
     def weeks_coupled(self) -> bool:
         """Whether any rule links shifts of two weeks (a shift over Sunday midnight, or a
         duty block that could run from Sunday night into Monday)."""
@@ -672,7 +677,7 @@ class _Search:
                 self.descend(DESCENT_AFTER_UNTIL)
         elif columns is None:
             self.improve_weeks()
-        weekly = self.problem.weeks > 1 and not self.coupled and self.best is not None
+        weekly = self.weekly and self.best is not None
         if weekly and not self.deterministic and self.parts:
             self.rework_weeks(self.time_limit * REWORK_UNTIL)
         # Build the whole model unless the roster is too big for it in the time left
@@ -700,8 +705,8 @@ class _Search:
         return self.solution()
 
     def descend(self, until: float) -> None:
-        """Moves of single shifts (``descent.py``) on the best roster until the share
-        ``until`` of the time."""
+        """The descent (``descent.py``) on the best roster until the share ``until`` of
+        the time."""
         from scheduler.solver.descent import descend
 
         assert self.best is not None
@@ -851,8 +856,7 @@ class _Search:
         if not self.stopped() and not self.optimal:
             cs.share_columns()
             self.column_rounds(cs, t0 + limit * COLUMNS_UNTIL)
-        weekly = self.problem.weeks > 1 and not self.coupled
-        if weekly and not self.stopped() and not self.optimal and not self.deterministic:
+        if self.weekly and not self.stopped() and not self.optimal and not self.deterministic:
             # (A one-week or linked period gets CP-SAT on its whole model instead, which
             # can prove its roster optimal.)
             self.descend(DESCENT_AFTER_UNTIL)
@@ -952,9 +956,6 @@ class _Search:
         if self.best is None or (not dived.pairs and not dived.free):
             return
         idx = self.idx
-        pairs = frozenset(
-            {k for k in self.best if idx.shifts[k[1]].week not in weeks} | set(dived.pairs)
-        )
         if dived.free and not self.deterministic:
             from scheduler.solver.descent import mend
 
@@ -970,6 +971,9 @@ class _Search:
                 if self.offer(mended):
                     self.settle_bound()
                 return
+        pairs = frozenset(
+            {k for k in self.best if idx.shifts[k[1]].week not in weeks} | set(dived.pairs)
+        )
         if dived.free:
             done = self.complete(pairs, dived.free, deadline)
             if done is None:
