@@ -424,7 +424,7 @@ def worker_command(workers: int) -> None:
     import logging
 
     from scheduler.jobs import queue
-    from scheduler.upkeep import periodic
+    from scheduler.upkeep import heartbeat, periodic
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     job_queue = queue.get_queue(app)
@@ -438,7 +438,12 @@ def worker_command(workers: int) -> None:
     upkeep = bool(app.config.get("UPKEEP_ENABLED"))
     if upkeep:
         periodic.register(job_queue)
-    queue.run_worker(app, workers=workers, periodic=upkeep)
+    beats = heartbeat.BeatThread(app, "worker", float(app.config.get("UPKEEP_POLL_SECONDS") or 30))
+    beats.start()
+    try:
+        queue.run_worker(app, workers=workers, periodic=upkeep)
+    finally:
+        beats.stop()
 
 
 def _safe_broker() -> str:

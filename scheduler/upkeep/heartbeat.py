@@ -1,23 +1,35 @@
 """Worker heartbeats: each process that runs background work says it is alive.
 
-One row per process (host and pid), refreshed on every round of its upkeep thread or
-worker; the operators' page lists them with how long ago each was seen, so a worker
-that stopped shows as silent rather than vanishing.
+One row per process (host and pid), refreshed on every round of its upkeep thread (web
+processes) or by a :class:`BeatThread` of its own (``scheduler worker``); the operators'
+page lists them with how long ago each was seen, so a worker that stopped shows as silent
+rather than vanishing.
+
+A worker's beat cannot ride on the once-a-minute upkeep task: every worker enqueues that
+task, but any worker's thread may run any copy, so one process could run both copies and
+the other would look silent while alive.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
 from datetime import datetime
 from functools import cache
 from importlib import metadata
 
+from flask import Flask
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
+from scheduler.database import _read_only
+from scheduler.extensions import db
 from scheduler.models.upkeep import WorkerHeartbeat
 from scheduler.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -62,3 +74,39 @@ def beat(engine: Engine, kind: str, now: datetime | None = None) -> None:
             )
             .on_conflict_do_nothing()
         )
+
+
+def beat_in_app(app: Flask, kind: str) -> None:
+    """:func:`beat` from a thread of its own: the app's engine, writes allowed."""
+    token = _read_only.set(False)
+    try:
+        with app.app_context():
+            beat(db.engine, kind)
+    finally:
+        _read_only.reset(token)
+
+
+class BeatThread:
+    """A daemon thread that beats for this process every ``every`` seconds, from the start;
+    a database that is away only skips a beat (logged)."""
+
+    def __init__(self, app: Flask, kind: str, every: float) -> None:
+        self.app = app
+        self.kind = kind
+        self.every = every
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="scheduler-heartbeat", daemon=True)
+
+    def _loop(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                beat_in_app(self.app, self.kind)
+            except Exception:
+                log.exception("heartbeat failed; trying again in %s s", self.every)
+            self.stopping.wait(self.every)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()

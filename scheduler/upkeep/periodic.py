@@ -1,9 +1,9 @@
 """Distributed mode: the upkeep schedule as a Huey periodic task in ``scheduler worker``.
 
-Every worker process's consumer enqueues the task once a minute and one of its worker
-threads runs it: a heartbeat for the process, then the due tasks under their leases, so
-two (or twenty) workers never send a reminder twice. Schedules finer than a minute are
-kept to the minute in this mode.
+Every worker process's consumer enqueues the task once a minute and a worker thread (of
+any process) runs it: the due tasks under their leases, so two (or twenty) workers never
+send a reminder twice. Schedules finer than a minute are kept to the minute in this mode.
+Each worker's heartbeat is its own thread's (:class:`scheduler.upkeep.heartbeat.BeatThread`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,7 @@ import logging
 
 from huey import crontab
 
-from scheduler.database import _read_only
-from scheduler.extensions import db
 from scheduler.jobs.queue import JobQueue
-from scheduler.upkeep import heartbeat
 from scheduler.upkeep.runner import run_due
 
 log = logging.getLogger(__name__)
@@ -29,11 +26,5 @@ def register(queue: JobQueue) -> None:
 
     @queue.huey.periodic_task(crontab(minute="*"), name=TASK_NAME)
     def upkeep_task() -> None:
-        token = _read_only.set(False)
-        try:
-            with app.app_context():
-                heartbeat.beat(db.engine, "worker")
-        finally:
-            _read_only.reset(token)
         for ran in run_due(app):
             log.info("upkeep %s: %s %s", ran.task, ran.outcome, ran.counts)

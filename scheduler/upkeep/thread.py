@@ -13,8 +13,6 @@ import threading
 
 from flask import Flask
 
-from scheduler.database import _read_only
-from scheduler.extensions import db
 from scheduler.upkeep import heartbeat
 from scheduler.upkeep.runner import run_due
 
@@ -38,12 +36,7 @@ class UpkeepThread:
     def round(self) -> None:
         """One round: heartbeat, then the due tasks; errors are logged, not raised."""
         try:
-            token = _read_only.set(False)
-            try:
-                with self.app.app_context():
-                    heartbeat.beat(db.engine, "web")
-            finally:
-                _read_only.reset(token)
+            heartbeat.beat_in_app(self.app, "web")
             run_due(self.app)
         except Exception:
             log.exception("upkeep round failed; trying again in %s s", self.poll_seconds)

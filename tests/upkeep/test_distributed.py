@@ -23,7 +23,9 @@ def _rows(app, model) -> list:
 
 
 def test_two_workers_run_the_schedule_once(broker_app, start_worker) -> None:
-    """(``broker_app`` and ``start_worker`` are tests/test_queue.py's, on PostgreSQL.)"""
+    """(``broker_app`` and ``start_worker`` are tests/test_queue.py's, on PostgreSQL.)
+
+    Each worker beats for itself, whichever of them runs the upkeep task's copies."""
     workers = [start_worker(), start_worker()]
     # Huey's periodic tasks fire at the start of each minute: wait for the first one
     # (and a little more, for the second worker's copy of it to be run as well).
@@ -53,3 +55,20 @@ def test_two_workers_run_the_schedule_once(broker_app, start_worker) -> None:
     beats = _rows(broker_app, WorkerHeartbeat)
     assert len(beats) == 2
     assert {b.kind for b in beats} == {"worker"}
+
+
+def test_a_worker_beats_at_once_without_the_upkeep_schedule(
+    broker_app, start_worker, monkeypatch
+) -> None:
+    """A worker that only runs jobs still shows as alive on the operators' page, from its
+    start rather than from the first minute's upkeep task (which it does not run)."""
+    monkeypatch.setenv("SCHEDULER_UPKEEP_ENABLED", "false")
+    proc = start_worker()
+    deadline = time.monotonic() + 30
+    beats: list[WorkerHeartbeat] = []
+    while time.monotonic() < deadline and not beats:
+        time.sleep(0.5)
+        beats = _rows(broker_app, WorkerHeartbeat)
+    assert proc.poll() is None
+    assert [(b.kind, b.pid) for b in beats] == [("worker", proc.pid)]
+    assert _rows(broker_app, UpkeepRun) == []
