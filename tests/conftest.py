@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import threading
@@ -118,22 +119,51 @@ def pg_database_url() -> Iterator[str]:
     admin.dispose()
 
 
+# Tables with a row, or whose id sequence has handed out a number (a row inserted and
+# deleted again): the ones a test may have changed. Emptying only those takes a few
+# milliseconds where a TRUNCATE of every table took 0.2 s, at every PostgreSQL test.
+_USED_SEQUENCES = """
+SELECT DISTINCT t.relname FROM pg_sequences s
+JOIN pg_namespace n ON n.nspname = s.schemaname
+JOIN pg_class sc ON sc.relname = s.sequencename AND sc.relnamespace = n.oid
+JOIN pg_depend d ON d.objid = sc.oid AND d.deptype IN ('a', 'i')
+JOIN pg_class t ON t.oid = d.refobjid
+WHERE s.schemaname = current_schema() AND s.last_value IS NOT NULL
+"""
+
+
 def _truncate_all(url: str) -> None:
+    """Empty every table a test may have changed and restart its ids (as new)."""
     engine = create_engine(url)
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    names = [t.name for t in Base.metadata.sorted_tables]
+    with_rows = " UNION ALL ".join(
+        f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in names
+    )
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        used = set(conn.scalars(text(with_rows))) | set(conn.scalars(text(_USED_SEQUENCES)))
+        if used:
+            listed = ", ".join(f'"{name}"' for name in sorted(used))
+            conn.execute(text(f"TRUNCATE {listed} RESTART IDENTITY CASCADE"))
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with every table, made once: each test gets a copy (0.15 s saved
+    per test against creating the tables again)."""
+    path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    create_schema(engine)
+    engine.dispose()
+    return path
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
-        engine = create_engine(url)
-        create_schema(engine)
-        engine.dispose()
-        yield url
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
     else:
         url = request.getfixturevalue("pg_database_url")
         _truncate_all(url)
