@@ -35,6 +35,7 @@ VIOLATION = 1_000_000  # per minute of a shift outside its headcount limits, per
 # 5-library 4-week scenario, 8 s of descent from its first roster: 27,900 without swaps,
 # 22,830 with 3, 23,160 with 6, 22,140 with all (threshold accepting varies by ~1,000).
 SWAP_PEOPLE = 8
+PUBLISH_S = 2.0  # the most often the best roster so far is published
 
 
 class Descent:
@@ -348,6 +349,7 @@ def descend(
     blocks: Iterable[Block] | None = None,
     focus: Iterable[int] = (),
     wander: bool = True,
+    publish: Callable[[Pairs], object] | None = None,
 ) -> Pairs | None:
     """Passes of improving moves over every shift until a pass changes nothing; then, in
     the time left, threshold accepting (moves that worsen the objective by less than a
@@ -357,7 +359,9 @@ def descend(
     legal): those are mended first, and None is returned if some remain.
     ``blocks`` are the problem's person-blocks, when the caller has built them already;
     while headcounts are being mended, passes go over the ``focus`` shifts only. Without
-    ``wander`` it returns at the first local optimum."""
+    ``wander`` it returns at the first local optimum. ``publish`` hears the best roster
+    seen, at most every PUBLISH_S while it improves (a long descent would otherwise show
+    the first roster's objective until it returns)."""
     state = Descent(idx, pairs, blocks)
     rng = random.Random(seed)
     everything = list(range(len(idx.shifts)))
@@ -367,6 +371,8 @@ def descend(
     best: Pairs | None = None  # None: the current roster is the best seen (once legal)
     threshold = 0.0
     started: float | None = None  # when threshold accepting began
+    published = 0  # best_value when last published (0: the roster it started from)
+    publish_at = time.monotonic() + PUBLISH_S
 
     def result() -> Pairs | None:
         if best is not None:
@@ -384,6 +390,13 @@ def descend(
                     return result()
                 if started is not None:
                     threshold = THRESHOLD * (deadline - now) / max(deadline - started, 1e-9)
+                if publish is not None and now >= publish_at:
+                    publish_at = now + PUBLISH_S
+                    if best_value is not None and best_value < published:
+                        published = best_value
+                        got = result()
+                        if got is not None:
+                            publish(got)
             if best is None and threshold > 0 and best_value is not None:
                 best = state.pairs()  # about to accept worse moves: keep the best
             change = state.improve_shift(s, rng, threshold)

@@ -52,6 +52,24 @@ def test_descent_keeps_every_rule_and_never_worsens_the_objective(n):
     assert report.objective <= objective(idx, start)
 
 
+@pytest.mark.parametrize("n", range(10))
+def test_the_rosters_it_publishes_on_the_way_keep_every_rule_and_keep_improving(n, monkeypatch):
+    """A long descent publishes its best roster as it goes (here at every chance): each
+    one legal, each better than the last, the one it returns no worse."""
+    from scheduler.solver import descent
+
+    monkeypatch.setattr(descent, "PUBLISH_S", 0.0)
+    seed, p, start = nth_with_roster(n)
+    idx = build_index(p)
+    published = []
+    got = descend(idx, start, deadline=time.monotonic() + 0.5, seed=seed, publish=published.append)
+    values = [objective(idx, start), *(objective(idx, r) for r in published)]
+    assert values == sorted(set(values), reverse=True)
+    assert objective(idx, got) <= values[-1]
+    for roster in published:
+        assert check(p, as_assignments(p, roster)).ok
+
+
 def test_the_search_descends_on_a_roster_too_big_for_the_whole_model(monkeypatch, caplog):
     """With the whole-model limit set to nothing, a short run descends from its first
     roster; the roster it reports keeps every rule and scores what the checker says."""
