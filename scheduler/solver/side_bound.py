@@ -17,7 +17,6 @@ when its parent is gone, or when killed.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import pickle
 import subprocess
@@ -27,8 +26,6 @@ import time
 from collections.abc import Callable
 
 from scheduler.solver.problem import Problem
-
-log = logging.getLogger(__name__)
 
 
 class SideBound:
