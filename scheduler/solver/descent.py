@@ -36,6 +36,8 @@ VIOLATION = 1_000_000  # per minute of a shift outside its headcount limits, per
 # 22,830 with 3, 23,160 with 6, 22,140 with all (threshold accepting varies by ~1,000).
 SWAP_PEOPLE = 8
 PUBLISH_S = 2.0  # the most often the best roster so far is published
+TRIED_MAX = 1_000_000  # schedules remembered (about 300 MB) before the memory starts over
+_UNSEEN = object()
 
 
 class Descent:
@@ -53,6 +55,9 @@ class Descent:
         self.allow_short = problem.rules.allow_understaffing
         self.blocks = week_blocks(build_blocks(idx) if blocks is None else blocks)
         self.lookup: Lookup = {}
+        # Each schedule tried, with its cost (None: not legal): a pass over the shifts
+        # asks again about the person-weeks no move has changed since the last pass.
+        self.tried: dict[tuple[tuple[int, int], frozenset[int]], int | None] = {}
         self.people_of: list[list[int]] = [[] for _ in idx.shifts]
         self.can: list[set[int]] = [set() for _ in idx.shifts]
         for p in idx.first_line:
@@ -146,10 +151,18 @@ class Descent:
 
     def _try(self, key: tuple[int, int], shifts: set[int]) -> int | None:
         """The cost of ``key`` holding ``shifts``, or None when it is not legal."""
-        block = self.blocks.get(key)
-        if block is None or not legal(block, shifts, self.lookup):
-            return None
-        return self._cost(key, shifts)
+        seen = (key, frozenset(shifts))
+        got = self.tried.get(seen, _UNSEEN)
+        if got is _UNSEEN:
+            block = self.blocks.get(key)
+            if block is None or not legal(block, shifts, self.lookup):
+                got = None
+            else:
+                got = self._cost(key, shifts)
+            if len(self.tried) >= TRIED_MAX:
+                self.tried.clear()
+            self.tried[seen] = got
+        return got  # type: ignore[return-value]
 
     def improve_shift(self, s: int, rng: random.Random, threshold: float = 0) -> int | None:
         """The best move on shift ``s`` (drop, add, or pass on; else a swap) if it changes

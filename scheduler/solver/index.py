@@ -50,6 +50,14 @@ class Index:
 
     def __post_init__(self) -> None:
         self._eligible_sets = [set(e) for e in self.eligible]
+        # Each shift's place in time order (start, then end): a person's shifts sorted
+        # by it come day by day, each day's in the order they are worked.
+        order = sorted(
+            range(len(self.shifts)), key=lambda s: (self.shifts[s].start, self.shifts[s].end)
+        )
+        self.rank = [0] * len(self.shifts)
+        for r, s in enumerate(order):
+            self.rank[s] = r
 
 
 def to_utc(dt: datetime, tz: ZoneInfo) -> datetime:

@@ -40,35 +40,40 @@ class PersonCounts:
 
 
 def person_counts(idx: Index, p: int, shifts: Iterable[int], weeks: Iterable[int]) -> PersonCounts:
-    """Counts for person ``p`` holding ``shifts`` (all inside ``weeks``)."""
+    """Counts for person ``p`` holding ``shifts`` (all inside ``weeks``).
+
+    One pass over the shifts in time order (the descent asks hundreds of thousands of
+    times): a day's duty blocks are counted as its shifts come."""
     info = idx.shifts
     brk = idx.problem.rules.min_break_minutes
-    mine = sorted(shifts, key=lambda s: (info[s].start, info[s].end))
-    worked: dict[int, int] = defaultdict(int)
-    days: dict[int, list[int]] = defaultdict(list)
-    preference = kept = unsocial = 0
-    for s in mine:
-        worked[info[s].week] += info[s].minutes
-        days[info[s].day].append(s)
-        preference += idx.pref_cost.get((p, s), 0)
-        kept += (p, s) in idx.previous
-        unsocial += info[s].unsocial
+    pref = idx.pref_cost
+    previous = idx.previous
+    worked: dict[int, int] = {}
+    preference = kept = unsocial = days = split = 0
+    day = last_end = -1
+    for s in sorted(shifts, key=idx.rank.__getitem__):
+        sh = info[s]
+        worked[sh.week] = worked.get(sh.week, 0) + sh.minutes
+        if pref:
+            preference += pref.get((p, s), 0)
+        if previous and (p, s) in previous:
+            kept += 1
+        if sh.unsocial:
+            unsocial += 1
+        if sh.day != day:
+            days += 1
+            day, last_end = sh.day, sh.end
+        elif sh.start - last_end < brk:
+            last_end = max(last_end, sh.end)
+        else:
+            split += 1  # a new duty block that day
+            last_end = sh.end
     target = 0
     t_hours = idx.problem.staff[p].target_hours_per_week
     if t_hours is not None:
         t = round(t_hours * 60)
-        target = sum(abs(worked[w] - t) for w in weeks)
-    split = 0
-    for ds in days.values():
-        blocks, last_end = 0, None
-        for s in ds:
-            if last_end is not None and info[s].start - last_end < brk:
-                last_end = max(last_end, info[s].end)
-            else:
-                blocks += 1
-                last_end = info[s].end
-        split += blocks - 1
-    return PersonCounts(target, preference, len(days), split, kept, unsocial)
+        target = sum(abs(worked.get(w, 0) - t) for w in weeks)
+    return PersonCounts(target, preference, days, split, kept, unsocial)
 
 
 def score(idx: Index, pairs: Iterable[tuple[int, int]]) -> tuple[dict[str, int], list[Uncovered]]:

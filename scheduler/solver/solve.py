@@ -101,6 +101,15 @@ CARRY_MIN_GROUPS = 6
 # decomposition 72,630 (its 140-person week dives need 5-8 s each there; 30,000-35,000
 # on a faster one, where the descent was not measured at 60 s).
 DESCENT_UNTIL = 0.95
+# ... and on any roster with more assignment variables than this per second of the limit:
+# the week groups' LPs and dives take most of the time, and the descent from the first
+# roster does better (5-library 4-week, 12,700-13,400 variables, at 10 s: 16,200-16,500
+# and 19,800-20,040 against 16,050-20,670 and 22,500-24,810, its week LPs' bound from the
+# second core 13,275 and 18,210 against 6,730-8,481; at 20 s the decomposition wins,
+# 14,430 and 18,870 against 15,390 and 19,350; the 3-library 4-week, about 8,000-8,600, at
+# 10 s is a draw: 11,940 and 6,120 against 12,150-12,330 and 5,760).
+DESCENT_RATE = 1_000
+DESCENT_MIN = 10_000  # (a smaller roster keeps the CP-SAT search, which can prove it optimal)
 DESCENT_AFTER_UNTIL = 0.97  # the descent after the column search (person LNS after it),
 DESCENT_AFTER_MAX_S = 10.0  # for at most this long
 MID_DESCENT = 0.05  # of the time: the descent before the column MIPs
@@ -658,16 +667,15 @@ class _Search:
         if self.infeasible:
             return self.solution()
         if (
-            size > WHOLE_MODEL_MAX
-            and self.time_limit < DESCENT_MAX_S
-            and self.best is not None
-            and not self.deterministic
-        ):
+            (size > WHOLE_MODEL_MAX and self.time_limit < DESCENT_MAX_S)
+            or size > max(DESCENT_RATE * self.time_limit, DESCENT_MIN)
+        ) and (self.best is not None and not self.deterministic):
             # The rest of the search cannot use the time left (its dives do not finish in
             # it): the descent, on one core. The week LPs give the bound meanwhile, in a
             # process of their own on the second core (side_bound.py).
             from scheduler.solver.side_bound import SideBound
 
+            log.debug("descent first: %d assignment variables in %g s", size, self.time_limit)
             cs = self.columns()
             deadline = self.t0 + self.time_limit * DESCENT_UNTIL
             side = None

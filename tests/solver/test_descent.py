@@ -90,6 +90,29 @@ def test_the_search_descends_on_a_roster_too_big_for_the_whole_model(monkeypatch
     assert report.objective == sol.objective
 
 
+@pytest.mark.parametrize(("rate", "first"), [(1, True), (1_000, False)])
+def test_a_roster_big_for_its_time_limit_descends_first(rate, first, monkeypatch, caplog):
+    """A roster with more assignment variables per second of its limit than
+    DESCENT_RATE goes straight to the descent (its week LPs and dives would take the
+    time); one with fewer gets the decomposition. Either way the roster keeps every rule."""
+    import importlib
+    import logging
+
+    search = importlib.import_module("scheduler.solver.solve")  # the module, not solve()
+
+    caplog.set_level(logging.DEBUG, logger="scheduler.solver.solve")
+    monkeypatch.setattr(search, "DESCENT_MIN", 0)
+    monkeypatch.setattr(search, "DESCENT_RATE", rate)
+    shifts = [shift(f"d{d}h{h}", 4 + d, h, h + 2) for d in range(5) for h in (8, 10, 12, 14)]
+    staff = [person(f"p{i}", min_h=2, max_day=4, target=6) for i in range(5)]
+    p = problem(shifts, staff)  # 100 assignment variables
+    sol = search.solve(p, time_limit=2, workers=1, seed=0)
+    assert any(r.getMessage().startswith("descent first:") for r in caplog.records) is first
+    report = check(p, sol.assignments)
+    assert report.ok
+    assert report.objective == sol.objective
+
+
 def test_a_shift_goes_to_the_colleague_who_is_short_of_her_target():
     """Ann holds both shifts and is over her target; Bo has a 2-hour target and none:
     passing one shift to Bo lowers the target deviation of both."""
@@ -216,3 +239,17 @@ def test_dives_left_unfinished_are_mended_into_rosters_that_keep_every_rule():
         assert report.ok, (n, [v.message for v in report.violations])
         assert report.objective == objective(idx, got)
     assert mended >= 20
+
+
+@pytest.mark.parametrize("n", range(10))
+def test_forgetting_the_schedules_tried_changes_no_move(n, monkeypatch):
+    """The descent remembers each schedule it has costed; with a memory of one schedule
+    (cleared at every new one) it makes the same moves to the same local optimum."""
+    from scheduler.solver import descent
+
+    seed, p, start = nth_with_roster(n)
+    idx = build_index(p)
+    remembered = descend(idx, start, deadline=time.monotonic() + 30, seed=seed, wander=False)
+    monkeypatch.setattr(descent, "TRIED_MAX", 1)
+    forgetful = descend(idx, start, deadline=time.monotonic() + 30, seed=seed, wander=False)
+    assert remembered == forgetful

@@ -245,3 +245,28 @@ def test_random_problems_agree_with_the_checker(seed: int, tmp_path) -> None:
     if sol.status == "OPTIMAL":
         assert sol.bound == sol.objective
         checker(data, sol, tmp_path)
+
+
+def test_one_persons_counts_do_not_depend_on_the_order_of_the_shifts() -> None:
+    """``person_counts`` takes a person's shifts in any order (the descent hands it sets):
+    Monday 08-10 and 10:10-12 are one duty block (a 10-minute break), 14-16 a second;
+    Tuesday 12-14 a second duty day."""
+    import itertools
+
+    from scheduler.solver.index import build_index
+    from scheduler.solver.problem import Shift
+    from scheduler.solver.score import person_counts
+    from tests.solver import builders as b
+
+    shifts = [
+        b.shift("tue", 5, 12, 14),
+        b.shift("late", 4, 14, 16),
+        b.shift("early", 4, 8, 10),
+        Shift("mid", "desk", b.at(4, 10, 10), b.at(4, 12), 1, 1),
+    ]
+    idx = build_index(b.problem(shifts, [b.person("k", target=10)]))
+    seen = {person_counts(idx, 0, order, (0,)) for order in itertools.permutations(range(4))}
+    assert len(seen) == 1
+    (counts,) = seen
+    assert (counts.duty_days, counts.split_duty) == (2, 1)
+    assert counts.target == abs(7 * 60 + 50 - 10 * 60)
