@@ -253,3 +253,25 @@ def test_forgetting_the_schedules_tried_changes_no_move(n, monkeypatch):
     monkeypatch.setattr(descent, "TRIED_MAX", 1)
     forgetful = descend(idx, start, deadline=time.monotonic() + 30, seed=seed, wander=False)
     assert remembered == forgetful
+
+
+@pytest.mark.parametrize("n", range(10))
+def test_the_best_roster_kept_follows_every_kind_of_move(n):
+    """The descent keeps its best roster by updating only the person-weeks moves have
+    touched: after hundreds of moves of every kind (a high threshold accepts worse
+    ones), the kept roster is the roster the moves have made."""
+    import random
+
+    from scheduler.solver.descent import Descent
+
+    seed, p, start = nth_with_roster(n)
+    state = Descent(build_index(p), start)
+    kept = state.snapshot()
+    rng = random.Random(seed)
+    moved = 0
+    for _ in range(3):
+        for s in rng.sample(range(len(p.shifts)), len(p.shifts)):
+            moved += state.improve_shift(s, rng, threshold=10_000) is not None
+        state.update(kept)
+        assert frozenset((q, s) for (q, _), ss in kept.items() for s in ss) == state.pairs()
+    assert moved
