@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from scheduler.solver.decomposition.blocks import Block, build_blocks
 from scheduler.solver.decomposition.templates import Lookup, legal
@@ -155,7 +155,7 @@ class Descent:
         self.unsocial[p] = v + d
 
     def pairs(self) -> Pairs:
-        return frozenset((p, s) for (p, _), ss in self.held.items() for s in ss)
+        return roster_of(self.held)
 
     def snapshot(self) -> dict[tuple[int, int], frozenset[int]]:
         """The roster now, by person-week (``update`` keeps it up to date cheaply)."""
@@ -369,6 +369,11 @@ class Descent:
         return change
 
 
+def roster_of(by_week: Mapping[tuple[int, int], Iterable[int]]) -> Pairs:
+    """The (person, shift) pairs of a roster kept by (person, week)."""
+    return frozenset((p, s) for (p, _), ss in by_week.items() for s in ss)
+
+
 def week_blocks(blocks: Iterable[Block]) -> dict[tuple[int, int], Block]:
     """The one-week, labelled person-blocks by (person, week): the ones whose schedules
     the descent can change (``legal`` reads their patterns)."""
@@ -415,9 +420,7 @@ def descend(
     publish_at = time.monotonic() + PUBLISH_S
 
     def result() -> Pairs | None:
-        if best is None:
-            return None
-        return frozenset((p, s) for (p, _), ss in best.items() for s in ss)
+        return None if best is None else roster_of(best)
 
     while True:
         before = best_value
