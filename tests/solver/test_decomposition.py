@@ -165,6 +165,14 @@ def check_bound(n: int) -> None:
         report = check(p, assignments)
         assert report.ok, [v.message for v in report.violations]
         assert report.objective >= value
+    # So does a dive in the whole-period master (two weeks: it weighs the spread).
+    whole = cs.dive_whole(time.monotonic() + 10)
+    assert (whole is None) == (p.weeks == 1 or not cs.whole_converged)
+    if whole is not None and not whole.free:
+        assignments = [Assignment(p.shifts[s].id, p.staff[q].id) for q, s in whole.pairs]
+        report = check(p, assignments)
+        assert report.ok, [v.message for v in report.violations]
+        assert report.objective >= value
 
 
 @pytest.mark.parametrize("n", range(40))

@@ -8,7 +8,8 @@
    unsocial spread in its rows; a few more rounds (priced with the spread's duals) make
    it optimal. Its LP value is the strongest bound the decomposition gives (measured:
    M-4weeks 16,839, L-3libraries 14,850, against 16,740 and 14,370 by week), and its
-   columns go to the week masters for the column MIPs (``rosters.py``).
+   columns go to the week masters for the column MIPs (``rosters.py``). A dive in it
+   (``dive_whole``) weighs the spread across weeks, which the week dives cannot.
 
 Everything is cut by deadlines; ``deterministic`` runs count rounds instead of reading
 clocks.
@@ -186,6 +187,19 @@ class ColumnSearch:
         return Dived(
             frozenset().union(*(d.pairs for d in parts)), [f for d in parts for f in d.free]
         )
+
+    def dive_whole(
+        self, deadline: float, *, stop: Callable[[], bool] | None = None
+    ) -> Dived | None:
+        """A roster for the whole period from a dive in the whole-period master, once
+        its LP is optimal (None before). Its columns are priced with the spread's duals,
+        so the dive weighs the unsocial spread where the week dives cannot: on a 2-library,
+        2-week scenario the week dives and everything after them end at 6,660 (spread 6),
+        this dive at the LP's 6,630 (spread 5), a roster 182 assignments away."""
+        if self.whole is None or not self.whole_converged or len(self.relaxation.groups) == 1:
+            return None
+        assert self.whole_pricer is not None
+        return _dive(self.whole, self.whole_pricer, self._deadline(deadline), stop)
 
     def dive_group(
         self, i: int, deadline: float, *, stop: Callable[[], bool] | None = None
