@@ -824,7 +824,7 @@ class _Search:
         replaces that group's part of the best roster (so a short time limit still
         improves the weeks it reached); then, for a small enough period, the whole-period
         master with the spread (the strongest bound, and columns priced with the spread's
-        duals), and column MIPs week group by week group.
+        duals) and a dive in it, and column MIPs week group by week group.
 
         False, having changed nothing but the bound, when the first week group's LP is
         not optimal within its share of the time: a dive from an unfinished LP is worse
