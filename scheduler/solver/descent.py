@@ -170,6 +170,12 @@ class Descent:
             kept[key] = frozenset(self.held[key])
         self.touched.clear()
 
+    def _moved(self, key: tuple[int, int], cost: int) -> None:
+        """A move has given person-week ``key`` a new schedule costing ``cost`` (kept
+        for ``update``)."""
+        self.cost[key] = cost
+        self.touched.add(key)
+
     def _try(self, key: tuple[int, int], shifts: set[int]) -> int | None:
         """The cost of ``key`` holding ``shifts``, or None when it is not legal."""
         seen = (key, frozenset(shifts))
@@ -256,16 +262,14 @@ class Descent:
         if p_from is not None:
             key = (p_from, w)
             self.held[key].discard(s)
-            self.cost[key] = c_from
-            self.touched.add(key)
+            self._moved(key, c_from)
             self.holders[s].discard(p_from)
             if u:
                 self._move_unsocial(p_from, -1)
         if q_to is not None:
             key = (q_to, w)
             self.held.setdefault(key, set()).add(s)
-            self.cost[key] = c_to
-            self.touched.add(key)
+            self._moved(key, c_to)
             self.holders[s].add(q_to)
             if u:
                 self._move_unsocial(q_to, 1)
@@ -315,8 +319,7 @@ class Descent:
             key = (who, w)
             self.held[key].discard(give)
             self.held[key].add(take)
-            self.cost[key] = cost
-            self.touched.add(key)
+            self._moved(key, cost)
             self.holders[give].discard(who)
             self.holders[take].add(who)
         if d:
@@ -360,8 +363,7 @@ class Descent:
         self._recount(t, m, m - 1)
         self.held[key].discard(t)
         self.held[key].add(s)
-        self.cost[key] = c
-        self.touched.add(key)
+        self._moved(key, c)
         self.holders[t].discard(q)
         self.holders[s].add(q)
         if d:

@@ -876,10 +876,10 @@ class _Search:
                 t0 + limit * WHOLE_UNTIL, stop=self.stopped, on_bound=self.raise_bound
             )
             log.debug("whole master %s: bound %s at %.2f", built, cs.bound(), self.elapsed())
-            if built and len(self.idx.shifts) <= WHOLE_DIVE_MAX:
+            if built and len(self.idx.shifts) <= WHOLE_DIVE_MAX and not self.optimal:
                 deadline = t0 + limit * WHOLE_DIVE_UNTIL
                 dived = cs.dive_whole(deadline, stop=self.stopped)
-                if dived is not None and not self.optimal:
+                if dived is not None:
                     before = self.best_obj
                     self.take_dive(dived, set(range(self.problem.weeks)), deadline)
                     log.debug(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import time
 
 import pytest
 
 from scheduler.solver.check import check
-from scheduler.solver.descent import descend
+from scheduler.solver.descent import Descent, descend, roster_of
 from scheduler.solver.index import build_index
 from scheduler.solver.problem import Assignment, Preference
 from scheduler.solver.score import score
@@ -207,8 +208,6 @@ def test_dives_left_unfinished_are_mended_into_rosters_that_keep_every_rule():
     their own (each legal alone, the headcounts anyhow) or keep theirs, as a dive that
     ran out of time leaves them: whatever ``mend`` returns keeps every rule and scores
     what the checker says, and it mends most of them."""
-    import random
-
     from scheduler.solver.decomposition.blocks import build_blocks
     from scheduler.solver.decomposition.templates import legal
     from scheduler.solver.descent import mend
@@ -260,10 +259,6 @@ def test_the_best_roster_kept_follows_every_kind_of_move(n):
     """The descent keeps its best roster by updating only the person-weeks moves have
     touched: after hundreds of moves of every kind (a high threshold accepts worse
     ones), the kept roster is the roster the moves have made."""
-    import random
-
-    from scheduler.solver.descent import Descent, roster_of
-
     seed, p, start = nth_with_roster(n)
     state = Descent(build_index(p), start)
     kept = state.snapshot()
