@@ -54,8 +54,9 @@ def test_inquiries_logged_offline_are_sent_once_when_the_network_returns(
         # Online: one tap on a category, one on the button.
         page.click("label.tap:has-text('Printing')")
         page.click("button.desk-submit")
+        # "Logged. 1 waiting to be sent." shows first; wait for the server's answer.
         page.wait_for_function(
-            "document.getElementById('desk-status').textContent.includes('sent')"
+            "document.getElementById('desk-status').textContent.includes('Logged and sent')"
         )
         assert len(_stored(db)) == 1
 
