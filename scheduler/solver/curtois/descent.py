@@ -117,14 +117,20 @@ def construct(
 ) -> Grid | None:
     """A first roster, row by row against the cover still missing (random order).
 
-    None when some employee got no row from the DP in time (the caller falls back).
+    None when some employee got no row from the DP in time, or when the rows so far say
+    the rest will not be done by ``deadline`` (the caller falls back at once instead of
+    waiting for it: Instance22's rows take a second each, 50 of them).
     """
     grid: Grid = tables.empty_grid()
     cover = Cover(tables, [])
     order = list(range(tables.n_staff))
     rng.shuffle(order)
-    for e in order:
-        if time.monotonic() >= deadline:
+    started = time.monotonic()
+    for done, e in enumerate(order):
+        now = time.monotonic()
+        if now >= deadline:
+            return None
+        if done and now + (now - started) / done * (len(order) - done) > deadline:
             return None
         new, _ = best_row(pricers[e], cover, None)
         if new is None:
