@@ -119,7 +119,7 @@ def construct(
 
     None when some employee got no row from the DP in time, or when the rows so far say
     the rest will not be done by ``deadline`` (the caller falls back at once instead of
-    waiting for it: Instance22's rows take a second each, 50 of them).
+    waiting for it: Instance22's 50 rows never fitted in its 15 s, and it waited them out).
     """
     grid: Grid = tables.empty_grid()
     cover = Cover(tables, [])

@@ -54,8 +54,9 @@ _GREEDY_CELLS = 45_000
 _GREEDY_HORIZON = 84  # and for horizons beyond twelve weeks
 # After this many improvements by the search, a single-row descent (at most this many
 # seconds): a window re-solved by CP-SAT often leaves rows that their employee alone can
-# improve against the new cover, which no window of the search happens to free (60 s:
-# Instance13 4,440 -> 3,988, Instance17 6,896 -> 6,702, Instance20 7,734 -> 7,288).
+# improve against the new cover, which no window of the search happens to free (60 s,
+# seeds 0-2: Instance17 -1.5 to -3.8 %, Instance20 -2 to -10 %, Instance13 within its
+# noise; a descent after every 3 improvements did much worse on Instance13).
 _DESCENT_EVERY = 10
 _DESCENT_SECONDS = 3.0
 _DEBUG = bool(os.environ.get("CURTOIS_DEBUG"))
