@@ -231,10 +231,8 @@ def _lns(
         if improved >= _DESCENT_EVERY:
             improved = 0
             end = min(deadline, time.monotonic() + _DESCENT_SECONDS)
-            grid, value = descend(tables, state.grid, pricers, end, rng, passes=2)
-            if value < state.value:
-                state.grid, state.value = grid, value
-            _log(state, f"descent in the search {value}")
+            grid, _ = descend(tables, state.grid, pricers, end, rng, passes=2)
+            _offer(tables, state, grid, "descent in the search")
             continue
         kind, free = _neighbourhood(tables, state.grid, rng, size)
         built = build(tables, state.grid, free, hint=True)
