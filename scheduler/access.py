@@ -39,6 +39,16 @@ def library_ids(person: Person | None, *roles: Role) -> set[int] | None:
     return {r.library_id for r in person.library_roles if r.role in roles}
 
 
+def rostered_libraries(person: Person | None) -> set[int]:
+    """The libraries whose first-line pool ``person`` is in: where they hold the first-line
+    role themselves. Administrators too only there: the roster is built from the pool, so
+    elsewhere no shift can be theirs, and checking one against that roster is wasted work
+    (a page for an administrator built every library's roster, seconds with many periods)."""
+    if person is None or not person.is_active:
+        return set()
+    return {r.library_id for r in person.library_roles if r.role == Role.FIRST_LINE}
+
+
 def require(person: Person | None, role: Role, library_id: int, message: str | None = None) -> None:
     """Refuse with :class:`Forbidden` unless ``person`` holds ``role`` in the library."""
     if not holds(person, role, library_id):

@@ -110,16 +110,21 @@ class Claimable:
 
 
 def open_for(session: Session, person: Person) -> list[Claimable]:
-    """Open, future shifts in ``person``'s libraries and whether they may claim each."""
-    libraries = access.library_ids(person, Role.FIRST_LINE)
+    """Open, future shifts in the libraries whose pool ``person`` is in, and whether they
+    may claim each."""
+    libraries = access.rostered_libraries(person)
+    if not libraries:
+        return []
     query = (
         select(OpenShift)
         .join(Shift, Shift.id == OpenShift.shift_id)
-        .where(OpenShift.status == OpenShiftStatus.OPEN, Shift.starts_at > utcnow())
+        .where(
+            OpenShift.status == OpenShiftStatus.OPEN,
+            Shift.starts_at > utcnow(),
+            OpenShift.library_id.in_(libraries),
+        )
         .order_by(Shift.starts_at)
     )
-    if libraries is not None:
-        query = query.where(OpenShift.library_id.in_(libraries or {-1}))
     out = []
     rosters: dict[int, PublishedRoster] = {}
     for post in session.scalars(query):

@@ -214,15 +214,16 @@ def _no_open_request(session: Session, row_id: int) -> None:
 def offers_for(session: Session, person: Person) -> list[StaffRequest]:
     """Open offers ``person`` may accept: named to them, or to anyone, when the roster
     checker lets them take the shift (a give-away to anyone is shown only to those)."""
-    libraries = access.library_ids(person, Role.FIRST_LINE)
+    libraries = access.rostered_libraries(person)  # a shift elsewhere cannot be theirs
+    if not libraries:
+        return []
     query = select(StaffRequest).where(
         StaffRequest.kind == RequestKind.SWAP,
         StaffRequest.status == RequestStatus.OFFERED,
         StaffRequest.requester_id != person.id,
         (StaffRequest.target_id == person.id) | (StaffRequest.target_id.is_(None)),
+        StaffRequest.library_id.in_(libraries),
     )
-    if libraries is not None:
-        query = query.where(StaffRequest.library_id.in_(libraries or {-1}))
     out = []
     rosters: dict[int, PublishedRoster] = {}
     for req in session.scalars(query.order_by(StaffRequest.starts_at)):

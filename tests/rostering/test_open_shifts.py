@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from scheduler.errors import Conflict, Forbidden, InputError
-from scheduler.models import OpenShiftStatus, RequestKind, RequestStatus, StaffRequest
+from scheduler.models import OpenShiftStatus, RequestKind, RequestStatus, Role, StaffRequest
 from scheduler.rostering import approvals, open_shifts, time_off
 from scheduler.rostering.published_changes import ChangeRefused
 from scheduler.timeutil import day_bounds
@@ -35,7 +35,7 @@ def roster(db, create_library, create_person):
 
 
 def test_a_posted_shift_is_claimed_and_published_and_the_next_claim_is_told_it_is_taken(
-    db, roster
+    db, roster, create_person
 ) -> None:
     tue8 = roster.shifts["desk-tue-08"]
     with pytest.raises(Forbidden):
@@ -47,6 +47,10 @@ def test_a_posted_shift_is_claimed_and_published_and_the_next_claim_is_told_it_i
     db.session.commit()
     visible = open_shifts.open_for(db.session, roster.anna)
     assert [(c.post.id, c.legal) for c in visible] == [(post.id, True)]
+    # Only people in the library's pool are asked: not its leader, not an administrator
+    # (they may act on every library, but no shift there can be theirs).
+    assert open_shifts.open_for(db.session, roster.leader) == []
+    assert open_shifts.open_for(db.session, create_person(Role.ADMIN)) == []
 
     sent = mail_count(db)
     req = open_shifts.claim(db.session, roster.anna, post.id, ctx=CTX)

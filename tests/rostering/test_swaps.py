@@ -127,6 +127,8 @@ def test_only_colleagues_who_may_legally_take_it_are_offered_it(db, roster, crea
         Role.FIRST_LINE, name="Dee", skills=["chat"], libraries=[roster.period.library]
     )
     assert req.id not in [r.id for r in swaps.offers_for(db.session, dee)]
+    # Nor is an administrator, who is in no pool.
+    assert swaps.offers_for(db.session, create_person(Role.ADMIN)) == []
 
 
 def test_a_second_open_request_for_the_same_shift_is_refused(db, roster) -> None:

@@ -87,8 +87,15 @@ def _page(errors: list[str] | None = None, form: str | None = None, status: int 
         else []
     )
     libraries = _libraries(me)
+    # Whom I may offer a shift to: the pools I am in (an administrator's "every library"
+    # would load each library's pool for a list that can hold no shift of theirs).
     colleagues = sorted(
-        {p.id: p for lib in libraries for p in pool(db.session, lib.id) if p.id != me.id}.values(),
+        {
+            p.id: p
+            for library_id in sorted(access.rostered_libraries(me))
+            for p in pool(db.session, library_id)
+            if p.id != me.id
+        }.values(),
         key=lambda p: p.name,
     )
     open_offered = set(
