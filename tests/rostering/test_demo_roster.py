@@ -1,6 +1,6 @@
 """With the demo data, a 4-week roster for the main library can be generated.
 
-Runs the real solver for 45 seconds, so it is marked slow and runs on SQLite only
+Runs the real solver for 15 seconds, so it is marked slow and runs on SQLite only
 (the PostgreSQL mapping is covered by the fast tests). Covers a period with holidays.
 """
 
@@ -30,9 +30,7 @@ def test_the_demo_main_library_gets_a_4_week_roster(app, db, tmp_path) -> None:
     demo.seed_demo(db.session, today=today, password="demo-password-1")
     main = db.session.scalar(select(Library).where(Library.slug == "main"))
     period = create_period(db.session, main, date(2026, 12, 7), 4, acting_admin())
-    run = start_run(
-        db.session, period, time_limit=45, actor=acting_admin()
-    )  # a first roster comes in ~20 s
+    run = start_run(db.session, period, time_limit=15, actor=acting_admin())
     db.session.commit()
     assert run_pending(app) == 1
     db.session.rollback()
