@@ -46,9 +46,12 @@ from scheduler.solver.curtois.reader import read_instance
 # Full-model runs only when the model is this small (number of (employee, day, shift) vars).
 _FULL_MODEL_CELLS = 700
 # Row generation and diving up to this many (employee, day) pairs: beyond, a pricing round
-# is too slow on two cores for the dive to finish within a minute (measured: it helps on
-# Instances 2-12, 14 and 16; plain LNS does better on 17 and larger).
-_COLGEN_STAFF_DAYS = 1_700
+# is too slow on two cores for the dive to finish within a minute. Measured at 60 s, seeds
+# 0 and 1, against plain LNS: better on Instances 15 (5,779 / 5,386 -> 5,037 / 5,066),
+# 17 (6,892 / 6,590 -> 6,060 / 6,055, and a bound) and 18 (5,795 / 5,591 -> 4,981 /
+# 5,182, and a bound), all under 1,900; worse on 13 and 19 (3,360: 4,385 -> 7,286 and
+# 4,372 -> 5,401), 20 and 21. It was 1,700 before the row DP got faster.
+_COLGEN_STAFF_DAYS = 2_000
 # Above this many cells the first roster comes from the row greedy (CP-SAT rows as fallback).
 _GREEDY_CELLS = 45_000
 _GREEDY_HORIZON = 84  # and for horizons beyond twelve weeks
