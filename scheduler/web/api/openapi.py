@@ -604,7 +604,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         )
     },
     ("get", "/api/v1/staff/open-shifts"): {
-        "summary": "Open shifts in my libraries and whether I may claim each",
+        "summary": "Open shifts in the roster pools I am in and whether I may claim each",
         "tags": ["staff self-service"],
         "security": [{"bearer": []}, {"cookie": []}],
         "responses": {

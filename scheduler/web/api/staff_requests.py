@@ -173,7 +173,7 @@ def withdraw_request(request_id: int) -> Any:
 @bp.get("/staff/open-shifts")
 @login_required
 def list_open_shifts() -> Any:
-    """Open shifts in my libraries, and whether I may claim each (and why not)."""
+    """Open shifts in the pools I am in, and whether I may claim each (and why not)."""
     out = []
     for c in open_shifts.open_for(db.session, _me()):
         s, tz = c.post.shift, c.post.library.timezone
