@@ -7,13 +7,18 @@ so shared helpers are handed out as fixtures rather than imported.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from scheduler.solver.curtois.descent import construct
 from scheduler.solver.curtois.instance import Instance
+from scheduler.solver.curtois.model import Grid, Tables
+from scheduler.solver.curtois.pricing import RowPricer
 from scheduler.solver.curtois.reader import read_instance
 
 # tests/solver/curtois/conftest.py -> parents[3] is the repository root.
@@ -154,3 +159,31 @@ def _random_instance(seed: int, ids: str = "AB") -> Instance:
 def random_instance() -> Callable[..., Instance]:
     """``random_instance(seed, ids="AB")``: a small instance with random rules."""
     return _random_instance
+
+
+@dataclass
+class FirstRoster:
+    """A benchmark instance with its tables, row pricers, random source and the DP's
+    first roster (what the descent and the search start from)."""
+
+    instance: Instance
+    tables: Tables
+    pricers: list[RowPricer]
+    rng: random.Random
+    grid: Grid
+
+
+@pytest.fixture
+def first_roster(benchmark_dir: Path) -> Callable[[str, float], FirstRoster]:
+    """``first_roster("Instance5.txt", seconds)``: the instance's DP first roster, seed 1."""
+
+    def _make(name: str, seconds: float) -> FirstRoster:
+        instance = read_instance(benchmark_dir / name)
+        tables = Tables.of(instance)
+        pricers = [RowPricer(tables, e) for e in range(tables.n_staff)]
+        rng = random.Random(1)
+        grid = construct(tables, pricers, time.monotonic() + seconds, rng)
+        assert grid is not None, f"{name}: no first roster in {seconds} s"
+        return FirstRoster(instance, tables, pricers, rng, grid)
+
+    return _make

@@ -147,15 +147,11 @@ def test_column_generation_bound_never_exceeds_the_optimum(seed: int, random_ins
     assert math.ceil(result.bound - 1e-6) >= math.ceil(result.lp_value - 1e-6)
 
 
-def test_descent_never_worsens_and_keeps_rows_feasible(benchmark_dir: Path) -> None:
-    instance = read_instance(benchmark_dir / "Instance5.txt")
-    tables = Tables.of(instance)
-    pricers = [RowPricer(tables, e) for e in range(tables.n_staff)]
-    rng = random.Random(1)
-    grid = construct(tables, pricers, time.monotonic() + 30, rng)
-    assert grid is not None
-    start = tables.penalty(grid)
-    better, value = descend(tables, grid, pricers, time.monotonic() + 30, rng)
+def test_descent_never_worsens_and_keeps_rows_feasible(first_roster) -> None:
+    first = first_roster("Instance5.txt", 30)
+    tables = first.tables
+    start = tables.penalty(first.grid)
+    better, value = descend(tables, first.grid, first.pricers, time.monotonic() + 30, first.rng)
     assert value == tables.penalty(better)
     assert value < start
-    assert evaluate(instance, tables.grid_to_roster(better)).score == value
+    assert evaluate(first.instance, tables.grid_to_roster(better)).score == value

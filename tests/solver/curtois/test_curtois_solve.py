@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 import time
 from pathlib import Path
 
@@ -11,11 +10,8 @@ import pytest
 
 import scheduler.solver.curtois as curtois
 from scheduler.solver.curtois import solve
-from scheduler.solver.curtois.descent import construct
 from scheduler.solver.curtois.evaluate import evaluate
 from scheduler.solver.curtois.greedy import row_is_feasible
-from scheduler.solver.curtois.model import Tables
-from scheduler.solver.curtois.pricing import RowPricer
 from scheduler.solver.curtois.reader import read_instance
 from scheduler.solver.curtois.roster import parse_roster_json, roster_to_json
 from scheduler.solver.curtois.solve import solve_instance
@@ -76,15 +72,11 @@ def test_large_neighbourhood_search_keeps_the_score_exact(benchmark_dir: Path) -
 
 
 def test_the_search_stops_to_descend_row_by_row_and_keeps_every_rule(
-    benchmark_dir: Path, monkeypatch: pytest.MonkeyPatch
+    first_roster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    instance = read_instance(benchmark_dir / "Instance4.txt")
-    tables = Tables.of(instance)
-    pricers = [RowPricer(tables, e) for e in range(tables.n_staff)]
-    rng = random.Random(1)
-    grid = construct(tables, pricers, time.monotonic() + 10, rng)
-    assert grid is not None
-    state = solve._State(grid=grid, value=tables.penalty(grid))
+    start = first_roster("Instance4.txt", 10)
+    tables = start.tables
+    state = solve._State(grid=start.grid, value=tables.penalty(start.grid))
     first = state.value
     descents = []
     real_descend = solve.descend
@@ -95,10 +87,10 @@ def test_the_search_stops_to_descend_row_by_row_and_keeps_every_rule(
 
     monkeypatch.setattr(solve, "descend", counted)
     monkeypatch.setattr(solve, "_DESCENT_EVERY", 1)
-    solve._lns(tables, state, time.monotonic() + 3, 1, rng, pricers)
+    solve._lns(tables, state, time.monotonic() + 3, 1, start.rng, start.pricers)
     assert descents, "the search never stopped to descend"
     assert state.value < first
-    assert state.value == evaluate(instance, tables.grid_to_roster(state.grid)).score
+    assert state.value == evaluate(start.instance, tables.grid_to_roster(state.grid)).score
     assert all(row_is_feasible(tables, e, row) for e, row in enumerate(state.grid))
 
 
