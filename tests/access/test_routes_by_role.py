@@ -534,9 +534,8 @@ def _call(client, login, app, rule, method: str, world: World, role: str, side: 
         login(actor)
     params = side.params() if side else {}
     if side and rule.endpoint == "roster_review.shift":
-        params["shift_id"] = params[
-            "draft_shift_id"
-        ]  # a draft shift there, a published one elsewhere
+        # A draft shift there, a published one elsewhere.
+        params["shift_id"] = params["draft_shift_id"]
     values = {arg: params[arg] for arg in rule.arguments}
     with app.test_request_context():
         url = url_for(rule.endpoint, **values)
