@@ -5,9 +5,10 @@ made of individually feasible rows is always feasible, and one employee's best r
 the others is a shortest path that the row DP (``row_dp.py``) finds in milliseconds.
 
 1. First roster, row by row against the cover still missing, each row the DP's best
-   (``descent.construct``); where the DP is too slow for that (the 364-day instances with
-   many shift types), the employee's CP-SAT row model, or a rule-aware greedy
-   (``greedy.py``) on the large ones.
+   (``descent.construct``). On the large instances and the long horizons a rule-aware
+   greedy (``greedy.py``) instead, in a second; a row it cannot make feasible is the
+   DP's best row (the employee's CP-SAT row model where the DP is too slow: the 364-day
+   instances with many shift types).
 2. Tiny instances: the full compact model, hinted, which proves Instance1 optimal at once.
 3. Up to ``_COLGEN_STAFF_DAYS``: row generation on ``scheduler.solver.colgen`` (a master LP
    over whole rows with DP pricing, ``decomposition.py``), whose LP is strong where the
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.solver.curtois.decomposition import RowsMaster
-from scheduler.solver.curtois.descent import construct, descend
+from scheduler.solver.curtois.descent import Cover, best_row, construct, descend
 from scheduler.solver.curtois.evaluate import evaluate
 from scheduler.solver.curtois.greedy import greedy_row, row_is_feasible
 from scheduler.solver.curtois.instance import Instance
@@ -52,9 +53,15 @@ _FULL_MODEL_CELLS = 700
 # 5,182, and a bound), all under 1,900; worse on 13 and 19 (3,360: 4,385 -> 7,286 and
 # 4,372 -> 5,401), 20 and 21. It was 1,700 before the row DP got faster.
 _COLGEN_STAFF_DAYS = 2_000
-# Above this many cells the first roster comes from the row greedy (CP-SAT rows as fallback).
+# Above this many cells the first roster comes from the row greedy (DP or CP-SAT rows as
+# fallback), and for horizons beyond twelve weeks. The DP's rows there take 0.2-0.4 s each:
+# Instance22's 50 took 22 s and gave 102,689, the greedy gives 203,713 in 3 s, and the
+# descent from it reaches 61,652 by 30 s. At 60 s, seeds 0 and 1, greedy first against
+# DP rows first: Instance20 6,935 / 6,920 against 7,770 / 6,542, Instance21 25,328 /
+# 24,709 against 25,324 / 24,930, Instance22 45,626 / 44,763 against 47,385 / 45,601
+# (first roster 0.4-4 s against 0.8-10 s).
 _GREEDY_CELLS = 45_000
-_GREEDY_HORIZON = 84  # and for horizons beyond twelve weeks
+_GREEDY_HORIZON = 84
 # After this many improvements by the search, a single-row descent (at most this many
 # seconds): a window re-solved by CP-SAT often leaves rows that their employee alone can
 # improve against the new cover, which no window of the search happens to free (60 s,
@@ -100,16 +107,23 @@ def _n_cells(tables: Tables) -> int:
 
 
 def _construct(
-    tables: Tables, deadline: float, workers: int, seed: int, budget: float
+    tables: Tables,
+    deadline: float,
+    workers: int,
+    seed: int,
+    budget: float,
+    pricers: list[RowPricer] | None = None,
 ) -> Grid | None:
     """Greedy first roster: each employee's best row against the still-missing cover.
 
     ``budget`` is the time meant for the whole construction; ``deadline`` the hard stop.
+    With ``pricers`` (when the row DP is fast enough), a row the greedy cannot make
+    feasible is the DP's best row against the cover so far; otherwise the CP-SAT row model.
     """
     grid = tables.empty_grid()
     n = tables.n_staff
     soft_end = time.monotonic() + budget
-    use_greedy = _n_cells(tables) > _GREEDY_CELLS or tables.horizon > _GREEDY_HORIZON
+    use_greedy = _uses_greedy(tables)
     for k in range(n):
         left = deadline - time.monotonic()
         if left <= 0:
@@ -125,6 +139,14 @@ def _construct(
         status = cp_model.UNKNOWN
         if use_greedy and row_is_feasible(tables, k, grid[k]):
             continue
+        if use_greedy and pricers is not None:
+            # The DP keeps every rule by construction: a fraction of a second where the
+            # CP-SAT row model took about 6 s (Instance22, 364 days).
+            others = [row if e != k else [OFF] * tables.horizon for e, row in enumerate(grid)]
+            row, _ = best_row(pricers[k], Cover(tables, others), None)
+            if row is not None and row_is_feasible(tables, k, row):
+                grid[k] = row
+                continue
         built = build(tables, grid, {k: list(range(tables.horizon))}, hint=use_greedy)
         if not use_greedy:
             per = max(0.05, min(1.0, (soft_end - time.monotonic()) / (n - k)))
@@ -143,6 +165,10 @@ def _construct(
                 return None
         grid = built.read(solver, grid)
     return grid
+
+
+def _uses_greedy(tables: Tables) -> bool:
+    return _n_cells(tables) > _GREEDY_CELLS or tables.horizon > _GREEDY_HORIZON
 
 
 def _neighbourhood(
@@ -270,11 +296,18 @@ def solve_instance(
     rng = random.Random(seed)
     pricers = [RowPricer(tables, e) for e in range(tables.n_staff)]
     grid, status = None, "UNKNOWN"
-    if _dp_fast(tables):
+    if _dp_fast(tables) and not _uses_greedy(tables):
         grid = construct(tables, pricers, start + time_limit * 0.25, rng)
     if grid is None:
         try:
-            grid = _construct(tables, deadline, workers, seed, budget=time_limit * 0.25)
+            grid = _construct(
+                tables,
+                deadline,
+                workers,
+                seed,
+                budget=time_limit * 0.25,
+                pricers=pricers if _dp_fast(tables) else None,
+            )
         except _NoRoster as exc:
             grid, status = None, str(exc)
     if grid is None:

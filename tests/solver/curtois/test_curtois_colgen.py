@@ -8,12 +8,13 @@ import random
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ortools.sat.python import cp_model
 
 from scheduler.solver.curtois.decomposition import RowsMaster
-from scheduler.solver.curtois.descent import construct, descend
+from scheduler.solver.curtois.descent import best_row, construct, descend
 from scheduler.solver.curtois.evaluate import evaluate
 from scheduler.solver.curtois.greedy import greedy_row, row_is_feasible
 from scheduler.solver.curtois.instance import Instance
@@ -155,3 +156,33 @@ def test_descent_never_worsens_and_keeps_rows_feasible(first_roster) -> None:
     assert value == tables.penalty(better)
     assert value < start
     assert evaluate(first.instance, tables.grid_to_roster(better)).score == value
+
+
+@pytest.mark.slow
+def test_rows_the_greedy_cannot_make_feasible_come_from_the_row_dp(
+    benchmark_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Instance22 (364 days): six of the greedy's 50 rows break a rule. Each is the DP's best
+    row against the cover so far, not a CP-SAT row model (which took about 6 s a row and
+    made the first roster come 40 s into a 60 s run)."""
+    from scheduler.solver.curtois import solve as curtois_solve
+
+    def no_row_model(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the CP-SAT row model was built")
+
+    mended: list[int] = []
+
+    def dp_row(pricer: RowPricer, *args: Any) -> tuple[list[int] | None, float]:
+        mended.append(pricer.e)
+        return best_row(pricer, *args)
+
+    tables = Tables.of(read_instance(benchmark_dir / "Instance22.txt"))
+    monkeypatch.setattr(curtois_solve, "build", no_row_model)
+    monkeypatch.setattr(curtois_solve, "best_row", dp_row)
+    pricers = [RowPricer(tables, e) for e in range(tables.n_staff)]
+    deadline = time.monotonic() + 600
+    grid = curtois_solve._construct(tables, deadline, 1, 0, budget=60, pricers=pricers)
+    assert grid is not None
+    assert len(mended) == 6
+    assert all(row_is_feasible(tables, e, row) for e, row in enumerate(grid))
+    assert evaluate(tables.instance, tables.grid_to_roster(grid)).score == tables.penalty(grid)
