@@ -13,8 +13,9 @@ the others is a shortest path that the row DP (``row_dp.py``) finds in milliseco
 3. Up to ``_COLGEN_STAFF_DAYS``: row generation on ``scheduler.solver.colgen`` (a master LP
    over whole rows with DP pricing, ``decomposition.py``), whose LP is strong where the
    compact model's is very weak and whose Lagrangian bound is the reported bound; then
-   the package's dive, single-row descent (``descent.py``) and the MIP over every
-   generated row. Larger instances go straight to the descent.
+   the package's dive again and again (each from the master the dives before enriched),
+   each roster then improved by single-row descent (``descent.py``), and the MIP over
+   every generated row. Larger instances go straight to the descent.
 4. Large-neighbourhood search until the time limit: re-solve a few employees over the
    horizon, or everyone over a window of days (often around badly covered days), with the
    rest fixed, keeping a change when it is no worse; after every few improvements, a
