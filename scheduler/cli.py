@@ -164,7 +164,21 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
         start_upkeep_thread(app)
     everywhere = "  (every interface)" if host in ("0.0.0.0", "::") else ""
     click.echo(f"Serving on {address}/{everywhere}  (Ctrl+C to stop)")
+    _stop_cleanly_on_sigterm()
     waitress_serve(app, host=host, port=port, threads=threads, ident="scheduler")
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """SIGTERM (systemd, Docker) stops the server as Ctrl+C does: waitress closes, and the
+    exit lets the upkeep thread finish its task or give its lease up (``atexit``)."""
+    import signal
+    import threading
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
 
 
 @click.group("feeds")

@@ -185,6 +185,29 @@ def test_serve_runs_jobs_while_another_process_holds_the_database(serve, tmp_pat
             holder.stdout.close()
 
 
+def test_sigterm_stops_the_server_cleanly_and_leaves_no_upkeep_lease(serve, tmp_path) -> None:
+    """systemd and Docker stop with SIGTERM: the server exits 0 like after Ctrl+C, and its
+    upkeep thread finishes its task or gives the lease up, so the next process to start
+    does not wait ten minutes for a lease held by a process that is gone."""
+    server = serve("--demo", SCHEDULER_UPKEEP_POLL_SECONDS="0.2")
+    server.wait_until_serving()
+    database = tmp_path / "instance" / "scheduler.sqlite3"
+    deadline = time.monotonic() + 30
+    tasks = 0
+    while time.monotonic() < deadline and not tasks:  # the upkeep thread has started
+        with sqlite3.connect(database) as conn:
+            tasks = conn.execute("SELECT count(*) FROM upkeep_runs").fetchone()[0]
+        time.sleep(0.1)
+    assert tasks, server.output()
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(timeout=20) == 0, server.output()
+    with sqlite3.connect(database) as conn:
+        held = conn.execute(
+            "SELECT name FROM upkeep_tasks WHERE lease_holder IS NOT NULL"
+        ).fetchall()
+    assert held == [], server.output()
+
+
 def test_serve_starts_while_another_process_holds_the_write_lock(serve, tmp_path) -> None:
     """A long write transaction elsewhere (a migration, a bulk import, a stuck script)
     must not stop the server: it starts, answers, and its job and upkeep threads catch

@@ -7,6 +7,8 @@ row count of 1 (PostgreSQL re-checks the condition after waiting for the row loc
 SQLite runs writers one at a time). The winner hands the lease back with the next due
 time, so the others find the task not due. A holder that dies leaves the lease to
 expire; the next poller after that runs the task again (every task is safe to repeat).
+A process that stops cleanly in the middle of a run gives its leases up at once
+(:func:`release_held`).
 """
 
 from __future__ import annotations
@@ -99,6 +101,21 @@ def due_time(engine: Engine, name: str) -> datetime | None:
         value = conn.execute(select(UpkeepTask.next_run_at).where(UpkeepTask.name == name)).scalar()
         conn.rollback()
         return value
+
+
+def release_held(engine: Engine, holder: str) -> list[str]:
+    """Give up every lease ``holder`` holds, its tasks still due (a process that stops
+    in the middle of a run: another process runs them at its next poll instead of after
+    the lease expires). The tasks whose leases were released."""
+    with engine.begin() as conn:
+        names = list(conn.scalars(select(UpkeepTask.name).where(UpkeepTask.lease_holder == holder)))
+        if names:
+            conn.execute(
+                update(UpkeepTask)
+                .where(UpkeepTask.lease_holder == holder)
+                .values(lease_holder=None, lease_until=None)
+            )
+        return names
 
 
 def hand_back(engine: Engine, name: str, holder: str, next_run_at: datetime | None) -> bool:

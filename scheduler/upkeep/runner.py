@@ -52,10 +52,16 @@ def schedules(config: Mapping[str, Any]) -> list[tuple[Task, Schedule]]:
 
 
 def run_due(
-    app: Flask, holder: str | None = None, now: datetime | None = None, *, force: str | None = None
+    app: Flask,
+    holder: str | None = None,
+    now: datetime | None = None,
+    *,
+    force: str | None = None,
+    stopping: threading.Event | None = None,
 ) -> list[Ran]:
     """Run every task that is due and whose lease this process gets; what ran. ``force``
-    names a task to make due now first (it still waits for a lease someone holds)."""
+    names a task to make due now first (it still waits for a lease someone holds); once
+    ``stopping`` is set, no further task starts."""
     holder = holder or holder_name()
     token = _read_only.set(False)  # tasks write: on SQLite they take the write lock up front
     try:
@@ -64,12 +70,18 @@ def run_due(
                 planned = [(t.name, s) for t, s in schedules(app.config)]
                 lease.ensure_tasks(db.engine, planned, now or utcnow())
                 lease.make_due(db.engine, force, now or utcnow())
-            return _run_due(app, holder, now, force)
+            return _run_due(app, holder, now, force, stopping)
     finally:
         _read_only.reset(token)
 
 
-def _run_due(app: Flask, holder: str, now: datetime | None, force: str | None) -> list[Ran]:
+def _run_due(
+    app: Flask,
+    holder: str,
+    now: datetime | None,
+    force: str | None,
+    stopping: threading.Event | None,
+) -> list[Ran]:
     planned = schedules(app.config)
     engine = db.engine
     lease.ensure_tasks(engine, [(t.name, s) for t, s in planned], now or utcnow())
@@ -77,6 +89,8 @@ def _run_due(app: Flask, holder: str, now: datetime | None, force: str | None) -
     ran = []
     due = lease.due_tasks(engine, now or utcnow())
     for task, schedule in planned:
+        if stopping is not None and stopping.is_set():
+            break
         if (schedule.off and task.name != force) or task.name not in due:
             continue
         started = now or utcnow()
