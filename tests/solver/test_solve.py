@@ -178,6 +178,35 @@ def test_the_spread_across_weeks_is_weighed_and_a_proven_roster_returns_early(tm
     checker(json.loads(path.read_text()), sol, tmp_path)
 
 
+def test_a_roster_that_meets_an_earlier_bound_ends_the_search() -> None:
+    """The bound may be proven before a roster reaches it (an LP ahead of a dive on a busy
+    machine): the roster that meets it makes the search optimal at once, so the solve
+    returns then rather than at its time limit."""
+    from scheduler.solver.solve import _Search
+
+    def search() -> _Search:
+        return _Search(
+            load_problem(DATA / "G3-2lib-2w-40-s2.json"),
+            time_limit=10,
+            workers=1,
+            seed=0,
+            on_progress=None,
+            stop_event=None,
+            deterministic=False,
+        )
+
+    first = search()
+    first.construct()
+    assert first.best is not None
+    assert first.best_obj is not None
+    later = search()
+    later.raise_bound(first.best_obj)
+    assert not later.optimal
+    later.offer(first.best)
+    assert later.optimal
+    assert later.bound == later.best_obj == first.best_obj
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_random_multi_week_problems(seed: int, tmp_path) -> None:
     rng = random.Random(100 + seed)
