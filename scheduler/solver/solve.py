@@ -198,11 +198,9 @@ class _Search:
         self.best, self.best_obj = pairs, obj
         if self.first_solution_s is None:
             self.first_solution_s = self.elapsed()
-        if self.bound is not None and self.bound >= obj:
-            # A roster that meets a bound proven before it: done, whichever came first
-            # (a busy machine can turn the order round; the search then ran to its limit).
-            self.bound, self.optimal = obj, True
-        self.report()
+        # A roster that meets a bound proven before it is optimal too, whichever came
+        # first (a busy machine can turn the order round; the search then ran to its limit).
+        self.settle_bound()
         return True
 
     def report(self) -> None:

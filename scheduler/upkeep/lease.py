@@ -108,14 +108,14 @@ def release_held(engine: Engine, holder: str) -> list[str]:
     in the middle of a run: another process runs them at its next poll instead of after
     the lease expires). The tasks whose leases were released."""
     with engine.begin() as conn:
-        names = list(conn.scalars(select(UpkeepTask.name).where(UpkeepTask.lease_holder == holder)))
-        if names:
-            conn.execute(
+        return list(
+            conn.scalars(
                 update(UpkeepTask)
                 .where(UpkeepTask.lease_holder == holder)
                 .values(lease_holder=None, lease_until=None)
+                .returning(UpkeepTask.name)
             )
-        return names
+        )
 
 
 def hand_back(engine: Engine, name: str, holder: str, next_run_at: datetime | None) -> bool:

@@ -10,13 +10,14 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from scheduler.extensions import db as _db
-from scheduler.models import UpkeepRun, UpkeepTask
+from scheduler.models import UpkeepTask
 from scheduler.timeutil import utcnow
 from scheduler.upkeep import lease, runner
 from scheduler.upkeep.runner import run_due
 from scheduler.upkeep.schedule import parse_schedule
 from scheduler.upkeep.tasks import Task
 from scheduler.upkeep.thread import UpkeepThread
+from tests.upkeep.test_lease import _runs
 
 
 def _task(app, name: str) -> UpkeepTask:
@@ -25,13 +26,6 @@ def _task(app, name: str) -> UpkeepTask:
         _db.session.expunge(row)
         _db.session.remove()
         return row
-
-
-def _runs(app) -> list[tuple[str, str]]:
-    with app.app_context():
-        runs = [(r.task, r.holder) for r in _db.session.scalars(select(UpkeepRun))]
-        _db.session.remove()
-        return runs
 
 
 def test_stopping_mid_run_gives_the_lease_up_and_starts_nothing_more(
@@ -70,7 +64,7 @@ def test_stopping_mid_run_gives_the_lease_up_and_starts_nothing_more(
         release.set()
     # The stopped thread started nothing after the sweep (tokens comes after it), and
     # another process runs both now, not after the 600 s lease.
-    assert ("tokens", upkeep.holder) not in _runs(app)
+    assert ("tokens", upkeep.holder) not in [(r.task, r.holder) for r in _runs(app)]
     assert sorted(r.task for r in run_due(app, holder="web-2")) == ["sweep", "tokens"]
 
 

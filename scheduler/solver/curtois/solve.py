@@ -325,7 +325,8 @@ def solve_instance(
     rng = random.Random(seed)
     pricers = [RowPricer(tables, e) for e in range(tables.n_staff)]
     grid, status = None, "UNKNOWN"
-    if _dp_fast(tables) and not _uses_greedy(tables):
+    dp_fast = _dp_fast(tables)
+    if dp_fast and not _uses_greedy(tables):
         grid = construct(tables, pricers, start + time_limit * 0.25, rng)
     if grid is None:
         try:
@@ -335,7 +336,7 @@ def solve_instance(
                 workers,
                 seed,
                 budget=time_limit * 0.25,
-                pricers=pricers if _dp_fast(tables) else None,
+                pricers=pricers if dp_fast else None,
             )
         except _NoRoster as exc:
             grid, status = None, str(exc)
