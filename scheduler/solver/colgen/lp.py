@@ -48,8 +48,9 @@ class Pywraplp:
     keep the basis)."""
 
     def __init__(self, solver_id: str = "GLOP") -> None:
-        from ortools.linear_solver import pywraplp
+        from ortools.linear_solver import linear_solver_pb2, pywraplp
 
+        self._response_type = linear_solver_pb2.MPSolutionResponse
         self._ok = pywraplp.Solver.OPTIMAL
         self.lp = pywraplp.Solver.CreateSolver(solver_id)
         if self.lp is None:
@@ -91,10 +92,12 @@ class Pywraplp:
         self.lp.SetTimeLimit(0 if time_limit is None else max(1, int(time_limit * 1000)))
         if self.lp.Solve() != self._ok:
             return None
+        # One copy of the whole solution: reading it variable by variable took 30 % of a
+        # dive in a 140-person week (2.7 of 9.2 s, 10,000 calls per solve).
+        response = self._response_type()
+        self.lp.FillSolutionResponseProto(response)
         return LpResult(
-            self.objective.Value(),
-            [v.solution_value() for v in self.vars],
-            [c.dual_value() for c in self.rows],
+            self.objective.Value(), list(response.variable_value), list(response.dual_value)
         )
 
 
