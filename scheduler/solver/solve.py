@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import math
+import queue
 import random
 import threading
 import time
@@ -106,14 +107,19 @@ CARRY_MIN_GROUPS = 6
 # decomposition 72,630 (its 140-person week dives need 5-8 s each there; 30,000-35,000
 # on a faster one, where the descent was not measured at 60 s).
 DESCENT_UNTIL = 0.95
+# The week dives beside the descent end by then (side_columns.py): 10-library 8-week at
+# 60 s, seeds 1 / 2: 30,030-30,480 / 40,050 by 0.8 (and 0.7), 31,110 / 41,190 by 0.9; the
+# descent alone 31,920 / 44,940.
+SIDE_DIVES_UNTIL = 0.8
 # ... and on any roster with more assignment variables than this per second of the limit:
 # the week groups' LPs and dives take most of the time, and the descent from the first
-# roster does better (5-library 4-week, 12,700-13,400 variables, at 10 s: 16,200-16,500
-# and 19,800-20,040 against 16,050-20,670 and 22,500-24,810, its week LPs' bound from the
-# second core 13,275 and 18,210 against 6,730-8,481; at 20 s the decomposition wins,
-# 14,430 and 18,870 against 15,390 and 19,350; the 3-library 4-week, about 8,000-8,600, at
-# 10 s is a draw: 11,940 and 6,120 against 12,150-12,330 and 5,760).
-DESCENT_RATE = 1_000
+# roster, with the week LPs and their dives beside it, does better (5-library 4-week,
+# 12,700-13,400 variables: at 10 s 14,280 and 18,780, 15,810 and 19,740 without the side
+# dives, 16,050-20,670 and 22,500-24,810 by the decomposition; at 20 s 14,280 and 18,840
+# against the decomposition's 14,310-14,430 and 18,870-21,720; the 3-library 4-week,
+# about 8,000-8,600, at 10 s was a draw before the side dives: 11,940 and 6,120 against
+# 12,150-12,330 and 5,760).
+DESCENT_RATE = 500
 DESCENT_MIN = 10_000  # (a smaller roster keeps the CP-SAT search, which can prove it optimal)
 DESCENT_AFTER_UNTIL = 0.97  # the descent after the column search (person LNS after it),
 DESCENT_AFTER_MAX_S = 10.0  # for at most this long
@@ -679,20 +685,11 @@ class _Search:
         ) and (self.best is not None and not self.deterministic):
             # The rest of the search cannot use the time left (its dives do not finish in
             # it): the descent, on one core. The week LPs give the bound meanwhile, in a
-            # process of their own on the second core (side_bound.py).
-            from scheduler.solver.side_bound import SideBound
-
+            # process of their own on the second core, and then dive week by week; each
+            # dived week interrupts the descent, goes into the best roster if that makes
+            # it better, and the descent goes on from the best (side_columns.py).
             log.debug("descent first: %d assignment variables in %g s", size, self.time_limit)
-            cs = self.columns()
-            deadline = self.t0 + self.time_limit * DESCENT_UNTIL
-            side = None
-            if cs is not None and self.workers >= 2:
-                side = SideBound(self.problem, deadline, self.seed, self.raise_bound)
-            try:
-                self.descend(DESCENT_UNTIL)
-            finally:
-                if side is not None:
-                    side.stop()
+            self.descend_beside(self.columns())
             return self.solution()
         columns = self.columns() if self.best is not None else None
         if columns is not None and not self.decompose(columns):
@@ -733,9 +730,36 @@ class _Search:
         self.polish(full)
         return self.solution()
 
-    def descend(self, until: float) -> None:
+    def descend_beside(self, cs: ColumnSearch | None) -> None:
+        """The descent until DESCENT_UNTIL, with the week LPs and their dives in a child
+        process when there is a second core (``side_columns.py``)."""
+        from scheduler.solver.side_columns import SideColumns
+
+        deadline = self.t0 + self.time_limit * DESCENT_UNTIL
+        if cs is None or self.workers < 2:
+            self.descend(DESCENT_UNTIL)
+            return
+        inbox: queue.SimpleQueue[tuple[Dived, tuple[int, ...]]] = queue.SimpleQueue()
+        side = SideColumns(
+            self.problem, deadline, self.seed, self.raise_bound,
+            dive_deadline=self.t0 + self.time_limit * SIDE_DIVES_UNTIL,
+            on_dive=lambda dived, weeks: inbox.put((dived, weeks)),
+        )  # fmt: skip
+        try:
+            while not self.stopped() and time.monotonic() < deadline:
+                self.descend(DESCENT_UNTIL, interrupt=lambda: not inbox.empty())
+                while not inbox.empty():
+                    dived, weeks = inbox.get()
+                    before = self.best_obj
+                    self.take_dive(dived, set(weeks), time.monotonic() + MEND_S)
+                    log.debug("side dive of weeks %s: %s -> %s at %.2f",
+                              weeks, before, self.best_obj, self.elapsed())  # fmt: skip
+        finally:
+            side.stop()
+
+    def descend(self, until: float, interrupt: Callable[[], bool] | None = None) -> None:
         """The descent (``descent.py``) on the best roster until the share ``until`` of
-        the time."""
+        the time, or until ``interrupt()``."""
         from scheduler.solver.descent import descend
 
         assert self.best is not None
@@ -745,7 +769,7 @@ class _Search:
             self.best,
             deadline=self.t0 + self.time_limit * until,
             seed=self.seed,
-            stop=self.stopped,
+            stop=self.stopped if interrupt is None else lambda: self.stopped() or interrupt(),
             blocks=self.blocks,
             publish=self.offer,
         )
