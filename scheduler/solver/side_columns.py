@@ -1,26 +1,31 @@
-"""The week LPs and their dives, computed in a process of their own beside the descent.
+"""The week LPs and their dives, computed in processes of their own beside the descent.
 
 A roster too big for the rest of the search gets the descent (``descent.py``), which is
-plain Python on one core; the second core the solver was given would sit idle. The
-week LPs of the decomposition run here, in a child process on that core: they give the
-bound (the 10-library, 8-week scenario: 26,610 after 13 s of LPs, against -9,660 from
-each person's cheapest week alone), and then a **dive** in each week's master gives
-that week a roster the parent puts into its own when that makes the whole better (the
-same scenario at 60 s: 8 dived weeks and 5 s of descent 29,640, the descent alone
-31,920). A thread of the parent reads each message and hands it on.
+plain Python on one core; the other cores the solver was given would sit idle. The
+week LPs of the decomposition run here, in one child process per worker, each with its
+share of the week groups: they give the bound (the 10-library, 8-week scenario: 26,610
+once its eight week LPs converge, 13 s on one core, against -9,660 from each person's
+cheapest week alone), and then each child **dives** in its weeks' masters in turn, again
+and again until its dive deadline (each dive leaves its columns in the master, so the
+next goes another way down), and sends each dived week back; the parent puts it into its
+roster when that makes the whole better (the same scenario at 60 s, seeds 1 / 2: 28,950 /
+39,270 with two children, against 31,920 / 44,940 by the descent alone). A thread of the
+parent reads each child's messages and hands them on.
 
 The child is a plain ``python -m`` process, not ``multiprocessing``: the solver may
 itself run in a daemonic child (``isolated.py``), which may not start children of its
 own, and a spawned child would re-import whatever script started the parent. It gets
-the problem pickled on its stdin, writes one JSON message per line (``{"bound": n}`` or
-``{"weeks": [...], "pairs": [[p, s], ...], "free": [[p, [w, ...]], ...]}``), and stops
-at its deadline, when its parent is gone, or when killed.
+the problem pickled on its stdin, writes one JSON message per line (``{"base": constant,
+"groups": n}``, ``{"group": i, "bound": b}`` or ``{"weeks": [...], "pairs": [[p, s], ...],
+"free": [[p, [w, ...]], ...]}``), and stops at its deadline, when its parent is gone, or
+when killed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import pickle
 import subprocess
@@ -34,10 +39,11 @@ from scheduler.solver.problem import Problem
 
 
 class SideColumns:
-    """Start the child; ``on_bound`` hears each better bound and ``on_dive`` each week
-    group's dive (a :class:`Dived` and the group's weeks), from a reader thread. With
-    ``on_dive``, the dives start once every week LP is optimal and end by
-    ``dive_deadline``."""
+    """Start ``children`` children, each with its share of the week groups (every
+    ``children``-th one); ``on_bound`` hears each better bound (the groups' bounds added
+    up, once every group has one) and ``on_dive`` each group's dive (a :class:`Dived`
+    and the group's weeks), from reader threads. With ``on_dive``, a child dives in its
+    groups once their LPs are optimal, until ``dive_deadline``."""
 
     def __init__(
         self,
@@ -48,66 +54,101 @@ class SideColumns:
         *,
         dive_deadline: float | None = None,
         on_dive: Callable[[Dived, tuple[int, ...]], None] | None = None,
+        children: int = 1,
     ) -> None:
         self.on_bound = on_bound
         self.on_dive = on_dive
+        self.lock = threading.Lock()
+        self.group_bounds: dict[int, float] = {}
+        self.groups: int | None = None
+        self.base = 0.0
+        self.best: int | None = None
         dives = dive_deadline if dive_deadline is not None and on_dive is not None else 0.0
-        # time.monotonic() is the same clock in every process of the machine (Linux).
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "scheduler.solver.side_columns",
-                repr(deadline),
-                str(seed),
-                repr(dives),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        self.reader = threading.Thread(target=self._read, name="side-columns", daemon=True)
-        self.reader.start()
-        assert self.proc.stdin is not None
-        try:
-            with self.proc.stdin:
-                pickle.dump(problem, self.proc.stdin)
-        except OSError:  # the child died at once: nothing from it
-            self.stop()
+        data = pickle.dumps(problem)
+        self.procs: list[subprocess.Popen] = []
+        self.readers: list[threading.Thread] = []
+        for part in range(max(1, children)):
+            # time.monotonic() is the same clock in every process of the machine (Linux).
+            proc = subprocess.Popen(
+                [
+                    sys.executable, "-m", "scheduler.solver.side_columns",
+                    repr(deadline), str(seed), repr(dives), str(part), str(max(1, children)),
+                ],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            reader = threading.Thread(
+                target=self._read, args=(proc,), name="side-columns", daemon=True
+            )
+            reader.start()
+            self.procs.append(proc)
+            self.readers.append(reader)
+            assert proc.stdin is not None
+            try:
+                with proc.stdin:
+                    proc.stdin.write(data)
+            except OSError:  # the child died at once: nothing from it
+                proc.kill()
 
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        with self.proc.stdout:
-            for line in self.proc.stdout:
+    def _read(self, proc: subprocess.Popen) -> None:
+        assert proc.stdout is not None
+        with proc.stdout:
+            for line in proc.stdout:
                 with contextlib.suppress(ValueError, KeyError, TypeError):
-                    message = json.loads(line)
-                    if "bound" in message:
-                        self.on_bound(int(message["bound"]))
-                    elif self.on_dive is not None:
-                        dived = Dived(
-                            frozenset((int(p), int(s)) for p, s in message["pairs"]),
-                            [(int(p), tuple(int(w) for w in ws)) for p, ws in message["free"]],
-                        )
-                        self.on_dive(dived, tuple(int(w) for w in message["weeks"]))
+                    self._hear(json.loads(line))
+
+    def _hear(self, message: dict) -> None:
+        if "group" in message:
+            self._group_bound(int(message["group"]), float(message["bound"]))
+        elif "base" in message:
+            with self.lock:
+                self.base, self.groups = float(message["base"]), int(message["groups"])
+        elif self.on_dive is not None:
+            dived = Dived(
+                frozenset((int(p), int(s)) for p, s in message["pairs"]),
+                [(int(p), tuple(int(w) for w in ws)) for p, ws in message["free"]],
+            )
+            self.on_dive(dived, tuple(int(w) for w in message["weeks"]))
+
+    def _group_bound(self, group: int, bound: float) -> None:
+        """The period's bound is the sum of the groups' (``relaxation.py``): told on once
+        every group has one, and only when it rises."""
+        with self.lock:
+            if bound <= self.group_bounds.get(group, -math.inf):
+                return
+            self.group_bounds[group] = bound
+            if self.groups is None or len(self.group_bounds) < self.groups:
+                return
+            total = math.ceil(math.fsum(self.group_bounds.values()) + self.base - 1e-6)
+            if self.best is not None and total <= self.best:
+                return
+            self.best = total
+        self.on_bound(total)
 
     def running(self) -> bool:
-        return self.proc.poll() is None
+        return any(proc.poll() is None for proc in self.procs)
 
     def stop(self) -> None:
-        """Stop the child (at once) and wait for the reader to hand on its last message."""
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        self.reader.join(timeout=5)
+        """Stop the children (at once) and wait for the readers to hand on their last
+        messages."""
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+        for proc in self.procs:
+            proc.wait()
+        for reader in self.readers:
+            reader.join(timeout=5)
 
 
-def _main(deadline: float, seed: int, dive_deadline: float) -> None:
+def _main(deadline: float, seed: int, dive_deadline: float, part: int, parts: int) -> None:
     from scheduler.solver.decomposition.search import ColumnSearch
     from scheduler.solver.index import build_index
 
     problem: Problem = pickle.load(sys.stdin.buffer)
     parent = os.getppid()
     cs = ColumnSearch(build_index(problem), deterministic=False, seed=seed)
+    rel = cs.relaxation
 
     def tell(message: dict) -> None:
         print(json.dumps(message, separators=(",", ":")), flush=True)
@@ -115,26 +156,38 @@ def _main(deadline: float, seed: int, dive_deadline: float) -> None:
     def stop() -> bool:
         return os.getppid() != parent or time.monotonic() >= deadline
 
-    rel = cs.relaxation
-    rel.run(min(deadline, dive_deadline) if dive_deadline > 0 else deadline,
-            stop=stop, on_bound=lambda bound: tell({"bound": bound}))  # fmt: skip
-    if not rel.converged():
-        rel.run(deadline, stop=stop, on_bound=lambda bound: tell({"bound": bound}))
-        return  # no time was left for dives
+    def lps(end: float) -> None:
+        for k, i in enumerate(mine):
+            g = rel.groups[i]
+            before = g.bound
+            now = time.monotonic()
+            rel.run_group(g, now + (end - now) / (len(mine) - k), stop=stop)
+            if g.bound is not None and (before is None or g.bound > before):
+                tell({"group": i, "bound": g.bound})
+
+    mine = list(range(part, len(rel.groups), parts))
+    tell({"base": rel.constant + rel.spread, "groups": len(rel.groups)})
+    for i in mine:
+        tell({"group": i, "bound": rel.groups[i].bound})  # the floors
+    lps(min(deadline, dive_deadline) if dive_deadline > 0 else deadline)
+    if not all(rel.groups[i].converged for i in mine):
+        lps(deadline)  # no time was left for dives: the bound only
+        return
     end = min(deadline, dive_deadline)
-    groups = rel.groups
-    for i, g in enumerate(groups):
-        now = time.monotonic()
-        if now >= end or stop():
-            return
-        dived = cs.dive_group(i, now + (end - now) / (len(groups) - i), stop=stop)
-        if dived.pairs:
-            tell({
-                "weeks": list(g.weeks),
-                "pairs": sorted(dived.pairs),
-                "free": [[p, list(ws)] for p, ws in dived.free],
-            })  # fmt: skip
+    while True:  # each dive leaves its columns in the master: the next goes another way
+        for k, i in enumerate(mine):
+            now = time.monotonic()
+            if now >= end or stop():
+                return
+            dived = cs.dive_group(i, now + (end - now) / (len(mine) - k), stop=stop)
+            if dived.pairs:
+                tell({
+                    "weeks": list(rel.groups[i].weeks),
+                    "pairs": sorted(dived.pairs),
+                    "free": [[p, list(ws)] for p, ws in dived.free],
+                })  # fmt: skip
 
 
 if __name__ == "__main__":
-    _main(float(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]))
+    deadline, seed, dives, part, parts = sys.argv[1:6]
+    _main(float(deadline), int(seed), float(dives), int(part), int(parts))

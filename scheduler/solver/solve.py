@@ -23,6 +23,7 @@ the true objective of any roster (see ``model.py``), and each roster is re-score
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import queue
@@ -107,20 +108,23 @@ CARRY_MIN_GROUPS = 6
 # decomposition 72,630 (its 140-person week dives need 5-8 s each there; 30,000-35,000
 # on a faster one, where the descent was not measured at 60 s).
 DESCENT_UNTIL = 0.95
-# The week dives beside the descent end by then (side_columns.py): 10-library 8-week at
-# 60 s, seeds 1 / 2: 30,030-30,480 / 40,050 by 0.8 (and 0.7), 31,110 / 41,190 by 0.9; the
-# descent alone 31,920 / 44,940.
-SIDE_DIVES_UNTIL = 0.8
 # ... and on any roster with more assignment variables than this per second of the limit:
 # the week groups' LPs and dives take most of the time, and the descent from the first
 # roster, with the week LPs and their dives beside it, does better (5-library 4-week,
-# 12,700-13,400 variables: at 10 s 14,280 and 18,780, 15,810 and 19,740 without the side
-# dives, 16,050-20,670 and 22,500-24,810 by the decomposition; at 20 s 14,280 and 18,840
-# against the decomposition's 14,310-14,430 and 18,870-21,720; the 3-library 4-week,
-# about 8,000-8,600, at 10 s was a draw before the side dives: 11,940 and 6,120 against
-# 12,150-12,330 and 5,760).
+# 12,700-13,400 variables: at 10 s and 20 s 14,070 and 18,690, 15,810 and 19,740 without
+# the side dives, 16,050-20,670 and 22,500-24,810 by the decomposition at 10 s, 14,310-
+# 14,430 and 18,870-21,720 at 20 s; at 60 s 13,950 and 18,690 against the decomposition's
+# 14,100 and 18,720, but there the decomposition's whole-period master proves the bound
+# 13,620 and 18,690, the week LPs only 13,275 and 18,210, so it keeps that; the 3-library
+# 4-week, about 8,000-8,600, at 10 s was a draw before the side dives: 11,940 and 6,120
+# against 12,150-12,330 and 5,760).
 DESCENT_RATE = 500
 DESCENT_MIN = 10_000  # (a smaller roster keeps the CP-SAT search, which can prove it optimal)
+# The week dives beside the descent end by then (side_columns.py): 10-library 8-week at
+# 60 s with two children, seeds 1 / 2: 29,490 / 39,780 by 0.65, 29,040 / 39,420 by 0.8,
+# 28,950 / 39,270 by 0.88, 28,980 / 39,120 by 0.92 (the descent after them joins the
+# dived weeks; repeated dives gain more than its time).
+SIDE_DIVES_UNTIL = 0.88
 DESCENT_AFTER_UNTIL = 0.97  # the descent after the column search (person LNS after it),
 DESCENT_AFTER_MAX_S = 10.0  # for at most this long
 MID_DESCENT = 0.05  # of the time: the descent before the column MIPs
@@ -731,8 +735,15 @@ class _Search:
         return self.solution()
 
     def descend_beside(self, cs: ColumnSearch | None) -> None:
-        """The descent until DESCENT_UNTIL, with the week LPs and their dives in a child
-        process when there is a second core (``side_columns.py``)."""
+        """The descent until DESCENT_UNTIL, with the week LPs and their dives in child
+        processes, one per worker, each with its share of the week groups
+        (``side_columns.py``). Each dived week interrupts the descent and goes into the
+        best roster when that makes it better. With several children, once their dives
+        come, this process only takes them in until the dives end: the descent between
+        dives gains little and would take a core from them (10-library 8-week at 60 s,
+        seeds 1 / 2: 29,040 / 39,420 so, 29,910 / 40,110 descending all along; one child
+        and the descent 30,030-30,480 / 40,050-40,410; the descent alone 31,920 / 44,940).
+        Until the first dive comes it descends: at 10 s that is nearly all of the time."""
         from scheduler.solver.side_columns import SideColumns
 
         deadline = self.t0 + self.time_limit * DESCENT_UNTIL
@@ -740,22 +751,33 @@ class _Search:
             self.descend(DESCENT_UNTIL)
             return
         inbox: queue.SimpleQueue[tuple[Dived, tuple[int, ...]]] = queue.SimpleQueue()
+        children = min(self.workers, len(cs.relaxation.groups))
+        dives_end = self.t0 + self.time_limit * SIDE_DIVES_UNTIL
         side = SideColumns(
             self.problem, deadline, self.seed, self.raise_bound,
-            dive_deadline=self.t0 + self.time_limit * SIDE_DIVES_UNTIL,
+            dive_deadline=dives_end,
             on_dive=lambda dived, weeks: inbox.put((dived, weeks)),
+            children=children,
         )  # fmt: skip
+        dived_yet = False
         try:
             while not self.stopped() and time.monotonic() < deadline:
-                self.descend(DESCENT_UNTIL, interrupt=lambda: not inbox.empty())
+                if dived_yet and children > 1 and side.running() and time.monotonic() < dives_end:
+                    with contextlib.suppress(queue.Empty):
+                        self.take_side_dive(*inbox.get(timeout=0.2))
+                else:
+                    self.descend(DESCENT_UNTIL, interrupt=lambda: not inbox.empty())
                 while not inbox.empty():
-                    dived, weeks = inbox.get()
-                    before = self.best_obj
-                    self.take_dive(dived, set(weeks), time.monotonic() + MEND_S)
-                    log.debug("side dive of weeks %s: %s -> %s at %.2f",
-                              weeks, before, self.best_obj, self.elapsed())  # fmt: skip
+                    dived_yet = True
+                    self.take_side_dive(*inbox.get())
         finally:
             side.stop()
+
+    def take_side_dive(self, dived: Dived, weeks: tuple[int, ...]) -> None:
+        before = self.best_obj
+        self.take_dive(dived, set(weeks), time.monotonic() + MEND_S)
+        log.debug("side dive of weeks %s: %s -> %s at %.2f",
+                  weeks, before, self.best_obj, self.elapsed())  # fmt: skip
 
     def descend(self, until: float, interrupt: Callable[[], bool] | None = None) -> None:
         """The descent (``descent.py``) on the best roster until the share ``until`` of

@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib
 import time
 
+import pytest
+
 from scheduler.solver.check import check
 from scheduler.solver.decomposition.search import ColumnSearch, Dived
 from scheduler.solver.index import build_index
@@ -25,34 +27,50 @@ def lp_bound(p) -> int:
     return bound
 
 
-def test_the_child_reports_the_week_lps_bound_rising_to_their_optimum() -> None:
+def finish(side: SideColumns) -> None:
+    for proc in side.procs:
+        proc.wait(timeout=60)
+    side.stop()
+    assert [proc.returncode for proc in side.procs] == [0] * len(side.procs)
+
+
+@pytest.mark.parametrize("children", [1, 2])
+def test_the_children_report_the_week_lps_bound_rising_to_their_optimum(children) -> None:
+    """One child or two, each with half the weeks: the bound they report together rises
+    to the week LPs' at convergence."""
     p = load_problem(example("M-4weeks.json"))
     bounds: list[int] = []
-    side = SideColumns(p, time.monotonic() + 60, 0, bounds.append)
-    side.proc.wait(timeout=60)
-    side.stop()
-    assert side.proc.returncode == 0
+    side = SideColumns(p, time.monotonic() + 60, 0, bounds.append, children=children)
+    finish(side)
     assert bounds == sorted(set(bounds))
     assert bounds[-1] == lp_bound(p)
 
 
-def test_after_the_lps_the_child_dives_each_week_to_a_roster_of_that_week() -> None:
-    """Each week's dive comes back once, in week order, after the final bound: that
-    week's shifts only and, where the dive finished, no rule of that week broken."""
+@pytest.mark.parametrize("children", [1, 2])
+def test_after_the_lps_the_children_dive_each_week_again_and_again(children) -> None:
+    """The dives come after the LPs, week by week in turn (each child its own weeks)
+    until the dive deadline: each a roster of that week's shifts only and,
+    where the dive finished, no rule of that week broken."""
     p = load_problem(example("M-4weeks.json"))
     idx = build_index(p)
     heard: list[object] = []
     side = SideColumns(
         p, time.monotonic() + 60, 0, heard.append,
-        dive_deadline=time.monotonic() + 40,
+        dive_deadline=time.monotonic() + 6,
         on_dive=lambda dived, weeks: heard.append((dived, weeks)),
+        children=children,
     )  # fmt: skip
-    side.proc.wait(timeout=60)
-    side.stop()
-    assert side.proc.returncode == 0
+    finish(side)
+    bounds = [h for h in heard if isinstance(h, int)]
+    assert bounds[-1] == lp_bound(p)
     dives = [h for h in heard if isinstance(h, tuple)]
-    assert [weeks for _, weeks in dives] == [(w,) for w in range(p.weeks)]
-    assert heard[-len(dives) - 1] == lp_bound(p)  # every bound before the first dive
+    if children == 1:  # (two: one may dive while the other's LPs run)
+        assert heard == bounds + dives  # every bound before the first dive
+    for part in range(children):
+        mine = [weeks for _, weeks in dives if weeks[0] % children == part]
+        assert len(mine) > p.weeks // children  # more than one round
+        cycle = [(w,) for w in range(part, p.weeks, children)]
+        assert mine == (cycle * len(mine))[: len(mine)]
     for dived, weeks in dives:
         assert isinstance(dived, Dived)
         assert dived.pairs
@@ -77,16 +95,17 @@ def test_stopping_the_child_ends_it_at_once() -> None:
     started = time.monotonic()
     side.stop()
     assert time.monotonic() - started < 3
-    assert side.proc.returncode is not None
+    assert all(proc.returncode is not None for proc in side.procs)
 
 
 def test_a_descended_roster_gets_the_lp_bound_and_reports_it_below_the_objective(
     monkeypatch,
 ) -> None:
     """With the whole-model limit set to nothing, a run on two cores descends in this
-    process and takes the bound from the child: the week LPs' (a 4-week example), not
+    process and takes the bound from its children: the week LPs' (a 4-week example), not
     the per-person one it starts with, and never above any objective it reported; the
-    child's dived weeks reach the search, which keeps a roster that breaks no rule."""
+    children's dived weeks, every one of them, reach the search, which keeps a roster that
+    breaks no rule."""
     search = importlib.import_module("scheduler.solver.solve")  # the module, not solve()
     monkeypatch.setattr(search, "WHOLE_MODEL_MAX", 0)
     p = load_problem(example("M-4weeks.json"))
@@ -100,7 +119,8 @@ def test_a_descended_roster_gets_the_lp_bound_and_reports_it_below_the_objective
 
     monkeypatch.setattr(search._Search, "take_dive", spy)
     sol = search.solve(p, time_limit=8, workers=2, seed=0, on_progress=seen.append)
-    assert taken == [{w} for w in range(p.weeks)]
+    assert {min(weeks) for weeks in taken} == set(range(p.weeks))
+    assert all(len(weeks) == 1 for weeks in taken)
     assert check(p, sol.assignments).ok
     assert sol.bound == min(lp_bound(p), sol.objective)
     assert seen[0].bound is None or seen[0].bound < sol.bound
