@@ -8,8 +8,8 @@ once its eight week LPs converge, 13 s on one core, against -9,660 from each per
 cheapest week alone), and then each child **dives** in its weeks' masters in turn, again
 and again until its dive deadline (each dive leaves its columns in the master, so the
 next goes another way down), and sends each dived week back; the parent puts it into its
-roster when that makes the whole better (the same scenario at 60 s, seeds 1 / 2: 28,950 /
-39,270 with two children, against 31,920 / 44,940 by the descent alone). A thread of the
+roster when that makes the whole better (the same scenario at 60 s, seeds 1 / 2: 29,280 /
+39,360 with two children, against 31,920 / 44,940 by the descent alone). A thread of the
 parent reads each child's messages and hands them on.
 
 The child is a plain ``python -m`` process, not ``multiprocessing``: the solver may

@@ -123,7 +123,8 @@ DESCENT_MIN = 10_000  # (a smaller roster keeps the CP-SAT search, which can pro
 # The week dives beside the descent end by then (side_columns.py): 10-library 8-week at
 # 60 s with two children, seeds 1 / 2: 29,490 / 39,780 by 0.65, 29,040 / 39,420 by 0.8,
 # 28,950 / 39,270 by 0.88, 28,980 / 39,120 by 0.92 (the descent after them joins the
-# dived weeks; repeated dives gain more than its time).
+# dived weeks; repeated dives gain more than its time; measured with this process
+# waiting for the dives from the start).
 SIDE_DIVES_UNTIL = 0.88
 DESCENT_AFTER_UNTIL = 0.97  # the descent after the column search (person LNS after it),
 DESCENT_AFTER_MAX_S = 10.0  # for at most this long
@@ -688,10 +689,10 @@ class _Search:
             or size > max(DESCENT_RATE * self.time_limit, DESCENT_MIN)
         ) and (self.best is not None and not self.deterministic):
             # The rest of the search cannot use the time left (its dives do not finish in
-            # it): the descent, on one core. The week LPs give the bound meanwhile, in a
-            # process of their own on the second core, and then dive week by week; each
-            # dived week interrupts the descent, goes into the best roster if that makes
-            # it better, and the descent goes on from the best (side_columns.py).
+            # it): the descent, on one core. The week LPs give the bound meanwhile, in
+            # processes of their own on the other cores, and then dive week by week; each
+            # dived week goes into the best roster if that makes it better
+            # (side_columns.py).
             log.debug("descent first: %d assignment variables in %g s", size, self.time_limit)
             self.descend_beside(self.columns())
             return self.solution()
@@ -741,9 +742,11 @@ class _Search:
         best roster when that makes it better. With several children, once their dives
         come, this process only takes them in until the dives end: the descent between
         dives gains little and would take a core from them (10-library 8-week at 60 s,
-        seeds 1 / 2: 29,040 / 39,420 so, 29,910 / 40,110 descending all along; one child
+        seeds 1 / 2: 29,280 / 39,360 so, 29,910 / 40,110 descending all along; one child
         and the descent 30,030-30,480 / 40,050-40,410; the descent alone 31,920 / 44,940).
-        Until the first dive comes it descends: at 10 s that is nearly all of the time."""
+        Until the first dive comes it descends: at 10 s that is nearly all of the time
+        (waiting from the start gave 28,950 / 39,270 at 60 s, but 188,970 / 196,380 at
+        10 s, where the LPs leave no time to dive, against 79,410 / 86,040)."""
         from scheduler.solver.side_columns import SideColumns
 
         deadline = self.t0 + self.time_limit * DESCENT_UNTIL
