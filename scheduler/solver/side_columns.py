@@ -15,17 +15,15 @@ parent reads each child's messages and hands them on.
 The child is a plain ``python -m`` process, not ``multiprocessing``: the solver may
 itself run in a daemonic child (``isolated.py``), which may not start children of its
 own, and a spawned child would re-import whatever script started the parent. It gets
-the problem pickled on its stdin, writes one JSON message per line (``{"base": constant,
-"groups": n}``, ``{"group": i, "bound": b}`` or ``{"weeks": [...], "pairs": [[p, s], ...],
-"free": [[p, [w, ...]], ...]}``), and stops at its deadline, when its parent is gone, or
-when killed.
+the problem pickled on its stdin, writes one JSON message per line (``{"group": i,
+"bound": b}`` or ``{"weeks": [...], "pairs": [[p, s], ...], "free": [[p, [w, ...]],
+...]}``), and stops at its deadline, when its parent is gone, or when killed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import pickle
 import subprocess
@@ -34,20 +32,24 @@ import threading
 import time
 from collections.abc import Callable
 
+from scheduler.solver.decomposition.relaxation import Relaxation
 from scheduler.solver.decomposition.search import Dived
 from scheduler.solver.problem import Problem
 
 
 class SideColumns:
     """Start ``children`` children, each with its share of the week groups (every
-    ``children``-th one); ``on_bound`` hears each better bound (the groups' bounds added
-    up, once every group has one) and ``on_dive`` each group's dive (a :class:`Dived`
-    and the group's weeks), from reader threads. With ``on_dive``, a child dives in its
-    groups once their LPs are optimal, until ``dive_deadline``."""
+    ``children``-th one). Each group bound a child proves goes into ``relaxation`` (this
+    process's copy of the same week groups, whose floors it already has), and
+    ``on_bound`` hears the period's bound whenever that rises; ``on_dive`` hears each
+    group's dive (a :class:`Dived` and the group's weeks). Both from reader threads. With
+    ``on_dive``, a child dives in its groups once their LPs are optimal, until
+    ``dive_deadline``."""
 
     def __init__(
         self,
         problem: Problem,
+        relaxation: Relaxation,
         deadline: float,
         seed: int,
         on_bound: Callable[[int], None],
@@ -56,13 +58,11 @@ class SideColumns:
         on_dive: Callable[[Dived, tuple[int, ...]], None] | None = None,
         children: int = 1,
     ) -> None:
+        self.relaxation = relaxation
         self.on_bound = on_bound
         self.on_dive = on_dive
         self.lock = threading.Lock()
-        self.group_bounds: dict[int, float] = {}
-        self.groups: int | None = None
-        self.base = 0.0
-        self.best: int | None = None
+        self.best = relaxation.bound()
         dives = dive_deadline if dive_deadline is not None and on_dive is not None else 0.0
         data = pickle.dumps(problem)
         self.procs: list[subprocess.Popen] = []
@@ -101,9 +101,6 @@ class SideColumns:
     def _hear(self, message: dict) -> None:
         if "group" in message:
             self._group_bound(int(message["group"]), float(message["bound"]))
-        elif "base" in message:
-            with self.lock:
-                self.base, self.groups = float(message["base"]), int(message["groups"])
         elif self.on_dive is not None:
             dived = Dived(
                 frozenset((int(p), int(s)) for p, s in message["pairs"]),
@@ -112,16 +109,15 @@ class SideColumns:
             self.on_dive(dived, tuple(int(w) for w in message["weeks"]))
 
     def _group_bound(self, group: int, bound: float) -> None:
-        """The period's bound is the sum of the groups' (``relaxation.py``): told on once
-        every group has one, and only when it rises."""
+        """A group's better bound into the relaxation; the period's bound, when it rises,
+        to ``on_bound``."""
         with self.lock:
-            if bound <= self.group_bounds.get(group, -math.inf):
+            g = self.relaxation.groups[group]
+            if g.bound is not None and bound <= g.bound:
                 return
-            self.group_bounds[group] = bound
-            if self.groups is None or len(self.group_bounds) < self.groups:
-                return
-            total = math.ceil(math.fsum(self.group_bounds.values()) + self.base - 1e-6)
-            if self.best is not None and total <= self.best:
+            g.bound = bound
+            total = self.relaxation.bound()
+            if total is None or (self.best is not None and total <= self.best):
                 return
             self.best = total
         self.on_bound(total)
@@ -166,14 +162,11 @@ def _main(deadline: float, seed: int, dive_deadline: float, part: int, parts: in
                 tell({"group": i, "bound": g.bound})
 
     mine = list(range(part, len(rel.groups), parts))
-    tell({"base": rel.constant + rel.spread, "groups": len(rel.groups)})
-    for i in mine:
-        tell({"group": i, "bound": rel.groups[i].bound})  # the floors
-    lps(min(deadline, dive_deadline) if dive_deadline > 0 else deadline)
-    if not all(rel.groups[i].converged for i in mine):
-        lps(deadline)  # no time was left for dives: the bound only
+    end = min(deadline, dive_deadline) if dive_deadline > 0 else deadline
+    lps(end)
+    if not all(rel.groups[i].converged for i in mine) or end >= deadline:
+        lps(deadline)  # no time was left for dives (or none were asked): the bound only
         return
-    end = min(deadline, dive_deadline)
     while True:  # each dive leaves its columns in the master: the next goes another way
         for k, i in enumerate(mine):
             now = time.monotonic()

@@ -757,7 +757,7 @@ class _Search:
         children = min(self.workers, len(cs.relaxation.groups))
         dives_end = self.t0 + self.time_limit * SIDE_DIVES_UNTIL
         side = SideColumns(
-            self.problem, deadline, self.seed, self.raise_bound,
+            self.problem, cs.relaxation, deadline, self.seed, self.raise_bound,
             dive_deadline=dives_end,
             on_dive=lambda dived, weeks: inbox.put((dived, weeks)),
             children=children,

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from scheduler.solver.check import check
+from scheduler.solver.decomposition.relaxation import Relaxation
 from scheduler.solver.decomposition.search import ColumnSearch, Dived
 from scheduler.solver.index import build_index
 from scheduler.solver.io import load_problem
@@ -27,6 +28,11 @@ def lp_bound(p) -> int:
     return bound
 
 
+def relaxation(p) -> Relaxation:
+    """This process's copy of the week groups, which the children's bounds go into."""
+    return ColumnSearch(build_index(p)).relaxation
+
+
 def finish(side: SideColumns) -> None:
     for proc in side.procs:
         proc.wait(timeout=60)
@@ -40,7 +46,7 @@ def test_the_children_report_the_week_lps_bound_rising_to_their_optimum(children
     to the week LPs' at convergence."""
     p = load_problem(example("M-4weeks.json"))
     bounds: list[int] = []
-    side = SideColumns(p, time.monotonic() + 60, 0, bounds.append, children=children)
+    side = SideColumns(p, relaxation(p), time.monotonic() + 60, 0, bounds.append, children=children)
     finish(side)
     assert bounds == sorted(set(bounds))
     assert bounds[-1] == lp_bound(p)
@@ -55,7 +61,7 @@ def test_after_the_lps_the_children_dive_each_week_again_and_again(children) -> 
     idx = build_index(p)
     heard: list[object] = []
     side = SideColumns(
-        p, time.monotonic() + 60, 0, heard.append,
+        p, relaxation(p), time.monotonic() + 60, 0, heard.append,
         dive_deadline=time.monotonic() + 6,
         on_dive=lambda dived, weeks: heard.append((dived, weeks)),
         children=children,
@@ -90,7 +96,7 @@ def test_after_the_lps_the_children_dive_each_week_again_and_again(children) -> 
 
 def test_stopping_the_child_ends_it_at_once() -> None:
     p = load_problem(example("L-3libraries.json"))
-    side = SideColumns(p, time.monotonic() + 300, 0, lambda bound: None)
+    side = SideColumns(p, relaxation(p), time.monotonic() + 300, 0, lambda bound: None)
     time.sleep(0.5)
     started = time.monotonic()
     side.stop()
