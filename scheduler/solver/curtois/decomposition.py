@@ -10,7 +10,8 @@ requirement`` carry the priced under- and over-staffing as extra variables.
 ``scheduler.solver.colgen`` runs the master LP, the pricing rounds with their Lagrangian
 bound, the dive and the MIP over the generated rows; this module says what a row is.
 
-Pricing is the row DP (``pricing.py``). When it finds no improving row for an employee
+Pricing is the row DP (``pricing.py``), split over the cores by ``pricing_pool.py``
+when the caller gives a pool. When it finds no improving row for an employee
 but cannot prove there is none (a cap it prices rather than counts), the employee's CP-SAT
 row model prices it again within ``exact_time`` seconds; when that is not allowed or not
 enough, :meth:`RowsMaster.stuck` tells ``colgen.generate`` to stop rather than repeat the
@@ -19,7 +20,6 @@ same round.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,20 +27,26 @@ import numpy as np
 from scheduler.solver import colgen
 from scheduler.solver.curtois.model import Grid, Tables
 from scheduler.solver.curtois.pricing import RowPricer, row_requests
+from scheduler.solver.curtois.pricing_pool import PricingPool
 
 Row = tuple[int, ...]
-_TOL = 1e-6
 
 
 class RowsMaster:
     """The restricted master over employees' rows, and its pricer."""
 
     def __init__(
-        self, tables: Tables, pricers: list[RowPricer], *, exact_time: float = 0.0
+        self,
+        tables: Tables,
+        pricers: list[RowPricer],
+        *,
+        exact_time: float = 0.0,
+        pool: PricingPool | None = None,
     ) -> None:
         self.tb = tables
         self.pricers = pricers
         self.exact_time = exact_time
+        self.pool = pool
         self.master = colgen.Master(blocks=tables.n_staff)
         self.row_of: dict[tuple[int, int], int] = {}
         keys = sorted(tables.cover)
@@ -90,30 +96,22 @@ class RowsMaster:
     def pricer(self, duals: colgen.Duals, blocks: Sequence[int]) -> list[colgen.Priced]:
         """``colgen.Pricer``: the DP per employee, CP-SAT where the DP cannot prove."""
         prices = self.prices(duals)
-        out = []
-        improving = False
-        unproven = False
-        for e in blocks:
-            mu = duals.blocks[e]
-            priced = self.pricers[e].price(prices)
-            rows = [] if priced.row is None else [(priced.value, tuple(priced.row))]
-            rows += list(priced.others[:4])
-            lower = priced.bound
-            better = any(v - mu < -_TOL for v, _ in rows)
-            if not better and lower - mu < -_TOL:
-                left = self.deadline - time.monotonic()
-                if self.exact_time > 0 and left > 0:
-                    exact = self.pricers[e].price_exact(
-                        prices, min(self.exact_time, left), priced.row
-                    )
-                    lower = max(lower, exact.bound)
-                    if exact.row is not None:
-                        rows.append((exact.value, tuple(exact.row)))
-                        better = exact.value - mu < -_TOL
-                unproven = unproven or (not better and lower - mu < -_TOL)
-            improving = improving or better
-            columns = [self.column(e, row) for _, row in rows]
-            out.append(colgen.Priced(columns, lower))
+        mus = [duals.blocks[e] for e in blocks]
+        if self.pool is not None:
+            offers = self.pool.offer(prices, blocks, mus, self.exact_time, self.deadline)
+        else:
+            offers = [
+                self.pricers[e].offer(
+                    prices, mu, exact_time=self.exact_time, deadline=self.deadline
+                )
+                for e, mu in zip(blocks, mus, strict=True)
+            ]
+        out = [
+            colgen.Priced([self.column(e, row) for _, row in offer.rows], offer.lower)
+            for e, offer in zip(blocks, offers, strict=True)
+        ]
+        improving = any(offer.better for offer in offers)
+        unproven = any(offer.unproven for offer in offers)
         self._stuck = not improving and unproven
         return out
 

@@ -10,6 +10,8 @@ cover prices ``pi[d, t]`` a row's reduced cost is the DP cost
 from __future__ import annotations
 
 import math
+import time
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -44,6 +46,18 @@ def row_requests(tables: Tables, e: int, row: tuple[int, ...] | list[int]) -> in
 
 
 _SCALE = 1000  # CP-SAT objectives are integral: costs are scaled and rounded
+_TOL = 1e-6
+_OFFERED = 5  # rows offered per employee and round: the cheapest and four met on the way
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One employee's answer to a pricing round of the row master."""
+
+    rows: list[tuple[float, tuple[int, ...]]]  # (value, row), the cheapest first
+    lower: float  # proven lower bound on the value of every feasible row
+    better: bool  # some offered row prices below the employee's convexity dual
+    unproven: bool  # none does, but the bound cannot rule such a row out
 
 
 class RowPricer:
@@ -89,6 +103,32 @@ class RowPricer:
             result.bound + k,
             tuple((v + k, r) for v, r in result.others),
         )
+
+    def offer(
+        self, duals: np.ndarray, mu: float, *, exact_time: float = 0.0, deadline: float = math.inf
+    ) -> Offer:
+        """Rows to offer the master under ``duals``, where the employee's own dual is ``mu``.
+
+        When the DP finds no row below ``mu`` but cannot prove there is none (a cap it
+        prices rather than counts), the CP-SAT row model prices again for at most
+        ``exact_time`` seconds, and never past ``deadline`` (``time.monotonic()``).
+        """
+        priced = self.price(duals)
+        rows = [] if priced.row is None else [(priced.value, tuple(priced.row))]
+        rows += list(priced.others[: _OFFERED - 1])
+        lower = priced.bound
+        better = any(v - mu < -_TOL for v, _ in rows)
+        unproven = False
+        if not better and lower - mu < -_TOL:
+            left = deadline - time.monotonic()
+            if exact_time > 0 and left > 0:
+                exact = self.price_exact(duals, min(exact_time, left), priced.row)
+                lower = max(lower, exact.bound)
+                if exact.row is not None:
+                    rows.append((exact.value, tuple(exact.row)))
+                    better = exact.value - mu < -_TOL
+            unproven = not better and lower - mu < -_TOL
+        return Offer(rows, lower, better, unproven)
 
     def price_exact(
         self, duals: np.ndarray, time_limit: float, hint: list[int] | None

@@ -11,8 +11,9 @@ the others is a shortest path that the row DP (``row_dp.py``) finds in milliseco
    instances with many shift types).
 2. Tiny instances: the full compact model, hinted, which proves Instance1 optimal at once.
 3. Up to ``_COLGEN_STAFF_DAYS``: row generation on ``scheduler.solver.colgen`` (a master LP
-   over whole rows with DP pricing, ``decomposition.py``), whose LP is strong where the
-   compact model's is very weak and whose Lagrangian bound is the reported bound; then
+   over whole rows with DP pricing, ``decomposition.py``, the pricing split over the
+   workers by ``pricing_pool.py``), whose LP is strong where the compact model's is very
+   weak and whose Lagrangian bound is the reported bound; then
    the package's dive again and again (each from the master the dives before enriched),
    each roster then improved by single-row descent (``descent.py``), and the MIP over
    every generated row. Larger instances go straight to the descent.
@@ -43,6 +44,7 @@ from scheduler.solver.curtois.greedy import greedy_row, row_is_feasible
 from scheduler.solver.curtois.instance import Instance
 from scheduler.solver.curtois.model import OFF, Grid, Tables, build, full_free
 from scheduler.solver.curtois.pricing import RowPricer
+from scheduler.solver.curtois.pricing_pool import PricingPool
 from scheduler.solver.curtois.reader import read_instance
 
 # Full-model runs only when the model is this small (number of (employee, day, shift) vars).
@@ -360,14 +362,16 @@ def solve_instance(
         _full_run(tables, state, min(time_limit * 0.15, end - time.monotonic()), workers, seed)
         _log(state, "full model")
     if not state.optimal and tables.n_staff * tables.horizon <= _COLGEN_STAFF_DAYS:
-        rows = RowsMaster(tables, pricers, exact_time=0.5)
-        rows.add_grid(state.grid)
-        root_end = time.monotonic() + (end - time.monotonic()) * 0.35
-        result = rows.generate(root_end)
-        if result.bound is not None:
-            state.bound = max(state.bound or 0, math.ceil(result.bound - 1e-6))
-        _log(state, f"root LP {result.lp_value} bound {result.bound} rounds {result.rounds}")
-        _dives(tables, state, rows, pricers, rng, time.monotonic() + (end - time.monotonic()) * 0.6)
+        with PricingPool(pricers, workers) as pool:
+            rows = RowsMaster(tables, pricers, exact_time=0.5, pool=pool)
+            rows.add_grid(state.grid)
+            root_end = time.monotonic() + (end - time.monotonic()) * 0.35
+            result = rows.generate(root_end)
+            if result.bound is not None:
+                state.bound = max(state.bound or 0, math.ceil(result.bound - 1e-6))
+            _log(state, f"root LP {result.lp_value} bound {result.bound} rounds {result.rounds}")
+            until = time.monotonic() + (end - time.monotonic()) * 0.6
+            _dives(tables, state, rows, pricers, rng, until)
         mixed = rows.best_mix(state.grid, min(10.0, 0.3 * (end - time.monotonic())), workers, seed)
         if mixed is not None:
             _offer(tables, state, mixed[0], "column MIP")
