@@ -207,9 +207,9 @@ def test_repeated_dives_take_other_ways_down_and_keep_the_best(first_roster) -> 
     pool: list[int] = []
     dive = rows.dive
 
-    def recorded(until: float) -> list[list[int]] | None:
+    def recorded(until: float, rounds_per_step: int = 30) -> list[list[int]] | None:
         pool.append(len(rows.master.columns))
-        grid = dive(until)
+        grid = dive(until, rounds_per_step)
         assert grid is not None
         assert all(row_is_feasible(tables, e, row) for e, row in enumerate(grid))
         dived.append(tuple(map(tuple, grid)))
