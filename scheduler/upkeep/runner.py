@@ -106,6 +106,19 @@ def _run_one(
     engine = db.engine
     due = lease.due_time(engine, task.name)
     with engine.begin() as conn:
+        # This process holds the task's lease now, so a run of it still marked running
+        # was cut off (its process died, or stopped before the run ended): record it as
+        # failed, so the page and the "last run failed" metric see it. A slow holder
+        # that is in fact still going overwrites this when it finishes.
+        conn.execute(
+            update(UpkeepRun)
+            .where(UpkeepRun.task == task.name, UpkeepRun.outcome == RunOutcome.RUNNING)
+            .values(
+                finished_at=started,
+                outcome=RunOutcome.FAILED,
+                error=f"Interrupted: the run did not finish; {holder} took the task over.",
+            )
+        )
         run_id = conn.execute(
             UpkeepRun.__table__.insert()
             .values(task=task.name, holder=holder, started_at=started, outcome=RunOutcome.RUNNING)

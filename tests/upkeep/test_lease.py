@@ -86,6 +86,35 @@ def test_a_dead_holders_lease_expires_and_another_runs_the_task(tokens_every_10m
         assert row.next_run_at == T0 + timedelta(minutes=20)  # counted from when it was due
 
 
+def test_a_run_cut_off_is_recorded_as_failed_by_the_next_holder(tokens_every_10m, app) -> None:
+    # A process took the task and started a run, then died with the lease held.
+    with app.app_context():
+        engine = _db.engine
+        lease.ensure_tasks(engine, [("tokens", parse_schedule("every 10m"))], T0)
+        assert lease.take(engine, "tokens", "dies", T0, timedelta(minutes=10))
+        _db.session.add(UpkeepRun(task="tokens", holder="dies", started_at=T0))
+        _db.session.commit()
+        _db.session.remove()
+    later = T0 + timedelta(minutes=11)
+    assert [r.task for r in run_due(app, holder="other", now=later)] == ["tokens"]
+    cut, new = _runs(app)
+    assert (cut.holder, cut.outcome, cut.finished_at) == ("dies", "failed", later)
+    assert cut.error.startswith("Interrupted")
+    assert "other" in cut.error
+    assert (new.holder, new.outcome) == ("other", "ok")
+    # A finished run is history: the next run leaves it as it was.
+    assert [r.task for r in run_due(app, holder="third", now=T0 + timedelta(minutes=21))] == [
+        "tokens"
+    ]
+    runs = _runs(app)
+    assert [(r.holder, r.outcome) for r in runs] == [
+        ("dies", "failed"),
+        ("other", "ok"),
+        ("third", "ok"),
+    ]
+    assert runs[0].finished_at == later
+
+
 def test_a_changed_schedule_is_followed(app) -> None:
     with app.app_context():
         engine = _db.engine
