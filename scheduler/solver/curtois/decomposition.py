@@ -10,12 +10,12 @@ requirement`` carry the priced under- and over-staffing as extra variables.
 ``scheduler.solver.colgen`` runs the master LP, the pricing rounds with their Lagrangian
 bound, the dive and the MIP over the generated rows; this module says what a row is.
 
-Pricing is the row DP (``pricing.py``), split over the cores by ``pricing_pool.py``
-when the caller gives a pool. When it finds no improving row for an employee
-but cannot prove there is none (a cap it prices rather than counts), the employee's CP-SAT
-row model prices it again within ``exact_time`` seconds; when that is not allowed or not
-enough, :meth:`RowsMaster.stuck` tells ``colgen.generate`` to stop rather than repeat the
-same round.
+Pricing is the row DP (``pricing.py``), through ``pricing_pool.py``: split over the
+cores when the caller gives a pool of several, in this process otherwise. When it finds
+no improving row for an employee but cannot prove there is none (a cap it prices rather
+than counts), the employee's CP-SAT row model prices it again within ``exact_time``
+seconds; when that is not allowed or not enough, :meth:`RowsMaster.stuck` tells
+``colgen.generate`` to stop rather than repeat the same round.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class RowsMaster:
         self.tb = tables
         self.pricers = pricers
         self.exact_time = exact_time
-        self.pool = pool
+        self.pool = pool if pool is not None else PricingPool(pricers, 1)
         self.master = colgen.Master(blocks=tables.n_staff)
         self.row_of: dict[tuple[int, int], int] = {}
         keys = sorted(tables.cover)
@@ -97,15 +97,7 @@ class RowsMaster:
         """``colgen.Pricer``: the DP per employee, CP-SAT where the DP cannot prove."""
         prices = self.prices(duals)
         mus = [duals.blocks[e] for e in blocks]
-        if self.pool is not None:
-            offers = self.pool.offer(prices, blocks, mus, self.exact_time, self.deadline)
-        else:
-            offers = [
-                self.pricers[e].offer(
-                    prices, mu, exact_time=self.exact_time, deadline=self.deadline
-                )
-                for e, mu in zip(blocks, mus, strict=True)
-            ]
+        offers = self.pool.offer(prices, blocks, mus, self.exact_time, self.deadline)
         out = [
             colgen.Priced([self.column(e, row) for _, row in offer.rows], offer.lower)
             for e, offer in zip(blocks, offers, strict=True)

@@ -52,12 +52,11 @@ class PricingPool:
 
     def __init__(self, pricers: list[RowPricer], workers: int) -> None:
         self.pricers = pricers
-        self.parts = max(1, workers)
         self._conns: list[Any] = []
         self._procs: list[Any] = []
-        if self.parts > 1 and not multiprocessing.current_process().daemon:
+        if workers > 1 and not multiprocessing.current_process().daemon:
             context = multiprocessing.get_context("fork")
-            for _ in range(1, self.parts):
+            for _ in range(1, workers):
                 mine, theirs = context.Pipe()
                 proc = context.Process(
                     target=_serve, args=(theirs, pricers, [*self._conns, mine]), daemon=True
