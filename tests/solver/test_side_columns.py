@@ -17,6 +17,8 @@ from scheduler.solver.problem import Assignment
 from scheduler.solver.side_columns import SideColumns
 from tests.solver.engine_cases import example
 
+L_OPTIMUM = 14_850  # L-3libraries, proven by the whole-period master and a roster
+
 
 def lp_bound(p) -> int:
     """The week LPs' bound at convergence, computed in this process."""
@@ -92,6 +94,21 @@ def test_after_the_lps_the_children_dive_each_week_again_and_again(children) -> 
             and (v.shift is None or idx.shifts[idx.shift_pos[v.shift]].week in weeks)
         ]  # fmt: skip
         assert in_week == [], (weeks, in_week[:3])
+
+
+def test_the_children_price_the_spread_once_every_week_lp_is_optimal() -> None:
+    """Two children, each with some of the 3-library example's weeks: once every week
+    LP is optimal, the parent sends both the spread prices from the LPs' solutions and
+    the bound they report under them rises above the week LPs' (which leave the spread
+    at its water level), never above the proven optimum."""
+    p = load_problem(example("L-3libraries.json"))
+    bounds: list[int] = []
+    side = SideColumns(p, relaxation(p), time.monotonic() + 60, 0, bounds.append, children=2)
+    finish(side)
+    plain = lp_bound(p)
+    assert bounds == sorted(set(bounds))
+    assert plain in bounds
+    assert plain < bounds[-1] <= L_OPTIMUM
 
 
 def test_stopping_the_child_ends_it_at_once() -> None:

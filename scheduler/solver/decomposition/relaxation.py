@@ -59,6 +59,10 @@ class Group:
     converged: bool = False
     rounds: int = 0
     solution: colgen.MasterSolution | None = None
+    # The group's master with a price on each unsocial shift in place of the spread
+    # (``Relaxation.price_spread``), once it has one.
+    priced: RosterMaster | None = None
+    priced_pricer: colgen.Pricer | None = None
 
 
 @dataclass
@@ -178,6 +182,53 @@ class Relaxation:
         g.converged = res.converged
         if res.bound is not None and (g.bound is None or res.bound > g.bound):
             g.bound = res.bound
+
+    def usage(self, g: Group) -> dict[int, float]:
+        """The unsocial shifts each person holds in the group's last LP solution."""
+        held: dict[int, float] = {}
+        if g.solution is None:
+            return held
+        rm = g.master
+        for c, v in enumerate(g.solution.column_values):
+            if v > 1e-9:
+                col = rm.cg.columns[c]
+                u = sum(1 for s in col.data if self.idx.shifts[s].unsocial)  # type: ignore[union-attr]
+                if u:
+                    p = rm.blocks[col.block].person
+                    held[p] = held.get(p, 0.0) + v * u
+        return held
+
+    def price_spread(
+        self,
+        g: Group,
+        prices: dict[int, float],
+        deadline: float,
+        *,
+        round_cap: int | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> float | None:
+        """The group's LP with ``prices`` on each person's unsocial shifts
+        (``spread.spread_prices``), from every column the group has, until it converged
+        or ``deadline``: its Lagrangian bound, or None before any. The bounds of all
+        groups under the same prices, plus ``constant``, bound the roster
+        (``priced_bound``). The priced master stays in ``g.priced``."""
+        rm = RosterMaster(
+            self.idx, g.master.blocks, g.master.cover, spread=False,
+            unsocial_price=prices, backend=self.backend,
+        )  # fmt: skip
+        for col in g.master.cg.columns:
+            rm.cg.add_column(rm.column(col.block, col.data))  # type: ignore[arg-type]
+        pricer = self.pricer_for(rm)
+        res = colgen.generate(
+            rm.cg, pricer, deadline=deadline, max_rounds=round_cap, smoothing=SMOOTHING, stop=stop
+        )
+        g.priced, g.priced_pricer = rm, pricer
+        return res.bound
+
+    def priced_bound(self, bounds: Iterable[float]) -> int:
+        """The roster's bound from every group's ``price_spread`` bound under the same
+        prices (the prices stand in for the spread: no spread bound is added)."""
+        return math.ceil(math.fsum(bounds) + self.constant - 1e-6)
 
     def run(
         self,

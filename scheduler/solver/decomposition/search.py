@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from scheduler.solver import colgen
 from scheduler.solver.decomposition.master import RosterMaster
 from scheduler.solver.decomposition.relaxation import Relaxation
+from scheduler.solver.decomposition.spread import spread_prices, total_usage
 from scheduler.solver.index import Index
 
 Pairs = frozenset[tuple[int, int]]
@@ -64,6 +65,7 @@ class ColumnSearch:
         self.whole_pricer: colgen.Pricer | None = None
         self.whole_bound: int | None = None
         self.whole_converged = False
+        self.priced_bound: int | None = None  # the week LPs' with the spread priced
 
     @property
     def labelled(self) -> bool:
@@ -79,7 +81,11 @@ class ColumnSearch:
 
     def bound(self) -> int | None:
         """The best proven lower bound on the roster's objective so far."""
-        bounds = [b for b in (self.relaxation.bound(), self.whole_bound) if b is not None]
+        bounds = [
+            b
+            for b in (self.relaxation.bound(), self.whole_bound, self.priced_bound)
+            if b is not None
+        ]
         return max(bounds) if bounds else None
 
     def _deadline(self, deadline: float) -> float:
@@ -92,11 +98,13 @@ class ColumnSearch:
         stop: Callable[[], bool] | None = None,
         on_bound: Callable[[int], None] | None = None,
     ) -> None:
-        """Week masters to optimality, then the whole-period master, within ``deadline``."""
+        """Week masters to optimality, then the whole-period master (or, where that is
+        too big, the week LPs with the spread priced), within ``deadline``."""
         rel = self.relaxation
         cap = DETERMINISTIC_ROUNDS if self.deterministic else None
         rel.run(self._deadline(deadline), round_cap=cap, stop=stop, on_bound=on_bound)
-        self.relax_whole(deadline, stop=stop, on_bound=on_bound)
+        if not self.relax_whole(deadline, stop=stop, on_bound=on_bound):
+            self.price_spread(deadline, stop=stop, on_bound=on_bound)
 
     def relax_group(
         self,
@@ -136,6 +144,44 @@ class ColumnSearch:
             return False
         self._build_whole()
         self._whole_rounds(deadline, stop, on_bound)
+        return True
+
+    def price_spread(
+        self,
+        deadline: float,
+        *,
+        stop: Callable[[], bool] | None = None,
+        on_bound: Callable[[int], None] | None = None,
+    ) -> bool:
+        """Where the whole-period master is not built (too many shifts), the week LPs
+        again with the spread's prices once every one is optimal (``spread.py``): a bound
+        with the spread in it. True if every group's priced LP gave a bound."""
+        rel = self.relaxation
+        idx = self.idx
+        weight = idx.problem.rules.weights["unsocial_spread"]
+        if len(rel.groups) < 2 or self.whole is not None or not rel.converged():
+            return False
+        if not weight or len(idx.first_line) < 2:
+            return False
+        usage = total_usage((rel.usage(g) for g in rel.groups), idx.first_line)
+        prices = spread_prices(usage, weight)
+        end = self._deadline(deadline)
+        bounds = []
+        for i, g in enumerate(rel.groups):
+            now = time.monotonic()
+            share = end if math.isinf(end) else now + (end - now) / (len(rel.groups) - i)
+            cap = DETERMINISTIC_ROUNDS if self.deterministic else None
+            b = rel.price_spread(g, prices, share, round_cap=cap, stop=stop)
+            if b is None:
+                return False
+            bounds.append(b)
+        before = self.bound()
+        total = rel.priced_bound(bounds)
+        if self.priced_bound is None or total > self.priced_bound:
+            self.priced_bound = total
+        after = self.bound()
+        if on_bound is not None and after is not None and (before is None or after > before):
+            on_bound(after)
         return True
 
     def _build_whole(self) -> None:
