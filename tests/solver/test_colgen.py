@@ -206,3 +206,51 @@ def test_bad_input_names_the_field() -> None:
     master.add_column(colgen.Column(0, 1.5, ()))
     with pytest.raises(ValueError, match=r"columns\[0\].cost"):
         colgen.solve_integer(master, time_limit=1)
+
+
+def odd_cycle() -> tuple[colgen.Master, colgen.Pricer]:
+    """Three agents, three tasks each done exactly once; each agent starts with one pair
+    of tasks (AB, BC, CA: the LP takes each at one half, no choice of them covers every
+    task once) and may also do a single task, at a price of 1."""
+    pairs = [(0, 1), (1, 2), (0, 2)]
+    master = colgen.Master(blocks=3)
+    rows = [master.add_row(1, 1) for _ in range(3)]
+
+    def column(a: int, tasks: tuple[int, ...]) -> colgen.Column:
+        cost = 1 if len(tasks) == 1 else 0
+        return colgen.Column(a, cost, colgen.as_coefs((rows[t], 1.0) for t in tasks), tasks)
+
+    for a, pair in enumerate(pairs):
+        master.add_column(column(a, pair))
+        master.add_column(column(a, ()))
+
+    def pricer(duals: colgen.Duals, blocks) -> list[colgen.Priced]:
+        out = []
+        for a in blocks:
+            cols = sorted(
+                (column(a, s) for s in [(), pairs[a], *((t,) for t in range(3))]),
+                key=duals.price,
+            )
+            out.append(colgen.Priced(cols[:2], duals.price(cols[0])))
+        return out
+
+    return master, pricer
+
+
+def test_a_dive_prices_the_columns_that_fit_before_it_undoes_a_step() -> None:
+    """Fixing one agent to its pair leaves a task only a single-task column of another
+    agent can cover, and the master has none yet. Without pricing between steps the dive
+    can only undo steps and ends without a choice; a repair round after the step that
+    left the rows short finds that column, so the dive keeps its step and ends at the
+    optimum (one single task: 1)."""
+    master, pricer = odd_cycle()
+    assert colgen.dive(master, pricer, deadline=time.monotonic() + 5, rounds_per_step=0) is None
+    master, pricer = odd_cycle()
+    choice = colgen.dive(
+        master, pricer, deadline=time.monotonic() + 5, rounds_per_step=0, repair_rounds=2
+    )
+    assert choice is not None
+    chosen = [master.columns[c] for c in choice]
+    assert sorted(t for col in chosen for t in col.data) == [0, 1, 2]
+    assert sum(col.cost for col in chosen) == 1
+    assert master.fixed == {}
