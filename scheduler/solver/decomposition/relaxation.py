@@ -59,10 +59,6 @@ class Group:
     converged: bool = False
     rounds: int = 0
     solution: colgen.MasterSolution | None = None
-    # The group's master with a price on each unsocial shift in place of the spread
-    # (``Relaxation.price_spread``), once it has one.
-    priced: RosterMaster | None = None
-    priced_pricer: colgen.Pricer | None = None
 
 
 @dataclass
@@ -211,7 +207,7 @@ class Relaxation:
         (``spread.spread_prices``), from every column the group has, until it converged
         or ``deadline``: its Lagrangian bound, or None before any. The bounds of all
         groups under the same prices, plus ``constant``, bound the roster
-        (``priced_bound``). The priced master stays in ``g.priced``."""
+        (``priced_bound``)."""
         rm = RosterMaster(
             self.idx, g.master.blocks, g.master.cover, spread=False,
             unsocial_price=prices, backend=self.backend,
@@ -222,7 +218,6 @@ class Relaxation:
         res = colgen.generate(
             rm.cg, pricer, deadline=deadline, max_rounds=round_cap, smoothing=SMOOTHING, stop=stop
         )
-        g.priced, g.priced_pricer = rm, pricer
         return res.bound
 
     def priced_bound(self, bounds: Iterable[float]) -> int:
