@@ -244,11 +244,12 @@ def _main(
         return True
 
     mine = list(range(part, len(rel.groups), parts))
-    end = min(deadline, dive_deadline) if dive_deadline > 0 else deadline
+    dives = 0 < dive_deadline < deadline
+    end = dive_deadline if dives else deadline
     lps(end)
-    converged = all(rel.groups[i].converged for i in mine)
-    if not converged or end >= deadline:
-        lps(deadline)  # no time was left for dives (or none were asked): the bound only
+    if not dives or not all(rel.groups[i].converged for i in mine):
+        if dives:
+            lps(deadline)  # no time was left for dives: the bound only
         if priced and all(rel.groups[i].converged for i in mine):
             price_spread(deadline, deadline - time.monotonic())
         return
