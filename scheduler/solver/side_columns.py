@@ -76,10 +76,7 @@ class SideColumns:
         self.lock = threading.Lock()
         self.best = relaxation.bound()
         dives = dive_deadline if dive_deadline is not None and on_dive is not None else 0.0
-        weight = problem.rules.weights["unsocial_spread"]
-        groups = len(relaxation.groups)
-        # Prices for the spread need its weight, two first-line people and weeks apart.
-        self.spread_weight = weight if groups > 1 and len(relaxation.idx.first_line) > 1 else 0
+        self.spread_weight = relaxation.spread_weight
         self.usage: dict[int, dict[int, float]] = {}  # group -> its LP's unsocial shifts
         self.priced: dict[int, float] = {}  # group -> its bound under the spread prices
         data = pickle.dumps(problem)

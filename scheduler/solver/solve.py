@@ -923,13 +923,9 @@ class _Search:
             )  # fmt: skip
         self.raise_bound(cs.bound())
         if len(groups) > 1 and not self.optimal and not self.stopped():
-            built = cs.relax_whole(
+            built = cs.relax_period(
                 t0 + limit * WHOLE_UNTIL, stop=self.stopped, on_bound=self.raise_bound
             )
-            if not built:  # too many shifts for it: the week LPs with the spread priced
-                cs.price_spread(
-                    t0 + limit * WHOLE_UNTIL, stop=self.stopped, on_bound=self.raise_bound
-                )
             log.debug("whole master %s: bound %s at %.2f", built, cs.bound(), self.elapsed())
             if built and len(self.idx.shifts) <= WHOLE_DIVE_MAX and not self.optimal:
                 deadline = t0 + limit * WHOLE_DIVE_UNTIL

@@ -59,6 +59,15 @@ def dive(
     solution = None
     committed: dict[int, int] | None = None  # the fixings before a final rounding
 
+    def reprice(left: list[int], rounds: int) -> bool:
+        """Up to ``rounds`` pricing rounds for the free blocks ``left``; False if none
+        could run."""
+        if not (rounds and left and time.monotonic() < deadline):
+            return False
+        generate(master, pricer, deadline=deadline, blocks=left,
+                 max_rounds=rounds, tolerance=tolerance, stop=stop)  # fmt: skip
+        return True
+
     def fail() -> None:
         if on_fail is not None:
             last = solution if solution is not None else master.solve()
@@ -100,28 +109,11 @@ def dive(
             for _, b, c in step:
                 master.fix(b, c)
             left = [b for b in free if b not in master.fixed]
-            if left and time.monotonic() < deadline:
-                generate(master, pricer, deadline=deadline, blocks=left,
-                         max_rounds=rounds_per_step, tolerance=tolerance, stop=stop)  # fmt: skip
+            reprice(left, rounds_per_step)
             solution = master.solve()
-            if (
-                solution is not None
-                and solution.artificial > tolerance
-                and not late
-                and left
-                and repair_rounds
-                and time.monotonic() < deadline
-            ):
-                # The free blocks may only lack the columns that fit around the step.
-                generate(
-                    master,
-                    pricer,
-                    deadline=deadline,
-                    blocks=left,
-                    max_rounds=repair_rounds,
-                    tolerance=tolerance,
-                    stop=stop,
-                )
+            short = solution is not None and solution.artificial > tolerance and not late
+            if short and reprice(left, repair_rounds):
+                # The free blocks may only have lacked the columns that fit around the step.
                 solution = master.solve()
             step_s = time.monotonic() - now
             if solution is not None and solution.artificial > tolerance and not late:

@@ -179,6 +179,15 @@ class Relaxation:
         if res.bound is not None and (g.bound is None or res.bound > g.bound):
             g.bound = res.bound
 
+    @property
+    def spread_weight(self) -> int:
+        """The spread's weight where ``price_spread`` applies (a weight, several week
+        groups, which leave the spread out, and two first-line people), else 0."""
+        idx = self.idx
+        if len(self.groups) < 2 or len(idx.first_line) < 2:
+            return 0
+        return idx.problem.rules.weights["unsocial_spread"]
+
     def usage(self, g: Group) -> dict[int, float]:
         """The unsocial shifts each person holds in the group's last LP solution."""
         held: dict[int, float] = {}

@@ -108,8 +108,22 @@ class ColumnSearch:
         rel = self.relaxation
         cap = DETERMINISTIC_ROUNDS if self.deterministic else None
         rel.run(self._deadline(deadline), round_cap=cap, stop=stop, on_bound=on_bound)
-        if not self.relax_whole(deadline, stop=stop, on_bound=on_bound):
-            self.price_spread(deadline, stop=stop, on_bound=on_bound)
+        self.relax_period(deadline, stop=stop, on_bound=on_bound)
+
+    def relax_period(
+        self,
+        deadline: float,
+        *,
+        stop: Callable[[], bool] | None = None,
+        on_bound: Callable[[int], None] | None = None,
+    ) -> bool:
+        """Once every week LP is optimal, the spread into the bound: the whole-period
+        master, or where that is too big the week LPs with the spread priced. True if
+        the whole-period master was built."""
+        if self.relax_whole(deadline, stop=stop, on_bound=on_bound):
+            return True
+        self.price_spread(deadline, stop=stop, on_bound=on_bound)
+        return False
 
     def relax_group(
         self,
@@ -162,20 +176,16 @@ class ColumnSearch:
         again with the spread's prices once every one is optimal (``spread.py``): a bound
         with the spread in it. True if every group's priced LP gave a bound."""
         rel = self.relaxation
-        idx = self.idx
-        weight = idx.problem.rules.weights["unsocial_spread"]
-        if len(rel.groups) < 2 or self.whole is not None or not rel.converged():
+        if not rel.spread_weight or self.whole is not None or not rel.converged():
             return False
-        if not weight or len(idx.first_line) < 2:
-            return False
-        usage = total_usage((rel.usage(g) for g in rel.groups), idx.first_line)
-        prices = spread_prices(usage, weight)
+        usage = total_usage((rel.usage(g) for g in rel.groups), self.idx.first_line)
+        prices = spread_prices(usage, rel.spread_weight)
         end = self._deadline(deadline)
+        cap = DETERMINISTIC_ROUNDS if self.deterministic else None
         bounds = []
         for i, g in enumerate(rel.groups):
             now = time.monotonic()
             share = end if math.isinf(end) else now + (end - now) / (len(rel.groups) - i)
-            cap = DETERMINISTIC_ROUNDS if self.deterministic else None
             b = rel.price_spread(g, prices, share, round_cap=cap, stop=stop)
             if b is None:
                 return False
