@@ -54,8 +54,13 @@ _FULL_MODEL_CELLS = 700
 # 0 and 1, against plain LNS: better on Instances 15 (5,779 / 5,386 -> 5,037 / 5,066),
 # 17 (6,892 / 6,590 -> 6,060 / 6,055, and a bound) and 18 (5,795 / 5,591 -> 4,981 /
 # 5,182, and a bound), all under 1,900; worse on 13 and 19 (3,360: 4,385 -> 7,286 and
-# 4,372 -> 5,401), 20 and 21. It was 1,700 before the row DP got faster.
-_COLGEN_STAFF_DAYS = 2_000
+# 4,372 -> 5,401), 20 and 21. It was 1,700 before the row DP got faster, then 2,000.
+# Measured again on the code of 2026-12-07 (AMD EPYC, 2 cores, 60 s, seeds 0-2), 13 and
+# 19 gained: the descent and LNS alone gave 4,332 / 3,729 / 4,264 and 4,453 / 4,632 /
+# 4,543, the row generation and dives first 3,287 / 3,249 / 4,067 and 4,411 / 4,454 /
+# 4,561 (their root LPs do not converge in its 35 %: no bound yet). Instance20 (9,100)
+# stays out.
+_COLGEN_STAFF_DAYS = 4_000
 # Above this many cells the first roster comes from the row greedy (DP or CP-SAT rows as
 # fallback), and for horizons beyond twelve weeks. The DP's rows there take 0.2-0.4 s each:
 # Instance22's 50 took 22 s and gave 102,689, the greedy gives 203,713 in 3 s, and the
