@@ -148,6 +148,41 @@ def test_column_generation_bound_never_exceeds_the_optimum(seed: int, random_ins
     assert math.ceil(result.bound - 1e-6) >= math.ceil(result.lp_value - 1e-6)
 
 
+def test_rounds_after_each_dive_bound_an_unfinished_root_lp(random_instance) -> None:
+    """Where the root LP stops before it converges (the large instances), the pricing
+    rounds after each dive give the reported bound: it exists, and it never exceeds the
+    optimum (random small instances solved exactly, the root LP cut to one round)."""
+    from scheduler.solver.curtois import solve as curtois_solve
+
+    unfinished = 0
+    for seed in range(12):
+        instance = random_instance(seed, "ABC")
+        tables = Tables.of(instance)
+        built = build(tables, tables.empty_grid(), full_free(tables), hint=False)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        if solver.Solve(built.model) != cp_model.OPTIMAL:
+            continue
+        best = round(solver.ObjectiveValue()) + built.offset
+        pricers = [RowPricer(tables, e) for e in range(tables.n_staff)]
+        rng = random.Random(seed)
+        grid = construct(tables, pricers, time.monotonic() + 10, rng)
+        assert grid is not None
+        rows = RowsMaster(tables, pricers, exact_time=5)
+        rows.add_grid(grid)
+        root = rows.generate(time.monotonic() + 20, max_rounds=1)
+        if root.converged:
+            continue
+        unfinished += 1
+        state = curtois_solve._State(grid=grid, value=tables.penalty(grid))
+        until = time.monotonic() + 30
+        curtois_solve._dives(tables, state, rows, pricers, rng, until, 2, converged=False)
+        assert state.bound is not None, f"seed {seed}: no bound after the dives"
+        assert state.bound <= best, f"seed {seed}: bound {state.bound} > optimum {best}"
+        assert state.value >= best
+    assert unfinished >= 4, "too few instances whose one-round root LP was unfinished"
+
+
 def test_descent_never_worsens_and_keeps_rows_feasible(first_roster) -> None:
     first = first_roster("Instance5.txt", 30)
     tables = first.tables
