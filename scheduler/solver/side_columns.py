@@ -44,7 +44,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from scheduler.solver.decomposition.relaxation import Relaxation
+from scheduler.solver.decomposition.relaxation import Relaxation, turn_deadline
 from scheduler.solver.decomposition.search import Dived
 from scheduler.solver.problem import Problem
 
@@ -215,8 +215,7 @@ def _main(
         for k, i in enumerate(mine):
             g = rel.groups[i]
             before = g.bound
-            now = time.monotonic()
-            rel.run_group(g, now + (end - now) / (len(mine) - k), stop=stop)
+            rel.run_group(g, turn_deadline(end, len(mine) - k), stop=stop)
             if g.bound is not None and (before is None or g.bound > before):
                 message: dict = {"group": i, "bound": g.bound}
                 if priced and g.converged:
@@ -233,8 +232,7 @@ def _main(
         if line:
             prices = {int(p): float(v) for p, v in json.loads(line)["prices"]}
             for k, i in enumerate(mine):
-                now = time.monotonic()
-                share = now + (end - now) / (len(mine) - k)
+                share = turn_deadline(end, len(mine) - k)
                 bound = rel.price_spread(rel.groups[i], prices, share, stop=stop)
                 if bound is not None:
                     tell({"group": i, "priced": bound})
@@ -256,10 +254,9 @@ def _main(
         for k, i in enumerate(mine):
             if waiting and price_spread(end, 0.0):
                 waiting = False
-            now = time.monotonic()
-            if now >= end or stop():
+            if time.monotonic() >= end or stop():
                 break
-            dived = cs.dive_group(i, now + (end - now) / (len(mine) - k), stop=stop)
+            dived = cs.dive_group(i, turn_deadline(end, len(mine) - k), stop=stop)
             if dived.pairs:
                 tell({
                     "weeks": list(rel.groups[i].weeks),

@@ -99,6 +99,10 @@ class RosterMaster:
             cost += self.unsocial_price.get(block.person, 0.0) * counts.unsocial
         return colgen.Column(b, cost, tuple(sorted(coefs)), held)
 
+    def unsocial_of(self, col: colgen.Column) -> int:
+        """How many unsocial shifts a column holds (its count for the spread)."""
+        return sum(1 for s in col.data if self.idx.shifts[s].unsocial)  # type: ignore[union-attr]
+
     def shift_prices(self, b: int, rows: Sequence[float]) -> dict[int, float]:
         """Each shift's linear price in block ``b`` under row duals ``rows``: preference,
         a kept previous assignment, cover duals and the person's unsocial duals."""

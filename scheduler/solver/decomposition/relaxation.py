@@ -33,6 +33,13 @@ from scheduler.solver.index import Index
 SMOOTHING = 0.5
 
 
+def turn_deadline(end: float, turns: int) -> float:
+    """The deadline of the first of ``turns`` turns that share the time until ``end``
+    equally, the time each took counted when the next begins (``end`` when infinite)."""
+    now = time.monotonic()
+    return now + (end - now) / turns
+
+
 def objective_constant(idx: Index) -> int:
     """The part of the objective no person-block decides: every previous assignment
     counted as changed (a kept one is credited in its column), and the targets of
@@ -197,7 +204,7 @@ class Relaxation:
         for c, v in enumerate(g.solution.column_values):
             if v > 1e-9:
                 col = rm.cg.columns[c]
-                u = sum(1 for s in col.data if self.idx.shifts[s].unsocial)  # type: ignore[union-attr]
+                u = rm.unsocial_of(col)
                 if u:
                     p = rm.blocks[col.block].person
                     held[p] = held.get(p, 0.0) + v * u
@@ -246,12 +253,7 @@ class Relaxation:
         deadline or ``stop()``; ``on_bound`` hears each improvement of the bound."""
         last = self.bound()
         for i, g in enumerate(self.groups):
-            now = time.monotonic()
-            share = (
-                deadline
-                if math.isinf(deadline)
-                else now + (deadline - now) / (len(self.groups) - i)
-            )
+            share = turn_deadline(deadline, len(self.groups) - i)
             self.run_group(g, share, round_cap=round_cap, stop=stop)
             now_bound = self.bound()
             if now_bound is not None and (last is None or now_bound > last):

@@ -57,7 +57,7 @@ def column_mip(
         held: dict[int, list] = {p: [] for p in first_line}
         for c, y in chosen.items():
             col = cg.columns[c]
-            u = sum(1 for s in col.data if rm.idx.shifts[s].unsocial)  # type: ignore[union-attr]
+            u = rm.unsocial_of(col)
             if u:
                 held[rm.blocks[col.block].person].append(u * y)
         top = max(offsets.values(), default=0) + len(rm.cover)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from scheduler.solver import colgen
 from scheduler.solver.decomposition.master import RosterMaster
-from scheduler.solver.decomposition.relaxation import Relaxation
+from scheduler.solver.decomposition.relaxation import Relaxation, turn_deadline
 from scheduler.solver.decomposition.spread import spread_prices, total_usage
 from scheduler.solver.index import Index
 
@@ -141,9 +141,7 @@ class ColumnSearch:
         if len(self.relaxation.groups) == 1:
             self.whole, self.whole_pricer = g.master, g.pricer
             self.whole_converged = g.converged
-        after = self.bound()
-        if on_bound is not None and after is not None and (before is None or after > before):
-            on_bound(after)
+        self._tell_if_raised(before, on_bound)
 
     def relax_whole(
         self,
@@ -184,8 +182,7 @@ class ColumnSearch:
         cap = DETERMINISTIC_ROUNDS if self.deterministic else None
         bounds = []
         for i, g in enumerate(rel.groups):
-            now = time.monotonic()
-            share = end if math.isinf(end) else now + (end - now) / (len(rel.groups) - i)
+            share = turn_deadline(end, len(rel.groups) - i)
             b = rel.price_spread(g, prices, share, round_cap=cap, stop=stop)
             if b is None:
                 return False
@@ -194,10 +191,14 @@ class ColumnSearch:
         total = rel.priced_bound(bounds)
         if self.priced_bound is None or total > self.priced_bound:
             self.priced_bound = total
+        self._tell_if_raised(before, on_bound)
+        return True
+
+    def _tell_if_raised(self, before: int | None, on_bound: Callable[[int], None] | None) -> None:
+        """``on_bound`` hears the bound when it rose above ``before``."""
         after = self.bound()
         if on_bound is not None and after is not None and (before is None or after > before):
             on_bound(after)
-        return True
 
     def _build_whole(self) -> None:
         idx = self.idx
@@ -242,9 +243,7 @@ class ColumnSearch:
         parts = []
         n = len(self.relaxation.groups)
         for i in range(n):
-            now = time.monotonic()
-            share = end if math.isinf(end) else now + (end - now) / (n - i)
-            parts.append(self.dive_group(i, share, stop=stop))
+            parts.append(self.dive_group(i, turn_deadline(end, n - i), stop=stop))
         return Dived(
             frozenset().union(*(d.pairs for d in parts)), [f for d in parts for f in d.free]
         )
