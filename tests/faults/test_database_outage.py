@@ -99,7 +99,15 @@ def test_a_database_restart_answers_503_recovers_and_loses_no_booking(
     ]
     for t in threads:
         t.start()
-    time.sleep(2.0)
+    # Cut only once traffic has booked something: on a busy machine the first answers
+    # can take longer than any fixed warm-up.
+    warmed_by = time.monotonic() + 60.0
+    while time.monotonic() < warmed_by:
+        with lock:
+            if any(a.status == 201 for a in answers):
+                break
+        time.sleep(0.1)
+    time.sleep(0.5)
     cut_at = time.monotonic()
     pg_proxy.cut()
     time.sleep(OUTAGE_SECONDS)
