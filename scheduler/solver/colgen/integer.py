@@ -122,12 +122,15 @@ def _cpsat(
             if hint is not None:
                 m.add_hint(y, c in hinted)
         m.add_exactly_one(lits)
+    completed = None if hint is None else _hint_values(master, hint, fixed, seed, deterministic)
     values = []
     for i, var in enumerate(master.variables):
         lo = -cp_model.INT_MAX if var.lo == -math.inf else _int(var.lo, f"variables[{i}].lo")
         hi = cp_model.INT_MAX if var.hi == math.inf else _int(var.hi, f"variables[{i}].hi")
         v = m.new_int_var(lo, hi, f"v{i}")
         values.append(v)
+        if completed is not None:
+            m.add_hint(v, completed[i])
         cost = _int(var.cost, f"variables[{i}].cost")
         if cost:
             objective.append(cost * v)
@@ -198,6 +201,32 @@ def _cpsat(
     return IntegerResult(
         res.choice, res.var_values, round(solver.objective_value), status == cp_model.OPTIMAL
     )
+
+
+def _hint_values(
+    master: Master,
+    hint: Sequence[int],
+    fixed: Mapping[int, int],
+    seed: int,
+    deterministic: bool = False,
+) -> list[int] | None:
+    """The cheapest values of the extra variables for the hinted columns, or None.
+
+    Why: a hint of the columns alone leaves CP-SAT to guess the slacks, and a wrong guess
+    (a slack at its lower bound under an equality row) makes the hint infeasible, so the
+    search starts from nothing (Curtois Instance8, 60 s, seed 0: the column MIP returned
+    5,711 from a hint worth 1,407; now 1,403). With every column fixed only the extras are
+    left, a tiny model solved at once.
+    """
+    if not master.variables:
+        return None
+    by_block = {master.columns[c].block: c for c in hint}
+    if len(by_block) < master.blocks:
+        return None
+    result = _cpsat(
+        master, 1.0, 1, seed, None, {**by_block, **fixed}, None, None, None, None, deterministic
+    )
+    return None if result is None else result.var_values
 
 
 def _scip(
