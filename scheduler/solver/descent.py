@@ -89,6 +89,12 @@ class Descent:
         # How many first-line people hold each number of unsocial shifts: the spread
         # after a move of one shift is then found without a pass over everyone.
         self.ucount: Counter[int] = Counter(self.unsocial[p] for p in idx.first_line)
+        # A tie-break below the objective's smallest step: the number of people at the
+        # spread's two ends. Lowering the spread means moving every person at an end;
+        # without it, each move but the last is neutral and only threshold accepting
+        # drifts into them (M-4weeks: three people held 5 unsocial shifts, 16 held none).
+        n = len(idx.first_line)
+        self.tie = 1 / (2 * n + 1) if self.weights["unsocial_spread"] and n else 0.0
 
     def cost_of(self, key: tuple[int, int]) -> int:
         """The person-week's cost now (an empty week still costs its target deviation)."""
@@ -125,9 +131,10 @@ class Descent:
             return 0
         return self.weights["understaffing"] * minutes * max(0, sh.min_staff - n)
 
-    def _spread_after(self, changes: dict[int, int]) -> int:
+    def _spread_after(self, changes: dict[int, int]) -> float:
         """The weighted spread once each person in ``changes`` holds that many unsocial
-        shifts more (each change is ±1, so the extremes move by at most one)."""
+        shifts more (each change is ±1, so the extremes move by at most one), plus the
+        tie-break: ``tie`` per person at either end."""
         cnt = self.ucount
         if not cnt:
             return 0
@@ -138,13 +145,19 @@ class Descent:
             cnt[v + d] += 1
         new_hi = next(v for v in (hi + 1, hi, hi - 1) if cnt[v] > 0)
         new_lo = next(v for v in (lo - 1, lo, lo + 1) if cnt[v] > 0)
+        ends = cnt[new_hi] + cnt[new_lo] if new_hi > new_lo else 0
         for p, d in changes.items():
             v = self.unsocial[p]
             cnt[v + d] -= 1
             cnt[v] += 1
         for v in [k for k, n in cnt.items() if n <= 0]:
             del cnt[v]
-        return self.weights["unsocial_spread"] * (new_hi - new_lo)
+        return self.weights["unsocial_spread"] * (new_hi - new_lo) + self.tie * ends
+
+    def ties(self) -> float:
+        """The tie-break's share of the moves' changes now (not part of the objective)."""
+        hi, lo = max(self.ucount, default=0), min(self.ucount, default=0)
+        return self.tie * (self.ucount[hi] + self.ucount[lo]) if hi > lo else 0.0
 
     def _move_unsocial(self, p: int, d: int) -> None:
         v = self.unsocial[p]
@@ -191,7 +204,7 @@ class Descent:
             self.tried[seen] = got
         return got  # type: ignore[return-value]
 
-    def improve_shift(self, s: int, rng: random.Random, threshold: float = 0) -> int | None:
+    def improve_shift(self, s: int, rng: random.Random, threshold: float = 0) -> float | None:
         """The best move on shift ``s`` (drop, add, or pass on; else a swap) if it changes
         the objective by less than ``threshold``: applied, and its change returned (None:
         no move)."""
@@ -201,7 +214,7 @@ class Descent:
         w = info.week
         n = len(self.holders[s])
         spread_now = self._spread_after({})
-        best: tuple[int, int | None, int | None, int, int] | None = None  # delta, from, to
+        best: tuple[float, int | None, int | None, int, int] | None = None  # delta, from, to
         # Each holder without the shift, each candidate with it: evaluated once.
         without: dict[int, int | None] = {}
         for p in self.holders[s]:
@@ -281,7 +294,7 @@ class Descent:
         without: dict[int, int | None],
         blocked: list[int],
         threshold: float,
-    ) -> int | None:
+    ) -> float | None:
         """A holder of ``s`` and a colleague who cannot simply take it (``blocked``) swap
         it for one of the colleague's shifts that week (headcounts unchanged)."""
         idx = self.idx
@@ -291,7 +304,7 @@ class Descent:
         holders = list(without)  # each has the week's block (legal or not without s)
         if not blocked or not holders:
             return None
-        best: tuple[int, int, int, int, int, int, int] | None = None  # ..., unsocial change
+        best: tuple[float, int, int, int, int, int, int] | None = None  # ..., unsocial change
         for q in blocked[:SWAP_PEOPLE]:
             q_key = (q, w)
             for p in holders:
@@ -327,7 +340,7 @@ class Descent:
             self._move_unsocial(q, -d)
         return change
 
-    def _trade(self, s: int, blocked: list[int], threshold: float) -> int | None:
+    def _trade(self, s: int, blocked: list[int], threshold: float) -> float | None:
         """A colleague who cannot simply take ``s`` (``blocked``) takes it in place of one
         of their shifts that week that can spare them (the move that mends a shift left
         short when everyone able to take it is at a limit)."""
@@ -338,7 +351,7 @@ class Descent:
         spread_now = self._spread_after({})
         gain = self._short(s, n + 1) - self._short(s, n)
         # delta, person, shift given up, cost, unsocial change
-        best: tuple[int, int, int, int, int] | None = None
+        best: tuple[float, int, int, int, int] | None = None
         for q in blocked[:SWAP_PEOPLE]:
             key = (q, w)
             for t in self.held[key]:
@@ -395,6 +408,7 @@ def descend(
     focus: Iterable[int] = (),
     wander: bool = True,
     publish: Callable[[Pairs], object] | None = None,
+    patience: float | None = None,
 ) -> Pairs | None:
     """Passes of improving moves over every shift until a pass changes nothing or
     gains little (GREEDY_GAIN); then threshold accepting (moves that worsen the
@@ -408,18 +422,23 @@ def descend(
     while headcounts are being mended, passes go over the ``focus`` shifts only. Without
     ``wander`` only improving moves are made, to the first local optimum. ``publish``
     hears the best roster seen, at most every PUBLISH_S while it improves (a long
-    descent would otherwise show the first roster's objective until it returns)."""
+    descent would otherwise show the first roster's objective until it returns).
+    With ``patience``, threshold accepting also ends once that many seconds have passed
+    without a better roster (the caller has other searches for the time)."""
     state = Descent(idx, pairs, blocks)
     rng = random.Random(seed)
     everything = list(range(len(idx.shifts)))
     near = list(focus) or everything
-    value = 0  # the objective's change since the start (with the penalties)
-    best_value: int | None = 0 if state.violations == 0 else None  # the best roster's
+    value = 0.0  # the objective's change since the start (with the penalties and ties)
+    ties = state.ties()
+    best_value: float | None = 0 if state.violations == 0 else None  # the best roster's
     best = state.snapshot() if state.violations == 0 else None  # it, by person-week
     threshold = 0.0
     started: float | None = None  # when threshold accepting began
-    published = 0  # best_value when last published (0: the roster it started from)
+    best_obj = 0  # the best roster's change of the objective alone (without the ties)
+    published = 0  # best_obj when last published (0: the roster it started from)
     publish_at = time.monotonic() + PUBLISH_S
+    improved_at = time.monotonic()  # when the best roster last improved
 
     def result() -> Pairs | None:
         return None if best is None else roster_of(best)
@@ -435,11 +454,13 @@ def descend(
                 if now >= deadline or (stop is not None and stop()):
                     return result()
                 if started is not None:
+                    if patience is not None and now - max(started, improved_at) > patience:
+                        return result()
                     threshold = THRESHOLD * (deadline - now) / max(deadline - started, 1e-9)
                 if publish is not None and now >= publish_at:
                     publish_at = now + PUBLISH_S
-                    if best_value is not None and best_value < published:
-                        published = best_value
+                    if best_value is not None and best_obj < published:
+                        published = best_obj
                         publish(result())  # type: ignore[arg-type]
             change = state.improve_shift(s, rng, threshold)
             if change is None:
@@ -448,6 +469,8 @@ def descend(
             value += change
             if state.violations == 0 and (best_value is None or value < best_value):
                 best_value = value
+                best_obj = round(value - state.ties() + ties)
+                improved_at = time.monotonic()
                 if best is None:
                     best = state.snapshot()
                 else:

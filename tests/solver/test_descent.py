@@ -71,6 +71,19 @@ def test_the_rosters_it_publishes_on_the_way_keep_every_rule_and_keep_improving(
         assert check(p, as_assignments(p, roster)).ok
 
 
+@pytest.mark.parametrize("n", range(6))
+def test_with_patience_it_returns_once_nothing_better_comes_for_that_long(n):
+    """Threshold accepting on a small roster wanders until its deadline (here 30 s);
+    with patience it hands the time back to the caller soon after its last find."""
+    seed, p, start = nth_with_roster(n)
+    idx = build_index(p)
+    began = time.monotonic()
+    got = descend(idx, start, deadline=began + 30, seed=seed, patience=0.2)
+    assert time.monotonic() - began < 5
+    assert check(p, as_assignments(p, got)).ok
+    assert objective(idx, got) <= objective(idx, start)
+
+
 def test_the_search_descends_on_a_roster_too_big_for_the_whole_model(monkeypatch, caplog):
     """With the whole-model limit set to nothing, a short run descends from its first
     roster; the roster it reports keeps every rule and scores what the checker says."""
@@ -170,6 +183,41 @@ def test_two_people_swap_shifts_when_neither_can_simply_pass_one_on():
     report = check(p, as_assignments(p, got))
     assert report.ok
     assert report.objective == objective(idx, got) < objective(idx, start)
+
+
+def test_improving_moves_even_out_evenings_when_several_people_must_give_one_up():
+    """Ann and Bo hold both evenings of Monday and Tuesday each, Cy and Di none: a spread
+    of 2. Passing any one evening on leaves it at 2 (someone still holds two, someone
+    none) and changes nothing else, so only a second move lowers it; the descent still
+    gets there by improving moves alone, since each move leaves fewer people at either
+    end."""
+    days = [
+        shift(f"{d}-day{i}", day, 10, 12) for d, day in (("mon", 4), ("tue", 5)) for i in range(4)
+    ]
+    evenings = [
+        shift(f"{d}-eve{i}", day, 18, 20) for d, day in (("mon", 4), ("tue", 5)) for i in range(2)
+    ]
+    names = ["ann", "bo", "cy", "di"]
+    p = problem(days + evenings, [person(n) for n in names])
+    idx = build_index(p)
+    pos = {n: idx.staff_pos[n] for n in names}
+    start = {
+        (pos[n], idx.shift_pos[f"{d}-day{i}"]) for i, n in enumerate(names) for d in ("mon", "tue")
+    }
+    start |= {
+        (pos[n], idx.shift_pos[f"{d}-eve{i}"])
+        for i, n in enumerate(names[:2])
+        for d in ("mon", "tue")
+    }
+    before, _ = score(idx, frozenset(start))
+    assert before["unsocial_spread"] == 2 * p.rules.weights["unsocial_spread"]
+
+    got = descend(idx, start, deadline=time.monotonic() + 5, wander=False)
+
+    after, _ = score(idx, got)
+    assert after["unsocial_spread"] == 0
+    assert sum(after.values()) == sum(before.values()) - before["unsocial_spread"]
+    assert check(p, as_assignments(p, got)).ok
 
 
 def test_a_short_shift_is_taken_in_trade_for_one_that_can_spare_its_person():
